@@ -1,0 +1,80 @@
+"""The app factory: one Bolt `App`, its Web API client, every feature's listeners."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack_client import make_client
+
+log = logging.getLogger("council_bot")
+
+SORRY = (
+    "Sorry, something went wrong on my side and I could not finish that. "
+    "Nothing you typed was shared. Please try again in a minute; if it keeps happening, "
+    "tell your council's organiser."
+)
+
+
+def build_app(
+    *,
+    settings: Settings,
+    services: Services,
+    client: WebClient | None = None,
+    socket_mode: bool = False,
+) -> App:
+    """Build the Bolt app; Socket Mode needs no signing secret (its requests are not signed)."""
+    from handlers import register_all  # late import: handlers import bot modules
+
+    if client is None:
+        client = make_client(
+            token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
+        )
+    app = App(
+        client=client,
+        signing_secret="" if socket_mode else settings.secret("SLACK_SIGNING_SECRET"),
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("council_bot.bolt"),
+    )
+    app.error(_report_error)
+    register_all(app, services)
+    return app
+
+
+def _where(body: dict[str, Any]) -> dict[str, str | None]:
+    """Identifiers of the failing request for the log line; never member-typed text."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id")
+    event = body.get("event") or {}
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+    return {
+        "team": body.get("team_id") or (body.get("team") or {}).get("id"),
+        "user": user or event.get("user"),
+        "channel": channel or event.get("channel"),
+        "kind": body.get("command") or body.get("type"),
+        "detail": event.get("type")
+        or ((body.get("actions") or [{}])[0].get("action_id"))
+        or (body.get("view") or {}).get("callback_id"),
+    }
+
+
+def _report_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+    """Log with context, then tell the member (privately) instead of failing silently."""
+    where = _where(body)
+    log.error("listener failed: %s", " ".join(f"{k}={v}" for k, v in where.items()), exc_info=error)
+    user, channel = where["user"], where["channel"]
+    if not user or where["kind"] == "event_callback":
+        return  # nobody is waiting on an event; the log line is the report
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=SORRY)
+        else:
+            client.chat_postMessage(channel=user, text=SORRY)
+    except SlackApiError as exc:
+        log.warning("could not tell %s about the failure: %s", user, exc.response.get("error"))

@@ -1,0 +1,126 @@
+"""`council-bot`: serve over HTTP, run in Socket Mode, apply migrations, or try the sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from starlette.applications import Starlette
+
+from bot.app import build_app
+from bot.server import make_asgi_app, serve_forever
+from bot.services import Services
+from bot.settings import ConfigError, Settings, load_settings
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+log = logging.getLogger("council_bot")
+
+EXIT_CONFIG = 2
+
+
+@dataclass
+class Runtime:
+    """Everything one bot process runs: database, services and the Bolt app."""
+
+    settings: Settings
+    services: Services
+    app: App
+
+    def http_app(self) -> Starlette:
+        return make_asgi_app(bolt_app=self.app, engine=self.services.engine)
+
+
+def build_runtime(
+    settings: Settings, *, socket_mode: bool = False, services: Services | None = None
+) -> Runtime:
+    """Migrate the database, then build the app (the path `serve` and `socket` both take)."""
+    if services is None:
+        engine = make_engine(settings.effective_database_url)
+        services = Services(engine=engine)
+    upgrade(services.engine)
+    try:
+        app = build_app(settings=settings, services=services, socket_mode=socket_mode)
+    except BoltError as exc:
+        # Bolt checks the token with auth.test at start-up.
+        raise ConfigError(
+            f"SLACK_BOT_TOKEN was not accepted by Slack ({exc}). "
+            "Copy the Bot User OAuth Token from the app's OAuth & Permissions page."
+        ) from None
+    return Runtime(settings=settings, services=services, app=app)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="council-bot",
+        description="A Slack bot for job-search councils. Without Slack tokens it explains "
+        "what to set; see README.md.",
+    )
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
+    serve.add_argument("--port", type=int, help="port to listen on (default: $PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: all)")
+    sub.add_parser("socket", help="Socket Mode: no public URL needed")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return _run(args, settings)
+    except ConfigError as exc:
+        print(f"council-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or _default_command(settings)
+    if command == "migrate":
+        upgrade(make_engine(settings.effective_database_url))
+        print("council-bot: database is up to date")
+        return 0
+    if command == "socket":
+        return _socket(settings)
+    if command == "serve":
+        return _serve(settings, port=args.port or settings.port, host=args.host)
+    raise ConfigError(
+        "SLACK_BOT_TOKEN is not set: it is the bot token (xoxb-...) from the Slack app's "
+        "OAuth & Permissions page. See README.md, 'Create the Slack app'."
+    )
+
+
+def _default_command(settings: Settings) -> str:
+    if settings.slack_bot_token is None:
+        return "none"
+    return "socket" if settings.slack_app_token is not None else "serve"
+
+
+def _serve(settings: Settings, *, port: int, host: str) -> int:
+    settings.secret("SLACK_SIGNING_SECRET")  # fail early, before migrating
+    runtime = build_runtime(settings)
+    log.info("serving Slack requests on %s:%s/slack/events", host, port)
+    serve_forever(asgi=runtime.http_app(), host=host, port=port, log_level=settings.log_level)
+    return 0
+
+
+def _socket(settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    app_token = settings.secret("SLACK_APP_TOKEN")
+    runtime = build_runtime(settings, socket_mode=True)
+    SocketModeHandler(runtime.app, app_token).start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

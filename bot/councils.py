@@ -1,0 +1,54 @@
+"""What makes a channel a council, and registering councils as they are first used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import Engine
+
+from storage.councils import upsert_council
+from storage.db import session_scope
+
+
+class ChannelProblem(Enum):
+    """Why a command cannot run in the channel it was typed in."""
+
+    DIRECT_MESSAGE = "dm"
+    PUBLIC = "public"
+    BOT_NOT_IN_CHANNEL = "not_in_channel"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelFacts:
+    """What Slack says about the channel a command came from (None: not visible to the bot)."""
+
+    is_im: bool = False
+    is_mpim: bool = False
+    is_private: bool = False
+    bot_is_member: bool = False
+
+
+def channel_problem(facts: ChannelFacts | None) -> ChannelProblem | None:
+    """A council is a private channel the bot is in: job searches stay among the council.
+
+    A public channel is refused even when the bot is there, because a slow seeker's search
+    must never be visible to the rest of the workspace.
+    """
+    if facts is None:
+        return ChannelProblem.BOT_NOT_IN_CHANNEL
+    if facts.is_im or facts.is_mpim:
+        return ChannelProblem.DIRECT_MESSAGE
+    if not facts.bot_is_member:
+        return ChannelProblem.BOT_NOT_IN_CHANNEL
+    if not facts.is_private:
+        return ChannelProblem.PUBLIC
+    return None
+
+
+def register_council(engine: Engine, *, team_id: str, channel_id: str, name: str) -> int:
+    """The council's id, creating it on first use of the bot in that channel."""
+    with session_scope(engine) as session:
+        council = upsert_council(session, team_id=team_id, channel_id=channel_id, name=name)
+        assert council.id is not None
+        return council.id

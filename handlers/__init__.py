@@ -1,0 +1,14 @@
+"""Thin Bolt listeners, one module per feature, each with `register(app, services)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.services import Services
+
+
+def register_all(app: App, services: Services) -> None:
+    from handlers import home, meta, missions
+
+    for feature in (meta, missions, home):
+        feature.register(app, services)

@@ -1,0 +1,83 @@
+"""Councils (a Slack channel in a workspace) and members (a Slack user with a cached time zone)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, select
+
+from storage.types import UTCDateTime, utcnow
+
+# users.info is asked again after this long; `user_change` events refresh it sooner.
+TZ_CACHE_TTL = timedelta(days=1)
+
+
+class Council(SQLModel, table=True):
+    __tablename__ = "councils"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    name: str = Field(default="", max_length=200)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    tz: str = Field(default="UTC", max_length=64)
+    tz_fetched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+def upsert_council(session: Session, *, team_id: str, channel_id: str, name: str) -> Council:
+    council = session.exec(
+        select(Council).where(Council.team_id == team_id, Council.channel_id == channel_id)
+    ).first()
+    if council is None:
+        council = Council(team_id=team_id, channel_id=channel_id, name=name)
+        session.add(council)
+    elif name and council.name != name:
+        council.name = name
+    session.flush()
+    return council
+
+
+def get_council(session: Session, *, team_id: str, channel_id: str) -> Council | None:
+    return session.exec(
+        select(Council).where(Council.team_id == team_id, Council.channel_id == channel_id)
+    ).first()
+
+
+def get_member(session: Session, *, team_id: str, user_id: str) -> Member | None:
+    return session.exec(
+        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    ).first()
+
+
+def cached_tz(session: Session, *, team_id: str, user_id: str, now: datetime) -> str | None:
+    """The member's IANA zone if it was fetched recently enough to trust."""
+    member = get_member(session, team_id=team_id, user_id=user_id)
+    if member is None or member.tz_fetched_at is None:
+        return None
+    if now - member.tz_fetched_at > TZ_CACHE_TTL:
+        return None
+    return member.tz
+
+
+def save_tz(session: Session, *, team_id: str, user_id: str, tz: str, now: datetime) -> Member:
+    member = get_member(session, team_id=team_id, user_id=user_id)
+    if member is None:
+        member = Member(team_id=team_id, user_id=user_id)
+        session.add(member)
+    member.tz = tz
+    member.tz_fetched_at = now
+    session.flush()
+    return member

@@ -1,0 +1,232 @@
+"""Tables and queries for job searches, mission drafts, their versions and feedback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.types import UTCDateTime, utcnow
+
+
+class Search(SQLModel, table=True):
+    """One member's search at one company."""
+
+    __tablename__ = "searches"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", "company_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32, index=True)
+    company: str = Field(max_length=100)
+    # Case- and space-folded company name, so "Acme " and "acme" are one search.
+    company_key: str = Field(max_length=100)
+    role: str = Field(default="", max_length=100)
+    stage: str = Field(default="interviewing", max_length=20)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class MissionDraft(SQLModel, table=True):
+    __tablename__ = "mission_drafts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    search_id: int = Field(foreign_key="searches.id", index=True)
+    council_id: int = Field(foreign_key="councils.id", index=True)
+    author_id: str = Field(max_length=32, index=True)
+    status: str = Field(default="posted", max_length=20)  # posted | withdrawn | shared
+    channel_id: str = Field(max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32, index=True)
+    current_version: int = Field(default=1)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class MissionVersion(SQLModel, table=True):
+    __tablename__ = "mission_versions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="mission_drafts.id", index=True)
+    number: int
+    role: str = Field(default="", max_length=100)
+    stage: str = Field(default="interviewing", max_length=20)
+    mission: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class Objective(SQLModel, table=True):
+    __tablename__ = "objectives"
+    __table_args__ = (UniqueConstraint("version_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="mission_versions.id", index=True)
+    position: int
+    text: str = Field(max_length=300)
+
+
+class KeyResult(SQLModel, table=True):
+    __tablename__ = "key_results"
+    __table_args__ = (UniqueConstraint("objective_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objectives.id", index=True)
+    position: int
+    text: str = Field(max_length=300)
+
+
+class ReactionFeedback(SQLModel, table=True):
+    """A reaction is state, keyed by (version, member, emoji): retries cannot double it."""
+
+    __tablename__ = "reaction_feedback"
+
+    version_id: int = Field(foreign_key="mission_versions.id", primary_key=True)
+    user_id: str = Field(max_length=32, primary_key=True)
+    emoji: str = Field(max_length=64, primary_key=True)
+    present: bool = Field(default=True)
+    # Slack's event_ts of the last change applied, so an older event never undoes a newer one.
+    event_ts: str = Field(default="0", max_length=32)
+
+
+class WrittenFeedback(SQLModel, table=True):
+    """Feedback typed into the "Give feedback" modal; posted in the draft's thread."""
+
+    __tablename__ = "written_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="mission_versions.id", index=True)
+    user_id: str = Field(max_length=32)
+    anonymous: bool = Field(default=False)
+    strong: str = Field(default="", sa_column=Column(Text, nullable=False))
+    unclear: str = Field(default="", sa_column=Column(Text, nullable=False))
+    missing: str = Field(default="", sa_column=Column(Text, nullable=False))
+    suggested_key_result: str = Field(default="", sa_column=Column(Text, nullable=False))
+    message_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class FeedbackRequest(SQLModel, table=True):
+    """The author asked the council for feedback on a draft by a deadline."""
+
+    __tablename__ = "feedback_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="mission_drafts.id", index=True)
+    deadline: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    thread_ts: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="open", max_length=20)  # open | closed | cancelled
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class FeedbackAsk(SQLModel, table=True):
+    """One council member named in a feedback request."""
+
+    __tablename__ = "feedback_asks"
+
+    request_id: int = Field(foreign_key="feedback_requests.id", primary_key=True)
+    user_id: str = Field(max_length=32, primary_key=True)
+
+
+def company_key(company: str) -> str:
+    return " ".join(company.split()).casefold()
+
+
+def find_or_create_search(
+    session: Session, *, team_id: str, user_id: str, company: str, role: str, stage: str
+) -> Search:
+    key = company_key(company)
+    search = session.exec(
+        select(Search).where(
+            Search.team_id == team_id, Search.user_id == user_id, Search.company_key == key
+        )
+    ).first()
+    if search is None:
+        search = Search(
+            team_id=team_id,
+            user_id=user_id,
+            company=company,
+            company_key=key,
+            role=role,
+            stage=stage,
+        )
+        session.add(search)
+    else:
+        search.role, search.stage = role, stage
+    session.flush()
+    return search
+
+
+def add_version(
+    session: Session,
+    *,
+    draft: MissionDraft,
+    number: int,
+    role: str,
+    stage: str,
+    mission: str,
+    objectives: list[tuple[str, list[str]]],
+) -> MissionVersion:
+    """Store one version with its objectives and key results as structured rows."""
+    assert draft.id is not None
+    version = MissionVersion(
+        draft_id=draft.id, number=number, role=role, stage=stage, mission=mission
+    )
+    session.add(version)
+    session.flush()
+    assert version.id is not None
+    for o_pos, (objective_text, key_results) in enumerate(objectives, start=1):
+        objective = Objective(version_id=version.id, position=o_pos, text=objective_text)
+        session.add(objective)
+        session.flush()
+        assert objective.id is not None
+        for k_pos, kr_text in enumerate(key_results, start=1):
+            session.add(KeyResult(objective_id=objective.id, position=k_pos, text=kr_text))
+    session.flush()
+    return version
+
+
+def load_objectives(session: Session, *, version_id: int) -> list[tuple[str, list[str]]]:
+    objectives = session.exec(
+        select(Objective)
+        .where(Objective.version_id == version_id)
+        .order_by(col(Objective.position))
+    ).all()
+    result: list[tuple[str, list[str]]] = []
+    for objective in objectives:
+        krs = session.exec(
+            select(KeyResult)
+            .where(KeyResult.objective_id == objective.id)
+            .order_by(col(KeyResult.position))
+        ).all()
+        result.append((objective.text, [kr.text for kr in krs]))
+    return result
+
+
+def get_version(session: Session, *, draft_id: int, number: int) -> MissionVersion | None:
+    return session.exec(
+        select(MissionVersion).where(
+            MissionVersion.draft_id == draft_id, MissionVersion.number == number
+        )
+    ).first()
+
+
+def drafts_of(session: Session, *, team_id: str, user_id: str) -> list[tuple[MissionDraft, Search]]:
+    rows = session.exec(
+        select(MissionDraft, Search)
+        .join(Search, col(Search.id) == MissionDraft.search_id)
+        .where(Search.team_id == team_id, MissionDraft.author_id == user_id)
+        .order_by(col(MissionDraft.id))
+    ).all()
+    return [(draft, search) for draft, search in rows]

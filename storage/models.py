@@ -1,0 +1,40 @@
+"""Every table, imported in one place so metadata (and Alembic) sees the whole schema."""
+
+from sqlmodel import SQLModel
+
+from storage.councils import Council, Member
+from storage.events import ProcessedEvent
+from storage.missions import (
+    FeedbackAsk,
+    FeedbackRequest,
+    KeyResult,
+    MissionDraft,
+    MissionVersion,
+    Objective,
+    ReactionFeedback,
+    Search,
+    WrittenFeedback,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Council",
+    "FeedbackAsk",
+    "FeedbackRequest",
+    "KeyResult",
+    "Member",
+    "MissionDraft",
+    "MissionVersion",
+    "Objective",
+    "ProcessedEvent",
+    "ReactionFeedback",
+    "Search",
+    "WrittenFeedback",
+    "metadata",
+]
+
+# Reminders (the timed messages of every feature).
+from storage.reminders import Reminder  # noqa: E402
+
+__all__ += ["Reminder"]

@@ -1,0 +1,490 @@
+"""Reminders: every timed message the bot sends is a row here (the source of truth).
+
+The scheduler only decides *when to look*; these queries decide *who sends*. A due row is
+claimed atomically with a lease (a fresh `claim_token` and `lease_until`) before it is
+sent, and every later state change is fenced on that token, so two bot processes on one
+database never both act on the same claim, and a claim abandoned by a dead process is
+claimable again once its lease runs out.
+
+Claiming:
+- PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED LIMIT n`, then one UPDATE of those ids,
+  in one transaction; concurrent workers skip each other's rows instead of waiting.
+- SQLite: one conditional `UPDATE ... WHERE id IN (SELECT ... LIMIT n) AND (pending or
+  lease expired) RETURNING`. A write statement takes SQLite's write lock before it reads,
+  so the select and the update see the same snapshot and writers simply queue.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    func,
+    or_,
+    update,
+)
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from storage.types import UTCDateTime, utcnow
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    EXPIRED = "expired"
+    FAILED = "failed"
+    UNDELIVERABLE = "undeliverable"
+    CANCELLED = "cancelled"
+
+
+# States a reminder never leaves.
+TERMINAL = frozenset(
+    {
+        ReminderStatus.SENT,
+        ReminderStatus.EXPIRED,
+        ReminderStatus.FAILED,
+        ReminderStatus.UNDELIVERABLE,
+        ReminderStatus.CANCELLED,
+    }
+)
+
+
+class Reminder(SQLModel, table=True):
+    """One timed message to one user. `payload` is JSON text the kind's sender reads."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_status_due_at", "status", "due_at"),
+        UniqueConstraint("dedupe_key", name="uq_reminders_dedupe_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=64)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32, index=True)  # the recipient
+    # What the reminder is about (e.g. "event:12"), to cancel or move all of them at once.
+    subject: str | None = Field(default=None, max_length=128, index=True)
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    status: str = Field(default=ReminderStatus.PENDING.value, max_length=16)
+    # Scheduling the same logical reminder twice (same key) leaves one row.
+    dedupe_key: str | None = Field(default=None, max_length=200)
+    claim_token: str | None = Field(default=None, max_length=36)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    attempts: int = Field(default=0)  # failed sends so far (rate limits do not count)
+    late: bool = Field(default=False)  # sent after its due time, on recovery
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, default=utcnow)
+    )
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The payload, decoded."""
+        value = json.loads(self.payload or "{}")
+        return value if isinstance(value, dict) else {"value": value}
+
+
+_T = Reminder.__table__  # type: ignore[attr-defined]
+_COLUMNS = [c.name for c in _T.columns]
+
+_ERROR_LIMIT = 2000  # characters of last_error kept
+
+
+def encode_payload(payload: dict[str, Any] | str | None) -> str:
+    if payload is None:
+        return "{}"
+    if isinstance(payload, str):
+        json.loads(payload)  # must already be JSON
+        return payload
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def _row_to_reminder(row: Any) -> Reminder:
+    return Reminder(**{name: row._mapping[name] for name in _COLUMNS})
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware (UTC) datetime")
+
+
+# --- scheduling (inside the caller's unit of work) ---------------------------------------
+
+
+def schedule(
+    session: Session,
+    *,
+    kind: str,
+    team_id: str,
+    user_id: str,
+    due_at: datetime,
+    payload: dict[str, Any] | str | None,
+    subject: str | None = None,
+    dedupe_key: str | None = None,
+) -> Reminder:
+    """Add a pending reminder; with a dedupe_key, an existing one with that key is kept.
+
+    The existing row is returned unchanged (use `reschedule_subject` to move reminders),
+    except a *cancelled* one, which is revived with the new time and payload: scheduling
+    again after cancelling means the reminder is wanted after all.
+    """
+    _require_aware(due_at, "due_at")
+    body = encode_payload(payload)
+    if dedupe_key is None:
+        reminder = Reminder(
+            kind=kind,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=due_at,
+            payload=body,
+            subject=subject,
+        )
+        session.add(reminder)
+        session.flush()
+        return reminder
+
+    existing = get_by_dedupe_key(session, dedupe_key)
+    if existing is None:
+        reminder = Reminder(
+            kind=kind,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=due_at,
+            payload=body,
+            subject=subject,
+            dedupe_key=dedupe_key,
+        )
+        try:
+            # A savepoint, so losing a race with another process leaves the caller's
+            # transaction usable.
+            with session.begin_nested():
+                session.add(reminder)
+                session.flush()
+            return reminder
+        except IntegrityError:
+            existing = get_by_dedupe_key(session, dedupe_key)
+            if existing is None:  # pragma: no cover - the winner rolled back meanwhile
+                raise
+    if existing.status == ReminderStatus.CANCELLED:
+        revived = session.exec(
+            update(Reminder)
+            .where(
+                col(Reminder.id) == existing.id, col(Reminder.status) == ReminderStatus.CANCELLED
+            )
+            .values(
+                status=ReminderStatus.PENDING.value,
+                kind=kind,
+                team_id=team_id,
+                user_id=user_id,
+                due_at=due_at,
+                payload=body,
+                subject=subject,
+                attempts=0,
+                late=False,
+                claim_token=None,
+                lease_until=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if revived.rowcount:
+            session.refresh(existing)
+    return existing
+
+
+def get_by_dedupe_key(session: Session, dedupe_key: str) -> Reminder | None:
+    return session.exec(select(Reminder).where(col(Reminder.dedupe_key) == dedupe_key)).first()
+
+
+def get_reminder(session: Session, reminder_id: int) -> Reminder | None:
+    return session.get(Reminder, reminder_id)
+
+
+def cancel_subject(session: Session, *, subject: str, kinds: Iterable[str] | None = None) -> int:
+    """Cancel the pending reminders of a subject (optionally only some kinds); the count.
+
+    A reminder already claimed by a worker is being sent right now and is left alone.
+    """
+    query = update(Reminder).where(
+        col(Reminder.subject) == subject, col(Reminder.status) == ReminderStatus.PENDING
+    )
+    if kinds is not None:
+        query = query.where(col(Reminder.kind).in_(list(kinds)))
+    result = session.exec(
+        query.values(status=ReminderStatus.CANCELLED.value).execution_options(
+            synchronize_session=False
+        )
+    )
+    session.expire_all()
+    return int(result.rowcount or 0)
+
+
+def reschedule_subject(session: Session, *, subject: str, kind: str, due_at: datetime) -> int:
+    """Move the pending reminders of one kind for a subject to `due_at`; the count moved."""
+    _require_aware(due_at, "due_at")
+    result = session.exec(
+        update(Reminder)
+        .where(
+            col(Reminder.subject) == subject,
+            col(Reminder.kind) == kind,
+            col(Reminder.status) == ReminderStatus.PENDING,
+        )
+        .values(due_at=due_at, late=False)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return int(result.rowcount or 0)
+
+
+def pending_for_user(
+    session: Session, *, team_id: str, user_id: str, limit: int = 20
+) -> Sequence[Reminder]:
+    """A member's upcoming reminders, soonest first (for the App Home)."""
+    return session.exec(
+        select(Reminder)
+        .where(
+            col(Reminder.team_id) == team_id,
+            col(Reminder.user_id) == user_id,
+            col(Reminder.status).in_([ReminderStatus.PENDING, ReminderStatus.CLAIMED]),
+        )
+        .order_by(col(Reminder.due_at), col(Reminder.id))
+        .limit(limit)
+    ).all()
+
+
+# --- the dispatch side (short transactions of their own, on the engine) ------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    reminders: list[Reminder]
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(_T.c.status == ReminderStatus.PENDING.value, _T.c.due_at <= now),
+        and_(_T.c.status == ReminderStatus.CLAIMED.value, _T.c.lease_until < now),
+    )
+
+
+def claim_due(
+    engine: Engine,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    late_before: datetime,
+    worker_id: str = "",
+) -> Claim:
+    """Atomically claim up to `limit` due reminders (or ones whose lease ran out).
+
+    Rows due before `late_before` are flagged late. All rows of one claim share one
+    token, so the claim can be renewed or released in one statement.
+    """
+    token = f"{uuid.uuid4().hex[:24]}{worker_id[:12]}"
+    values = {
+        "status": ReminderStatus.CLAIMED.value,
+        "claim_token": token,
+        "lease_until": lease_until,
+        "late": case((_T.c.due_at < late_before, True), else_=_T.c.late),
+    }
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            ids = (
+                conn.execute(
+                    sa_select(_T.c.id)
+                    .where(_claimable(now))
+                    .order_by(_T.c.due_at, _T.c.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+                .scalars()
+                .all()
+            )
+            if not ids:
+                return Claim(token, [])
+            rows = conn.execute(
+                update(_T).where(_T.c.id.in_(ids)).values(**values).returning(*_T.c)
+            ).all()
+        else:
+            candidates = (
+                sa_select(_T.c.id)
+                .where(_claimable(now))
+                .order_by(_T.c.due_at, _T.c.id)
+                .limit(limit)
+                .scalar_subquery()
+            )
+            rows = conn.execute(
+                update(_T)
+                .where(_T.c.id.in_(candidates), _claimable(now))
+                .values(**values)
+                .returning(*_T.c)
+            ).all()
+    reminders = sorted((_row_to_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
+    return Claim(token, reminders)
+
+
+def _fenced(conn: Connection, reminder_id: int, token: str, **values: Any) -> bool:
+    result = conn.execute(
+        update(_T)
+        .where(
+            _T.c.id == reminder_id,
+            _T.c.claim_token == token,
+            _T.c.status == ReminderStatus.CLAIMED.value,
+        )
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def mark_sent(engine: Engine, *, reminder_id: int, token: str, now: datetime) -> bool:
+    """Record a delivery; False (nothing changed) when this claim was taken over."""
+    with engine.begin() as conn:
+        return _fenced(
+            conn,
+            reminder_id,
+            token,
+            status=ReminderStatus.SENT.value,
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
+        )
+
+
+def mark_retry(
+    engine: Engine,
+    *,
+    reminder_id: int,
+    token: str,
+    due_at: datetime,
+    attempts: int,
+    error: str | None,
+) -> bool:
+    """Back to pending at `due_at` (a rate limit or a failure with attempts left)."""
+    with engine.begin() as conn:
+        return _fenced(
+            conn,
+            reminder_id,
+            token,
+            status=ReminderStatus.PENDING.value,
+            due_at=due_at,
+            attempts=attempts,
+            claim_token=None,
+            lease_until=None,
+            last_error=error[:_ERROR_LIMIT] if error else None,
+        )
+
+
+def mark_final(
+    engine: Engine,
+    *,
+    reminder_id: int,
+    token: str,
+    status: ReminderStatus,
+    error: str,
+    attempts: int | None = None,
+) -> bool:
+    """Failed or undeliverable: a state the reminder never leaves."""
+    values: dict[str, Any] = {
+        "status": status.value,
+        "lease_until": None,
+        "last_error": error[:_ERROR_LIMIT],
+    }
+    if attempts is not None:
+        values["attempts"] = attempts
+    with engine.begin() as conn:
+        return _fenced(conn, reminder_id, token, **values)
+
+
+def renew_lease(engine: Engine, *, token: str, lease_until: datetime) -> int:
+    """Extend every still-claimed row of a claim; the count renewed."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(_T)
+            .where(_T.c.claim_token == token, _T.c.status == ReminderStatus.CLAIMED.value)
+            .values(lease_until=lease_until)
+        )
+        return int(result.rowcount or 0)
+
+
+def release_claim(engine: Engine, *, token: str, ids: Sequence[int]) -> int:
+    """Hand unsent rows of a claim back (on shutdown), so nobody waits for the lease."""
+    if not ids:
+        return 0
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(_T)
+            .where(
+                _T.c.id.in_(list(ids)),
+                _T.c.claim_token == token,
+                _T.c.status == ReminderStatus.CLAIMED.value,
+            )
+            .values(status=ReminderStatus.PENDING.value, claim_token=None, lease_until=None)
+        )
+        return int(result.rowcount or 0)
+
+
+def expire_overdue(engine: Engine, *, kind: str, before: datetime, now: datetime) -> list[Reminder]:
+    """Mark expired the reminders of `kind` due before `before` and not being sent.
+
+    That is pending rows, and claimed rows whose lease ran out (their worker died). The
+    expired rows are returned so that each one can be logged.
+    """
+    with engine.begin() as conn:
+        rows = conn.execute(
+            update(_T)
+            .where(
+                _T.c.kind == kind,
+                _T.c.due_at < before,
+                or_(
+                    _T.c.status == ReminderStatus.PENDING.value,
+                    and_(_T.c.status == ReminderStatus.CLAIMED.value, _T.c.lease_until < now),
+                ),
+            )
+            .values(
+                status=ReminderStatus.EXPIRED.value,
+                claim_token=None,
+                lease_until=None,
+                last_error="past its grace window",
+            )
+            .returning(*_T.c)
+        ).all()
+    return [_row_to_reminder(r) for r in rows]
+
+
+def next_due_at(engine: Engine) -> datetime | None:
+    """When the soonest pending reminder is due (None when there is none)."""
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa_select(_T.c.due_at)
+            .where(_T.c.status == ReminderStatus.PENDING.value)
+            .order_by(_T.c.due_at)
+            .limit(1)
+        ).scalar()
+    return value
+
+
+def count_by_status(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa_select(_T.c.status, func.count()).group_by(_T.c.status)).all()
+    return {status: int(n) for status, n in rows}

@@ -1,0 +1,66 @@
+"""The console script: clear one-line errors with exit status 2, and `migrate`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from bot.cli import main
+from storage.db import make_engine
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_no_tokens_exits_2_with_one_line_naming_the_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("council-bot: SLACK_BOT_TOKEN is not set")
+    assert "\n" not in err
+
+
+def test_serve_without_signing_secret_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    assert main(["serve"]) == 2
+    assert "SLACK_SIGNING_SECRET is not set" in capsys.readouterr().err
+
+
+def test_socket_without_app_token_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    assert main(["socket"]) == 2
+    assert "SLACK_APP_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_malformed_setting_prints_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        env={"SLACK_BOT_TOKEN": "not-a-token", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("council-bot: SLACK_BOT_TOKEN is malformed")
+
+
+def test_migrate_creates_the_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["migrate"]) == 0
+    assert "councils" in inspect(make_engine(url)).get_table_names()

@@ -1,0 +1,78 @@
+"""Settings: defaults, validation, and one clear line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "DATABASE_URL",
+        "SLACK_API_URL",
+        "PORT",
+        "LOG_LEVEL",
+        "DATA_DIR",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults_use_slack_and_a_sqlite_file_in_the_data_directory() -> None:
+    settings = load_settings()
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.port == 3000
+    assert settings.effective_database_url.startswith("sqlite:///")
+    assert settings.effective_database_url.endswith("data/council-bot.db")
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-file\nPORT=4000\n")
+    settings = load_settings()
+    assert settings.secret("SLACK_BOT_TOKEN") == "xoxb-from-file"
+    assert settings.port == 4000
+
+
+def test_api_url_gains_a_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9999/api")
+    assert load_settings().slack_api_url == "http://127.0.0.1:9999/api/"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        (
+            "SLACK_BOT_TOKEN",
+            "xoxp-user-token",
+            "SLACK_BOT_TOKEN is malformed: must start with xoxb-",
+        ),
+        ("SLACK_APP_TOKEN", "xoxb-wrong", "SLACK_APP_TOKEN is malformed: must start with xapp-"),
+        ("PORT", "eighty", "PORT is malformed"),
+        ("PORT", "70000", "PORT is malformed"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL is malformed"),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL is malformed"),
+        ("LOG_LEVEL", "chatty", "LOG_LEVEL is malformed"),
+    ],
+)
+def test_malformed_setting_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings()
+    message = str(excinfo.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+    assert " It is " in message  # says what the variable is for
+
+
+def test_missing_secret_names_the_variable_and_its_purpose() -> None:
+    with pytest.raises(ConfigError, match=r"SLACK_SIGNING_SECRET is not set: it is the signing"):
+        load_settings().secret("SLACK_SIGNING_SECRET")
