@@ -8,7 +8,7 @@ from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    from handlers import home, meta, missions
+    from handlers import home, meta, missions, upcoming
 
-    for feature in (meta, missions, home):
+    for feature in (meta, missions, home, upcoming):
         feature.register(app, services)

@@ -1,4 +1,29 @@
 """Shared fixtures: databases (tests/plugins/databases.py) and the Slack stand-in with the
 real app serving signed requests (tests/plugins/slack.py)."""
 
-pytest_plugins = ["tests.plugins.databases"]
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from storage.db import make_engine
+
+pytest_plugins = ["tests.plugins.databases", "tests.plugins.slack"]
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """A migrated database, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+    return migrated_engine
+
+
+@pytest.fixture
+def empty_engine(database_url: str) -> Iterator[Engine]:
+    """An empty database (no tables), on each backend."""
+    engine = make_engine(database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

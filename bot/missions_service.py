@@ -1,0 +1,379 @@
+"""Use cases of the mission feature: the rules of bot.missions applied to stored drafts.
+
+No Slack here: handlers call these with plain values and render what comes back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.missions import (
+    DraftSummary,
+    MissionInput,
+    Objective,
+    OwedFeedback,
+    Tally,
+    VersionSummary,
+    counts_as_feedback,
+    normalise_emoji,
+    tally,
+)
+from storage.db import session_scope
+from storage.events import claim_event
+from storage.missions import (
+    FeedbackAsk,
+    FeedbackRequest,
+    MissionDraft,
+    MissionVersion,
+    ReactionFeedback,
+    Search,
+    add_version,
+    find_or_create_search,
+    get_version,
+    load_objectives,
+)
+
+
+class NotAllowed(Exception):
+    """The member may not do this to this draft (not the author, or it is withdrawn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSnapshot:
+    """Everything needed to render a draft's channel message."""
+
+    draft_id: int
+    author_id: str
+    channel_id: str
+    message_ts: str | None
+    status: str
+    version: int
+    mission: MissionInput
+    tally: Tally
+
+    @property
+    def revised(self) -> bool:
+        return self.version > 1
+
+
+_render_locks: dict[int, threading.Lock] = {}
+_render_locks_guard = threading.Lock()
+
+
+@contextmanager
+def rendering(draft_id: int) -> Iterator[None]:
+    """Serialise read-render-update of one draft's message inside this process, so two
+    reactions arriving together cannot leave the older tally on screen."""
+    with _render_locks_guard:
+        lock = _render_locks.setdefault(draft_id, threading.Lock())
+    with lock:
+        yield
+
+
+def create_draft(
+    engine: Engine,
+    *,
+    team_id: str,
+    council_id: int,
+    channel_id: str,
+    author_id: str,
+    mission: MissionInput,
+) -> int:
+    with session_scope(engine) as session:
+        search = find_or_create_search(
+            session,
+            team_id=team_id,
+            user_id=author_id,
+            company=mission.company,
+            role=mission.role,
+            stage=mission.stage,
+        )
+        assert search.id is not None
+        draft = MissionDraft(
+            search_id=search.id,
+            council_id=council_id,
+            author_id=author_id,
+            channel_id=channel_id,
+        )
+        session.add(draft)
+        session.flush()
+        _store_version(session, draft=draft, number=1, mission=mission)
+        assert draft.id is not None
+        return draft.id
+
+
+def attach_message(engine: Engine, *, draft_id: int, message_ts: str) -> None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        assert draft is not None
+        draft.message_ts = message_ts
+
+
+def revise(
+    engine: Engine, *, draft_id: int, editor_id: str, mission: MissionInput, now: datetime
+) -> int:
+    """Store a new version; earlier versions (and their reactions) stay as they were."""
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=editor_id)
+        search = session.get(Search, draft.search_id)
+        assert search is not None
+        search.role, search.stage = mission.role, mission.stage
+        draft.current_version += 1
+        draft.updated_at = now
+        _store_version(session, draft=draft, number=draft.current_version, mission=mission)
+        return draft.current_version
+
+
+def withdraw(engine: Engine, *, draft_id: int, user_id: str, now: datetime) -> DraftSnapshot:
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft.status = "withdrawn"
+        draft.updated_at = now
+        session.flush()
+        return _snapshot(session, draft, bot_user=None)
+
+
+def snapshot(engine: Engine, *, draft_id: int, bot_user: str | None) -> DraftSnapshot | None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        return None if draft is None else _snapshot(session, draft, bot_user=bot_user)
+
+
+def author_draft(engine: Engine, *, draft_id: int, user_id: str) -> DraftSnapshot:
+    """The draft, if `user_id` wrote it and it is still live; NotAllowed otherwise."""
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        return _snapshot(session, draft, bot_user=None)
+
+
+def summary(snap: DraftSnapshot) -> DraftSummary:
+    return DraftSummary(
+        draft_id=snap.draft_id,
+        company=snap.mission.company,
+        role=snap.mission.role,
+        stage=snap.mission.stage,
+        version=snap.version,
+        status=snap.status,
+        tally=snap.tally,
+    )
+
+
+def discard(engine: Engine, *, draft_id: int) -> None:
+    """Forget a draft that could not be posted (the member still has their text open)."""
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None:
+            return
+        for version in session.exec(
+            select(MissionVersion).where(MissionVersion.draft_id == draft_id)
+        ).all():
+            _delete_version(session, version)
+        session.flush()
+        session.delete(draft)
+
+
+def owed_feedback(
+    engine: Engine, *, team_id: str, user_id: str, now: datetime
+) -> list[OwedFeedback]:
+    """Open feedback requests naming this member, whose deadline has not passed."""
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(FeedbackRequest, MissionDraft, Search)
+            .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
+            .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
+            .join(Search, col(Search.id) == MissionDraft.search_id)
+            .where(
+                FeedbackAsk.user_id == user_id,
+                Search.team_id == team_id,
+                FeedbackRequest.status == "open",
+                MissionDraft.status != "withdrawn",
+                col(FeedbackRequest.deadline) > now,
+            )
+            .order_by(col(FeedbackRequest.deadline))
+        ).all()
+        return [
+            OwedFeedback(
+                draft_id=draft.id or 0,
+                author_id=draft.author_id,
+                company=search.company,
+                role=search.role,
+                deadline=request.deadline,
+            )
+            for request, draft, search in rows
+        ]
+
+
+def versions(engine: Engine, *, draft_id: int) -> list[VersionSummary]:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None:
+            return []
+        search = session.get(Search, draft.search_id)
+        assert search is not None
+        rows = session.exec(
+            select(MissionVersion)
+            .where(MissionVersion.draft_id == draft_id)
+            .order_by(col(MissionVersion.number))
+        ).all()
+        return [
+            VersionSummary(
+                number=v.number, mission=_mission_of(session, search, v), created_at=v.created_at
+            )
+            for v in rows
+        ]
+
+
+def list_drafts(engine: Engine, *, team_id: str, user_id: str) -> list[DraftSnapshot]:
+    with session_scope(engine) as session:
+        drafts = session.exec(
+            select(MissionDraft)
+            .join(Search, col(Search.id) == MissionDraft.search_id)
+            .where(Search.team_id == team_id, MissionDraft.author_id == user_id)
+            .order_by(col(MissionDraft.id))
+        ).all()
+        return [_snapshot(session, d, bot_user=None) for d in drafts]
+
+
+def record_reaction(
+    engine: Engine,
+    *,
+    event_id: str | None,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+    emoji: str,
+    added: bool,
+    event_ts: str,
+    bot_user: str | None,
+) -> DraftSnapshot | None:
+    """Apply one reaction event; the draft to re-render when the current tally changed.
+
+    A reaction is state keyed by (version, member, emoji) carrying the event_ts of the
+    last change: a redelivered event, or an older one arriving after a newer one, changes
+    nothing. The event id is claimed in the same transaction, so a failure lets Slack's
+    retry apply it later.
+    """
+    emoji = normalise_emoji(emoji)
+    with session_scope(engine) as session:
+        if event_id is not None and not claim_event(session, event_id=event_id):
+            return None
+        draft = session.exec(
+            select(MissionDraft).where(
+                MissionDraft.channel_id == channel_id, MissionDraft.message_ts == message_ts
+            )
+        ).first()
+        if draft is None or draft.status == "withdrawn" or draft.id is None:
+            return None
+        if not counts_as_feedback(
+            emoji=emoji, reactor=user_id, author=draft.author_id, bot_user=bot_user
+        ):
+            return None
+        # A reaction lands on the message, which shows the current version.
+        version = get_version(session, draft_id=draft.id, number=draft.current_version)
+        assert version is not None and version.id is not None
+        state = session.get(ReactionFeedback, (version.id, user_id, emoji))
+        if state is None:
+            state = ReactionFeedback(
+                version_id=version.id,
+                user_id=user_id,
+                emoji=emoji,
+                present=added,
+                event_ts=event_ts,
+            )
+            session.add(state)
+        elif _ts_key(event_ts) > _ts_key(state.event_ts):
+            if state.present == added:
+                state.event_ts = event_ts
+                return None
+            state.present, state.event_ts = added, event_ts
+        else:
+            return None
+        session.flush()
+        return _snapshot(session, draft, bot_user=bot_user)
+
+
+def _delete_version(session: Session, version: MissionVersion) -> None:
+    from storage.missions import KeyResult
+    from storage.missions import Objective as ObjectiveRow
+
+    objectives = session.exec(
+        select(ObjectiveRow).where(ObjectiveRow.version_id == version.id)
+    ).all()
+    for objective in objectives:
+        for kr in session.exec(select(KeyResult).where(KeyResult.objective_id == objective.id)):
+            session.delete(kr)
+        session.flush()
+        session.delete(objective)
+    session.flush()
+    session.delete(version)
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds or 0), int(fraction or 0)
+
+
+def _own_live_draft(session: Session, *, draft_id: int, user_id: str) -> MissionDraft:
+    draft = session.get(MissionDraft, draft_id)
+    if draft is None or draft.status == "withdrawn":
+        raise NotAllowed("That draft has been withdrawn.")
+    if draft.author_id != user_id:
+        raise NotAllowed("Only the draft's author can do that.")
+    return draft
+
+
+def _store_version(
+    session: Session, *, draft: MissionDraft, number: int, mission: MissionInput
+) -> None:
+    add_version(
+        session,
+        draft=draft,
+        number=number,
+        role=mission.role,
+        stage=mission.stage,
+        mission=mission.mission,
+        objectives=[(o.text, list(o.key_results)) for o in mission.objectives],
+    )
+
+
+def _mission_of(session: Session, search: Search, version: MissionVersion) -> MissionInput:
+    assert version.id is not None
+    objectives = load_objectives(session, version_id=version.id)
+    return MissionInput(
+        company=search.company,
+        role=version.role,
+        stage=version.stage,
+        mission=version.mission,
+        objectives=tuple(Objective(text=t, key_results=tuple(krs)) for t, krs in objectives),
+    )
+
+
+def _snapshot(session: Session, draft: MissionDraft, *, bot_user: str | None) -> DraftSnapshot:
+    assert draft.id is not None
+    search = session.get(Search, draft.search_id)
+    version = get_version(session, draft_id=draft.id, number=draft.current_version)
+    assert search is not None and version is not None
+    present = session.exec(
+        select(ReactionFeedback).where(
+            ReactionFeedback.version_id == version.id, col(ReactionFeedback.present)
+        )
+    ).all()
+    return DraftSnapshot(
+        draft_id=draft.id,
+        author_id=draft.author_id,
+        channel_id=draft.channel_id,
+        message_ts=draft.message_ts,
+        status=draft.status,
+        version=draft.current_version,
+        mission=_mission_of(session, search, version),
+        tally=tally(
+            ((r.user_id, r.emoji) for r in present), author=draft.author_id, bot_user=bot_user
+        ),
+    )

@@ -1,0 +1,328 @@
+"""`/mission`: draft a job mission with OKRs, post it to the council, take feedback.
+
+Listeners only translate: Slack payload in, `bot.missions_service` call, Block Kit out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import missions_service as service
+from bot.missions import interview_questions, quality_notes, validate
+from bot.mrkdwn import escape
+from bot.services import Services
+from bot.views.common import channel_problem_blocks, channel_problem_text, section
+from bot.views.missions import (
+    ACTION_ADD_OBJECTIVE,
+    ACTION_EDIT,
+    ACTION_QUESTIONS,
+    ACTION_VERSIONS,
+    ACTION_WITHDRAW,
+    BLOCK_COMPANY,
+    CALLBACK_EDIT,
+    CALLBACK_NEW,
+    draft_message,
+    help_blocks,
+    list_message,
+    mission_modal,
+    quality_blocks,
+    questions_message,
+    read_form,
+    versions_message,
+    withdrawn_text,
+)
+from handlers.common import council_for_command
+from handlers.home import publish_home
+
+log = logging.getLogger("council_bot.missions")
+
+COMMAND = "/mission"
+
+
+def register(app: App, services: Services) -> None:
+    """Every listener of the mission feature."""
+
+    @app.command(COMMAND)
+    def mission_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        words = command.get("text", "").split()
+        subcommand = words[0].lower() if words else ""
+        if subcommand == "help":
+            respond(text="How /mission works", blocks=help_blocks())
+        elif subcommand == "list":
+            drafts = service.list_drafts(
+                services.engine, team_id=command["team_id"], user_id=command["user_id"]
+            )
+            respond(
+                text="Your job missions", blocks=list_message([service.summary(d) for d in drafts])
+            )
+        elif subcommand:
+            unknown = f"I don't know `/mission {escape(words[0][:40])}`. Here is what I can do:"
+            respond(
+                text=unknown,
+                blocks=[section(unknown).to_dict(), *help_blocks()],
+            )
+        else:
+            _open_new_draft(services, client, command, respond)
+
+    @app.action(ACTION_ADD_OBJECTIVE)
+    def add_objective(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        view = body["view"]
+        slots = int(body["actions"][0]["value"])
+        client.views_update(
+            view_id=view["id"],
+            hash=view["hash"],
+            view=mission_modal(
+                callback_id=view["callback_id"],
+                objective_slots=slots,
+                initial=read_form(view["state"]["values"]),
+                private_metadata=view["private_metadata"],
+            ),
+        )
+
+    @app.view(CALLBACK_NEW)
+    def submit_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        result = validate(read_form(view["state"]["values"]))
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        draft_id = service.create_draft(
+            services.engine,
+            team_id=team_id,
+            council_id=meta["council"],
+            channel_id=meta["channel"],
+            author_id=user_id,
+            mission=result,
+        )
+        # Post before closing the modal: if Slack refuses, the member's text is still open.
+        try:
+            _render(services, client, draft_id=draft_id, bot_user=None, post=True)
+        except SlackApiError as exc:
+            service.discard(services.engine, draft_id=draft_id)
+            ack(response_action="errors", errors={BLOCK_COMPANY: _post_failed(exc)})
+            return
+        ack()
+        notes = quality_notes(result)
+        if notes:
+            client.chat_postEphemeral(
+                channel=meta["channel"],
+                user=user_id,
+                text="A few gentle suggestions for your draft",
+                blocks=quality_blocks(notes),
+            )
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_EDIT)
+    def edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        draft_id = int(body["actions"][0]["value"])
+        try:
+            snap = service.author_draft(
+                services.engine, draft_id=draft_id, user_id=body["user"]["id"]
+            )
+        except service.NotAllowed as exc:
+            _tell(client, body, respond, str(exc))
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=mission_modal(
+                callback_id=CALLBACK_EDIT,
+                objective_slots=len(snap.mission.objectives),
+                initial=snap.mission,
+                private_metadata=json.dumps({"draft": draft_id}),
+            ),
+        )
+
+    @app.view(CALLBACK_EDIT)
+    def submit_edit(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        result = validate(read_form(view["state"]["values"]))
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        draft_id = int(json.loads(view["private_metadata"])["draft"])
+        user_id = body["user"]["id"]
+        try:
+            service.revise(
+                services.engine,
+                draft_id=draft_id,
+                editor_id=user_id,
+                mission=result,
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={BLOCK_COMPANY: str(exc)})
+            return
+        ack()
+        _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+        publish_home(services, client, team_id=body["team"]["id"], user_id=user_id)
+
+    @app.action(ACTION_WITHDRAW)
+    def withdraw(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        draft_id = int(body["actions"][0]["value"])
+        user_id = body["user"]["id"]
+        try:
+            snap = service.withdraw(
+                services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
+            )
+        except service.NotAllowed as exc:
+            _tell(client, body, respond, str(exc))
+            return
+        if snap.message_ts:
+            client.chat_delete(channel=snap.channel_id, ts=snap.message_ts)
+        client.chat_postEphemeral(
+            channel=snap.channel_id,
+            user=user_id,
+            text="Your draft is withdrawn and removed from the channel. "
+            "It stays in `/mission list` for your own records.",
+        )
+        publish_home(services, client, team_id=body["team"]["id"], user_id=user_id)
+
+    @app.action(ACTION_VERSIONS)
+    def earlier_versions(
+        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        draft_id = int(body["actions"][0]["value"])
+        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+        if snap is None or snap.status == "withdrawn":
+            _tell(client, body, respond, withdrawn_text())
+            return
+        blocks = versions_message(
+            company=snap.mission.company,
+            role=snap.mission.role,
+            versions=service.versions(services.engine, draft_id=draft_id),
+            current=snap.version,
+        )
+        _tell(client, body, respond, "Earlier versions", blocks=blocks)
+
+    @app.action(ACTION_QUESTIONS)
+    def questions(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        draft_id = int(body["actions"][0]["value"])
+        try:
+            snap = service.author_draft(
+                services.engine, draft_id=draft_id, user_id=body["user"]["id"]
+            )
+        except service.NotAllowed as exc:
+            _tell(client, body, respond, str(exc))
+            return
+        blocks = questions_message(interview_questions(snap.mission))
+        _tell(client, body, respond, "Questions for your next interview", blocks=blocks)
+
+    @app.event("reaction_added")
+    def reaction_added(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        _on_reaction(services, client, event, body, bot_user=context.bot_user_id, added=True)
+
+    @app.event("reaction_removed")
+    def reaction_removed(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        _on_reaction(services, client, event, body, bot_user=context.bot_user_id, added=False)
+
+
+def _open_new_draft(
+    services: Services, client: WebClient, command: dict[str, Any], respond: Respond
+) -> None:
+    council_id, problem = council_for_command(services, client, command)
+    if problem is not None:
+        respond(text=channel_problem_text(problem), blocks=channel_problem_blocks(problem))
+        return
+    metadata = json.dumps({"council": council_id, "channel": command["channel_id"]})
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=mission_modal(
+            callback_id=CALLBACK_NEW, objective_slots=1, initial=None, private_metadata=metadata
+        ),
+    )
+
+
+def _on_reaction(
+    services: Services,
+    client: WebClient,
+    event: dict[str, Any],
+    body: dict[str, Any],
+    *,
+    bot_user: str | None,
+    added: bool,
+) -> None:
+    item = event.get("item") or {}
+    if item.get("type") != "message":
+        return
+    changed = service.record_reaction(
+        services.engine,
+        event_id=body.get("event_id"),
+        channel_id=item["channel"],
+        message_ts=item["ts"],
+        user_id=event["user"],
+        emoji=event["reaction"],
+        added=added,
+        event_ts=event.get("event_ts", "0"),
+        bot_user=bot_user,
+    )
+    if changed is not None:
+        _render(services, client, draft_id=changed.draft_id, bot_user=bot_user, post=False)
+        publish_home(services, client, team_id=body.get("team_id", ""), user_id=changed.author_id)
+
+
+def _render(
+    services: Services, client: WebClient, *, draft_id: int, bot_user: str | None, post: bool
+) -> None:
+    """Post the draft's message, or update it in place with the current version and tally."""
+    with service.rendering(draft_id):
+        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=bot_user)
+        if snap is None or snap.status == "withdrawn":
+            return
+        text, blocks = draft_message(
+            draft_id=snap.draft_id,
+            author_id=snap.author_id,
+            mission=snap.mission,
+            version=snap.version,
+            revised=snap.revised,
+            tally=snap.tally,
+        )
+        if post or not snap.message_ts:
+            response = client.chat_postMessage(channel=snap.channel_id, text=text, blocks=blocks)
+            service.attach_message(services.engine, draft_id=draft_id, message_ts=response["ts"])
+        else:
+            client.chat_update(
+                channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
+            )
+
+
+def _tell(
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    text: str,
+    *,
+    blocks: list[dict] | None = None,
+) -> None:
+    """A private answer to a button click: ephemeral in the channel, or a DM from Home."""
+    if body.get("response_url"):
+        respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
+
+
+def _post_failed(exc: SlackApiError) -> str:
+    reason = exc.response.get("error", "an error")
+    return (
+        f"I couldn't post this to your council channel just now (Slack said: {reason}). "
+        "Your text is still here: please try again in a moment."
+    )

@@ -1,0 +1,81 @@
+"""The end-to-end harness: the Slack stand-in, the real app on a free port, a signed driver.
+
+The app is built by `bot.cli.build_runtime` (the path `council-bot serve` takes: migrations,
+app factory, every listener) and served by uvicorn exactly as in production; the driver
+plays Slack, and tests assert on what the stand-in received and what the database holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.cli import Runtime, build_runtime
+from bot.server import EVENTS_PATH, BackgroundServer
+from bot.services import Services
+from bot.settings import Settings
+from bot.standin.driver import SlackDriver
+from bot.standin.server import SlackStandIn
+from bot.standin.state import (
+    DEMO_COUNCIL_CHANNEL,
+    DEMO_GENERAL_CHANNEL,
+    DEMO_MEMBERS,
+    DEMO_OTHER_PRIVATE_CHANNEL,
+    Workspace,
+    seed_demo,
+)
+
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+
+
+@dataclass
+class Slack:
+    """One running app with its stand-in workspace, as a test sees them."""
+
+    standin: SlackStandIn
+    driver: SlackDriver
+    runtime: Runtime
+    server: BackgroundServer
+
+    council = DEMO_COUNCIL_CHANNEL
+    public_channel = DEMO_GENERAL_CHANNEL
+    private_channel_without_bot = DEMO_OTHER_PRIVATE_CHANNEL
+    noor, lena, arjun, maya = (member[0] for member in DEMO_MEMBERS)
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.standin.workspace
+
+    @property
+    def engine(self) -> Engine:
+        return self.runtime.services.engine
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture
+def slack(engine: Engine) -> Iterator[Slack]:
+    """The real app against the stand-in, on each database backend."""
+    standin = SlackStandIn(seed_demo()).start()
+    settings = Settings(
+        slack_bot_token=standin.bot_token,  # type: ignore[arg-type]
+        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+        slack_api_url=standin.api_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    runtime = build_runtime(settings, services=Services(engine=engine))
+    server = BackgroundServer(runtime.http_app())
+    server.start()
+    driver = SlackDriver(
+        app_url=server.url + EVENTS_PATH, signing_secret=SIGNING_SECRET, standin=standin
+    )
+    try:
+        yield Slack(standin=standin, driver=driver, runtime=runtime, server=server)
+    finally:
+        server.stop()
+        standin.stop()

@@ -1,0 +1,115 @@
+"""manifest.yml is a valid Slack app manifest and declares exactly what the app registers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.services import Services
+from handlers import register_all
+from storage.db import make_engine
+from tests.plugins.slack import Slack
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
+CHECKER = ROOT.parent / "shared" / "tools" / "check-manifest"
+
+
+class RecordingApp:
+    """Stands in for Bolt's App at registration time and records what is registered."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, set[str]] = {
+            "command": set(),
+            "event": set(),
+            "shortcut": set(),
+            "action": set(),
+            "view": set(),
+        }
+
+    def _record(self, kind: str, name: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        self.registered[kind].add(name if isinstance(name, str) else repr(name))
+        return lambda listener: listener
+
+    def command(self, name: str) -> Any:
+        return self._record("command", name)
+
+    def event(self, name: str) -> Any:
+        return self._record("event", name)
+
+    def shortcut(self, name: str) -> Any:
+        return self._record("shortcut", name)
+
+    def action(self, name: str) -> Any:
+        return self._record("action", name)
+
+    def view(self, name: str) -> Any:
+        return self._record("view", name)
+
+
+@pytest.fixture
+def registered() -> dict[str, set[str]]:
+    app = RecordingApp()
+    engine = make_engine("sqlite://")  # registration touches no tables
+    register_all(app, Services(engine=engine))  # type: ignore[arg-type]
+    return app.registered
+
+
+@pytest.mark.skipif(not CHECKER.exists(), reason="../shared/tools/check-manifest not present")
+def test_manifest_passes_slacks_published_schema() -> None:
+    result = subprocess.run(
+        [sys.executable, str(CHECKER), str(ROOT / "manifest.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_manifest_commands_are_exactly_the_registered_commands(
+    registered: dict[str, set[str]],
+) -> None:
+    declared = {c["command"] for c in MANIFEST["features"]["slash_commands"]}
+    assert declared == registered["command"]
+    assert declared >= {"/mission", "/debrief", "/backchannel", "/negotiate"}
+
+
+def test_manifest_bot_events_are_exactly_the_registered_events(
+    registered: dict[str, set[str]],
+) -> None:
+    declared = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    assert declared == registered["event"]
+
+
+def test_manifest_shortcuts_are_exactly_the_registered_shortcuts(
+    registered: dict[str, set[str]],
+) -> None:
+    declared = {s["callback_id"] for s in MANIFEST["features"].get("shortcuts", [])}
+    assert declared == registered["shortcut"]
+
+
+def test_actions_and_views_need_interactivity_which_the_manifest_enables(
+    registered: dict[str, set[str]],
+) -> None:
+    assert registered["action"] and registered["view"]
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_manifest_enables_app_home_and_socket_mode() -> None:
+    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
+    assert MANIFEST["settings"]["socket_mode_enabled"] is True
+
+
+def test_every_declared_command_is_answered_by_the_running_app(slack: Slack) -> None:
+    for entry in MANIFEST["features"]["slash_commands"]:
+        answer = slack.driver.command(
+            user=slack.noor, channel=slack.council, command=entry["command"], text="help"
+        )
+        assert answer.status == 200, entry["command"]
+    slack.standin.wait_for("response_url", count=len(MANIFEST["features"]["slash_commands"]))
