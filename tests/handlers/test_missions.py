@@ -1,0 +1,448 @@
+"""`/mission` end to end: signed requests in, what Slack received and the database holds out."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from bot.standin import driver as payloads
+from bot.standin.server import ApiCall
+from bot.views.missions import (
+    ACTION_ADD_OBJECTIVE,
+    ACTION_EDIT,
+    ACTION_QUESTIONS,
+    ACTION_VERSIONS,
+    ACTION_WITHDRAW,
+)
+from storage.missions import MissionDraft, MissionVersion, ReactionFeedback
+from tests.plugins.slack import Slack
+
+FORM: dict[str, str] = {
+    "company": "Acme Robotics",
+    "role": "Head of Product",
+    "stage": "interviewing",
+    "mission": "Make warehouse robots easy to deploy for mid-size retailers.",
+    "objective_1": "Cut deployment time",
+    "krs_1": "Deploy a new site in 5 days, down from 30\nNPS of 50 from site managers",
+}
+
+
+def form_values(**overrides: str) -> dict[str, Any]:
+    """Slack's view.state.values for the mission modal."""
+    fields = {**FORM, **overrides}
+    values: dict[str, Any] = {}
+    for block_id, value in fields.items():
+        element = payloads.static_select(value) if block_id == "stage" else payloads.plain(value)
+        values[block_id] = {block_id: element}
+    return values
+
+
+def open_modal(slack: Slack, user: str | None = None) -> str:
+    slack.standin.clear_calls()
+    slack.driver.command(user=user or slack.noor, channel=slack.council, command="/mission")
+    return str(slack.standin.wait_for("views.open").response["view"]["id"])
+
+
+def post_draft(slack: Slack, **overrides: str) -> tuple[int, str]:
+    """Draft a mission through the real modal as Noor; (draft id, message ts)."""
+    view_id = open_modal(slack)
+    answer = slack.driver.view_submission(
+        user=slack.noor, view_id=view_id, values=form_values(**overrides)
+    )
+    assert answer.status == 200 and not (answer.json or {}).get("errors"), answer.body
+    posted = slack.standin.wait_for("chat.postMessage")
+    with Session(slack.engine) as session:
+        draft = session.exec(
+            select(MissionDraft).where(MissionDraft.message_ts == posted.response["ts"])
+        ).one()
+    assert draft.id is not None
+    return draft.id, str(posted.response["ts"])
+
+
+def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:
+    """Wait for background work (listeners run after ack) to reach the database."""
+    waited = 0.0
+    while not check():
+        if waited > timeout:
+            raise AssertionError("condition not reached in time")
+        threading.Event().wait(0.02)
+        waited += 0.02
+
+
+def text_of(call: ApiCall) -> str:
+    return json.dumps({"text": call.args.get("text"), "blocks": call.args.get("blocks")})
+
+
+def mrkdwn_of(call: ApiCall) -> str:
+    """Everything Slack parses for mentions: the top-level text and every mrkdwn object
+    (plain_text is shown literally and cannot ping)."""
+    found: list[str] = [str(call.args.get("text") or "")]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(call.args.get("blocks"))
+    return "\n".join(found)
+
+
+def reactions_stored(slack: Slack) -> list[tuple[str, str, bool]]:
+    with Session(slack.engine) as session:
+        rows = session.exec(select(ReactionFeedback)).all()
+        return sorted((r.user_id, r.emoji, r.present) for r in rows)
+
+
+def last_update(slack: Slack, ts: str, count: int = 1) -> ApiCall:
+    calls = slack.standin.wait_for(
+        "chat.update", predicate=lambda c: c.args["ts"] == ts, count=count
+    )
+    return calls if isinstance(calls, ApiCall) else calls[-1]
+
+
+# --- subcommands --------------------------------------------------------------------------------
+
+
+def test_unknown_subcommand_gets_help_not_silence(slack: Slack) -> None:
+    slack.driver.command(
+        user=slack.noor, channel=slack.council, command="/mission", text="frobnicate"
+    )
+    reply = slack.standin.wait_for("response_url")
+    assert "frobnicate" in reply.args["text"]
+    assert "/mission list" in json.dumps(reply.args["blocks"])
+
+
+def test_list_shows_only_my_drafts_privately(slack: Slack) -> None:
+    post_draft(slack)
+    slack.standin.clear_calls()
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/mission", text="list")
+    mine = slack.standin.wait_for("response_url")
+    assert mine.args.get("response_type", "ephemeral") == "ephemeral"
+    assert "Acme Robotics" in json.dumps(mine.args["blocks"])
+    slack.standin.clear_calls()
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/mission", text="list")
+    theirs = slack.standin.wait_for("response_url")
+    assert "Acme Robotics" not in json.dumps(theirs.args["blocks"])
+
+
+# --- drafting -----------------------------------------------------------------------------------
+
+
+def test_empty_required_fields_get_inline_errors_and_nothing_is_stored(slack: Slack) -> None:
+    view_id = open_modal(slack)
+    answer = slack.driver.view_submission(
+        user=slack.noor, view_id=view_id, values=form_values(company="  ", mission="", krs_1="")
+    )
+    assert answer.json is not None and answer.json["response_action"] == "errors"
+    assert set(answer.json["errors"]) >= {"company", "mission", "krs_1"}
+    assert slack.standin.calls_to("chat.postMessage") == []
+    with Session(slack.engine) as session:
+        assert session.exec(select(MissionDraft)).all() == []
+
+
+def test_oversized_mission_gets_an_inline_error(slack: Slack) -> None:
+    view_id = open_modal(slack)
+    answer = slack.driver.view_submission(
+        user=slack.noor, view_id=view_id, values=form_values(mission="x" * 1001)
+    )
+    assert answer.json is not None and "mission" in answer.json["errors"]
+    assert slack.standin.calls_to("chat.postMessage") == []
+
+
+def test_channel_mention_in_member_text_cannot_ping_anyone(slack: Slack) -> None:
+    post_draft(
+        slack,
+        company="<!channel> Acme",
+        mission="Hello <!everyone> and <@U0LENA0002>, see <https://evil.example|this>",
+    )
+    posted = slack.standin.calls_to("chat.postMessage")[0]
+    sent = mrkdwn_of(posted)
+    for dangerous in ("<!channel>", "<!everyone>", "<@U0LENA0002>", "<https://evil"):
+        assert dangerous not in sent
+    assert "&lt;!channel&gt;" in sent
+    assert posted.args.get("link_names") in (None, False, 0, "0", "false")
+
+
+def test_add_objective_grows_the_modal_and_keeps_what_was_typed(slack: Slack) -> None:
+    view_id = open_modal(slack)
+    slack.workspace.set_view_state(view_id, form_values(company="Typed Co"))
+    slack.driver.block_action(
+        user=slack.noor, action_id=ACTION_ADD_OBJECTIVE, value="2", view_id=view_id
+    )
+    updated = slack.standin.wait_for("views.update")
+    assert updated.ok, updated.response
+    blocks = json.dumps(updated.args["view"]["blocks"])
+    assert '"objective_2"' in blocks and '"krs_2"' in blocks
+    assert "Typed Co" in blocks
+
+
+def test_unmeasurable_key_result_gets_a_gentle_private_note_and_still_posts(slack: Slack) -> None:
+    post_draft(slack, krs_1="Be a great partner to sales")
+    note = slack.standin.wait_for("chat.postEphemeral")
+    assert note.args["user"] == slack.noor
+    assert "Be a great partner" in text_of(note)
+    assert len(slack.standin.calls_to("chat.postMessage")) == 1
+
+
+# --- editing, versions, withdrawing ---------------------------------------------------------------
+
+
+def test_editing_makes_a_new_version_and_the_message_says_revised(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.standin.clear_calls()
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_EDIT,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    opened = slack.standin.wait_for("views.open")
+    assert "Acme Robotics" in json.dumps(opened.args["view"])  # prefilled
+    answer = slack.driver.view_submission(
+        user=slack.noor,
+        view_id=opened.response["view"]["id"],
+        values=form_values(mission="Make robots deployable in a week by any retailer."),
+    )
+    assert answer.status == 200 and not (answer.json or {}).get("errors")
+    update = last_update(slack, ts)
+    assert "revised" in text_of(update).lower()
+    assert "deployable in a week" in text_of(update)
+    with Session(slack.engine) as session:
+        versions = session.exec(
+            select(MissionVersion)
+            .where(MissionVersion.draft_id == draft_id)
+            .order_by(col(MissionVersion.number))
+        ).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert "easy to deploy" in versions[0].mission  # the earlier version is kept
+
+    slack.driver.block_action(
+        user=slack.lena,
+        action_id=ACTION_VERSIONS,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    earlier = slack.standin.wait_for("response_url")
+    assert "easy to deploy" in json.dumps(earlier.args["blocks"])
+
+
+def test_only_the_author_can_edit_withdraw_or_get_questions(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.standin.clear_calls()
+    for action in (ACTION_EDIT, ACTION_WITHDRAW, ACTION_QUESTIONS):
+        slack.driver.block_action(
+            user=slack.lena,
+            action_id=action,
+            value=str(draft_id),
+            channel=slack.council,
+            message_ts=ts,
+        )
+    refusals = slack.standin.wait_for("response_url", count=3)
+    assert all("author" in r.args["text"] for r in refusals)
+    assert slack.standin.calls_to("views.open") == []
+    assert slack.standin.calls_to("chat.delete") == []
+
+
+def test_withdrawing_removes_the_draft_from_the_channel(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_WITHDRAW,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    deleted = slack.standin.wait_for("chat.delete")
+    assert deleted.ok and deleted.args["ts"] == ts
+    assert all(m["ts"] != ts for m in slack.workspace.messages_in(slack.council))
+    eventually(lambda: _status(slack, draft_id) == "withdrawn")
+
+
+def _status(slack: Slack, draft_id: int) -> str:
+    with Session(slack.engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        assert draft is not None
+        return draft.status
+
+
+def test_interview_questions_come_privately_to_the_author(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.standin.clear_calls()
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_QUESTIONS,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    reply = slack.standin.wait_for("response_url")
+    assert reply.args.get("response_type", "ephemeral") == "ephemeral"
+    assert "NPS" in json.dumps(reply.args["blocks"])  # derived from the key results
+    assert slack.standin.calls_to("chat.postMessage") == []
+
+
+# --- feedback by reaction -----------------------------------------------------------------------
+
+
+def test_a_legend_reaction_updates_the_live_tally(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    update = last_update(slack, ts)
+    assert "U0LENA0002" in text_of(update)
+    assert reactions_stored(slack) == [(slack.lena, "+1", True)]
+
+
+def test_a_reaction_event_delivered_four_times_counts_once(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    first = slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="bulb")
+    assert first.payload is not None
+    for retry in (1, 2, 3):
+        assert slack.driver.redeliver(first.payload, retry_num=retry).status == 200
+    last_update(slack, ts)
+    threading.Event().wait(0.3)  # give any (wrong) extra processing time to show
+    assert reactions_stored(slack) == [(slack.lena, "bulb", True)]
+    assert len(slack.standin.calls_to("chat.update")) == 1
+
+
+def test_a_removal_delivered_before_its_add_leaves_no_reaction(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    added_at, removed_at = slack.workspace.next_ts(), slack.workspace.next_ts()
+    item = {"type": "message", "channel": slack.council, "ts": ts}
+    removal = {
+        "type": "reaction_removed",
+        "user": slack.maya,
+        "reaction": "warning",
+        "item": item,
+        "event_ts": removed_at,
+    }
+    addition = {
+        "type": "reaction_added",
+        "user": slack.maya,
+        "reaction": "warning",
+        "item": item,
+        "event_ts": added_at,
+    }
+    slack.driver.event(removal)
+    eventually(lambda: reactions_stored(slack) == [(slack.maya, "warning", False)])
+    slack.driver.event(addition)
+    threading.Event().wait(0.3)
+    assert reactions_stored(slack) == [(slack.maya, "warning", False)]
+
+
+def test_reactions_by_the_author_the_bot_or_outside_the_legend_do_not_count(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    slack.driver.react(user=slack.noor, channel=slack.council, ts=ts, name="+1")  # the author
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="tada")  # not in legend
+    slack.driver.event(
+        {
+            "type": "reaction_added",
+            "user": slack.workspace.bot_user_id,
+            "reaction": "+1",
+            "item": {"type": "message", "channel": slack.council, "ts": ts},
+        }
+    )
+    slack.driver.react(user=slack.arjun, channel=slack.council, ts=ts, name="question")
+    update = last_update(slack, ts)
+    assert reactions_stored(slack) == [(slack.arjun, "question", True)]
+    assert "U0NOOR0001" not in json.dumps(update.args["blocks"][-4:])  # author absent from tally
+
+
+def test_skin_tone_and_alias_reactions_count_as_their_legend_entry(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1::skin-tone-4")
+    last_update(slack, ts)
+    assert reactions_stored(slack) == [(slack.lena, "+1", True)]
+
+
+def test_removing_a_reaction_takes_it_out_of_the_tally(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    last_update(slack, ts)
+    slack.driver.unreact(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    update = last_update(slack, ts, count=2)
+    assert reactions_stored(slack) == [(slack.lena, "+1", False)]
+    assert "No reactions yet" in text_of(update)
+
+
+def test_reactions_on_a_superseded_version_stay_with_that_version(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    last_update(slack, ts)
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_EDIT,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    view_id = slack.standin.wait_for(
+        "views.open", predicate=lambda c: "Save" in json.dumps(c.args)
+    ).response["view"]["id"]
+    slack.driver.view_submission(
+        user=slack.noor, view_id=view_id, values=form_values(role="VP Product")
+    )
+    revised = last_update(slack, ts, count=2)
+    assert "No reactions yet" in text_of(revised)  # the tally shows the current version
+    with Session(slack.engine) as session:
+        v1 = session.exec(select(MissionVersion).where(MissionVersion.number == 1)).one()
+        kept = session.exec(select(ReactionFeedback)).one()
+    assert kept.version_id == v1.id and kept.present
+
+
+def test_reactions_on_a_withdrawn_draft_are_ignored(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_WITHDRAW,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    slack.standin.wait_for("chat.delete")
+    eventually(lambda: _status(slack, draft_id) == "withdrawn")
+    slack.driver.event(
+        {
+            "type": "reaction_added",
+            "user": slack.lena,
+            "reaction": "+1",
+            "item": {"type": "message", "channel": slack.council, "ts": ts},
+        }
+    )
+    threading.Event().wait(0.3)
+    assert reactions_stored(slack) == []
+
+
+# --- App Home -----------------------------------------------------------------------------------
+
+
+def test_app_home_shows_my_drafts_with_their_tally(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    last_update(slack, ts)
+    slack.standin.clear_calls()
+    slack.driver.app_home_opened(user=slack.noor)
+    published = slack.standin.wait_for("views.publish")
+    assert published.ok, published.response
+    assert published.args["user_id"] == slack.noor
+    home = json.dumps(published.args["view"])
+    assert "Acme Robotics" in home and "Head of Product" in home
+
+
+@pytest.mark.parametrize("subcommand", ["help", "list"])
+def test_help_and_list_work_in_a_direct_message(slack: Slack, subcommand: str) -> None:
+    dm, _ = slack.workspace.open_im(slack.noor)
+    slack.driver.command(user=slack.noor, channel=dm.id, command="/mission", text=subcommand)
+    reply = slack.standin.wait_for("response_url")
+    assert reply.args.get("response_type", "ephemeral") == "ephemeral"
