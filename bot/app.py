@@ -43,6 +43,9 @@ def build_app(
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("council_bot.bolt"),
     )
+    # Bolt logs the whole request body of a badly signed request at INFO; bodies carry
+    # member text about their job search, which has no place in logs.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     app.error(_report_error)
     register_all(app, services)
     return app
