@@ -1,64 +1,65 @@
-"""Database fixtures: every storage-touching test runs on SQLite and, when
-TEST_DATABASE_URL is set, on a real PostgreSQL in a schema of its own."""
+"""Database fixtures for SQLite and PostgreSQL, registered as a pytest plugin.
+
+`database_url` is parametrised over both backends: a fresh SQLite file per test, and, when
+TEST_DATABASE_URL is set, a fresh PostgreSQL schema per test (dropped afterwards; the
+URL carries `search_path`, so other processes given the URL see the same tables).
+Without TEST_DATABASE_URL the PostgreSQL cases are skipped. `migrated_engine` is an
+engine on that database with every migration applied (storage.migrate.upgrade).
+"""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from storage.db import make_engine
 from storage.migrate import upgrade
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
 
 
-@contextmanager
-def fresh_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on an empty database: a SQLite file, or a throwaway PostgreSQL schema."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'council.db'}")
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+def postgres_schema_url(base_url: str, schema: str) -> str:
+    """`base_url` with every connection's search_path set to `schema`."""
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests run in .ci/run)")
+    if not TEST_DATABASE_URL:
+        pytest.skip("TEST_DATABASE_URL is not set (PostgreSQL tests)")
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    admin = create_engine(TEST_DATABASE_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield postgres_schema_url(TEST_DATABASE_URL, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
     try:
         yield engine
     finally:
         engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def empty_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on an empty database (no tables), on each backend."""
-    with fresh_engine(backend, tmp_path) as engine:
-        yield engine
-
-
-@pytest.fixture
-def engine(empty_engine: Engine) -> Engine:
-    """An engine on a database migrated to the newest schema, on each backend."""
-    upgrade(empty_engine)
-    return empty_engine
