@@ -230,3 +230,75 @@ def drafts_of(session: Session, *, team_id: str, user_id: str) -> list[tuple[Mis
         .order_by(col(MissionDraft.id))
     ).all()
     return [(draft, search) for draft, search in rows]
+
+
+# --- written feedback ("Give feedback" modal) ------------------------------------------------
+
+
+def add_written_feedback(
+    session: Session,
+    *,
+    version_id: int,
+    user_id: str,
+    anonymous: bool,
+    strong: str,
+    unclear: str,
+    missing: str,
+    suggested_key_result: str,
+    created_at: datetime,
+) -> WrittenFeedback:
+    """Store one piece of written feedback on a version (not yet posted: no message_ts)."""
+    row = WrittenFeedback(
+        version_id=version_id,
+        user_id=user_id,
+        anonymous=anonymous,
+        strong=strong,
+        unclear=unclear,
+        missing=missing,
+        suggested_key_result=suggested_key_result,
+        created_at=created_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def set_written_feedback_ts(session: Session, *, feedback_id: int, message_ts: str) -> bool:
+    """Record where the feedback was posted; False when the row is gone."""
+    row = session.get(WrittenFeedback, feedback_id)
+    if row is None:
+        return False
+    row.message_ts = message_ts
+    session.flush()
+    return True
+
+
+def written_feedback_of(
+    session: Session, *, draft_id: int, version_number: int | None = None
+) -> list[tuple[WrittenFeedback, MissionVersion]]:
+    """A draft's written feedback (one version's, or every version's), oldest first."""
+    query = (
+        select(WrittenFeedback, MissionVersion)
+        .join(MissionVersion, col(MissionVersion.id) == WrittenFeedback.version_id)
+        .where(MissionVersion.draft_id == draft_id)
+    )
+    if version_number is not None:
+        query = query.where(MissionVersion.number == version_number)
+    rows = session.exec(
+        query.order_by(col(WrittenFeedback.created_at), col(WrittenFeedback.id))
+    ).all()
+    return [(feedback, version) for feedback, version in rows]
+
+
+def written_feedback_givers(
+    session: Session, *, draft_id: int, since: datetime | None = None
+) -> set[str]:
+    """Who wrote feedback on any version of a draft (anonymous givers included)."""
+    query = (
+        select(WrittenFeedback.user_id)
+        .join(MissionVersion, col(MissionVersion.id) == WrittenFeedback.version_id)
+        .where(MissionVersion.draft_id == draft_id)
+    )
+    if since is not None:
+        query = query.where(col(WrittenFeedback.created_at) >= since)
+    return set(session.exec(query.distinct()).all())

@@ -1,0 +1,152 @@
+""" "Give feedback" on a job mission draft: the button, the modal, the post in the thread.
+
+Listeners only translate: Slack payload in, `bot.feedback_service` call, Block Kit out.
+The button sits on the draft's channel message and on the App Home tab (feedback owed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import feedback_service as service
+from bot.mrkdwn import escape
+from bot.services import Services
+from bot.views.feedback import (
+    BLOCK_STRONG,
+    CALLBACK_FEEDBACK,
+    channel_unreachable_text,
+    draft_id_of,
+    feedback_message,
+    feedback_modal,
+    not_member_text,
+    post_failed_text,
+    read_feedback_form,
+    refusal_text,
+)
+from bot.views.missions import ACTION_FEEDBACK
+from handlers.common import is_channel_member
+from handlers.home import publish_home
+
+log = logging.getLogger("council_bot.feedback")
+
+
+def register(app: App, services: Services) -> None:
+    """Every listener of the written-feedback feature."""
+
+    @app.action(ACTION_FEEDBACK)
+    def give_feedback(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        draft_id = int(body["actions"][0]["value"])
+        target = service.target(services.engine, draft_id=draft_id)
+        if target is not None:
+            try:
+                member = is_channel_member(client, channel_id=target.channel_id, user_id=user_id)
+            except SlackApiError as exc:
+                log.warning(
+                    "conversations.members failed for draft %s: %s",
+                    draft_id,
+                    exc.response.get("error"),
+                )
+                _tell(client, body, respond, channel_unreachable_text())
+                return
+            if not member:
+                # Not in the (private) channel: an ephemeral there would never reach them.
+                _dm(client, user_id, not_member_text())
+                return
+        reason = service.refusal(target, user_id=user_id)
+        if reason is not None:
+            _tell(client, body, respond, refusal_text(reason))
+            return
+        assert target is not None
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=feedback_modal(
+                draft_id=target.draft_id,
+                author_id=target.author_id,
+                company=target.company,
+                role=target.role,
+                version=target.version,
+            ),
+        )
+
+    @app.view(CALLBACK_FEEDBACK)
+    def submit_feedback(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        form = read_feedback_form(view["state"]["values"])
+        answers = service.validate_answers(form.answers)
+        if isinstance(answers, dict):
+            ack(response_action="errors", errors=answers)
+            return
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        try:
+            stored = service.record(
+                services.engine,
+                draft_id=draft_id_of(view["private_metadata"]),
+                user_id=user_id,
+                answers=answers,
+                anonymous=form.anonymous,
+                now=services.clock(),
+            )
+        except service.FeedbackRefused as exc:
+            # e.g. withdrawn while the modal was open: keep the member's text on screen.
+            ack(response_action="errors", errors={BLOCK_STRONG: refusal_text(exc.reason)})
+            return
+        ack()
+        _post(services, client, stored, user_id=user_id)
+        publish_home(services, client, team_id=team_id, user_id=stored.author_id)
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+
+def _post(
+    services: Services, client: WebClient, stored: service.StoredFeedback, *, user_id: str
+) -> None:
+    """Post the stored feedback in the draft's thread; on failure it stays stored and the
+    member is told privately."""
+    text, blocks = feedback_message(
+        giver_id=stored.giver_id, answers=stored.answers, version=stored.version
+    )
+    if stored.thread_ts is None:
+        log.warning("draft %s has no channel message to thread under", stored.draft_id)
+        _tell_in_channel(client, stored.channel_id, user_id, post_failed_text())
+        return
+    try:
+        response = client.chat_postMessage(
+            channel=stored.channel_id, thread_ts=stored.thread_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as exc:
+        reason = str(exc.response.get("error") or "an error")
+        log.warning("posting feedback %s failed: %s", stored.feedback_id, reason)
+        _tell_in_channel(client, stored.channel_id, user_id, post_failed_text(escape(reason)))
+        return
+    service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
+
+
+def _tell(client: WebClient, body: dict[str, Any], respond: Respond, text: str) -> None:
+    """A private answer to a button click: ephemeral in the channel, or a DM from Home."""
+    if body.get("response_url"):
+        respond(text=text, replace_original=False, response_type="ephemeral")
+    else:
+        _dm(client, body["user"]["id"], text)
+
+
+def _tell_in_channel(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
+    """Ephemeral in the council channel; a DM when that is not possible."""
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    except SlackApiError as exc:
+        log.info("ephemeral to %s failed (%s); sending a DM", user_id, exc.response.get("error"))
+        _dm(client, user_id, text)
+
+
+def _dm(client: WebClient, user_id: str, text: str) -> None:
+    try:
+        client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError as exc:
+        log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
