@@ -27,6 +27,7 @@ class ChannelFacts:
     is_mpim: bool = False
     is_private: bool = False
     bot_is_member: bool = False
+    name: str = ""
 
 
 def channel_problem(facts: ChannelFacts | None) -> ChannelProblem | None:

@@ -27,6 +27,7 @@ from bot.missions import (
 )
 from storage.db import session_scope
 from storage.events import claim_event
+from storage.feedback_requests import responders
 from storage.missions import (
     FeedbackAsk,
     FeedbackRequest,
@@ -207,6 +208,7 @@ def owed_feedback(
                 deadline=request.deadline,
             )
             for request, draft, search in rows
+            if user_id not in responders(session, draft_id=draft.id or 0)
         ]
 
 

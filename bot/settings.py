@@ -6,6 +6,7 @@ says what it is for, never a traceback: organisers installing the bot read these
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
@@ -77,6 +78,10 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))
 
     @property
     def effective_database_url(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -42,6 +43,7 @@ def channel_facts(
         is_mpim=bool(channel.get("is_mpim")),
         is_private=bool(channel.get("is_private") or channel.get("is_group")),
         bot_is_member=bool(channel.get("is_member")),
+        name=str(channel.get("name") or ""),
     )
 
 
@@ -55,11 +57,12 @@ def council_for_command(
     problem = channel_problem(facts)
     if problem is not None:
         return None, problem
+    assert facts is not None  # no problem means Slack showed us the channel
     council_id = register_council(
         services.engine,
         team_id=command["team_id"],
         channel_id=command["channel_id"],
-        name=command.get("channel_name", ""),
+        name=facts.name,
     )
     return council_id, None
 
@@ -79,13 +82,33 @@ def tz_of(services: Services, client: WebClient, *, team_id: str, user_id: str) 
     )
 
 
-def is_channel_member(client: WebClient, *, channel_id: str, user_id: str) -> bool:
-    """Whether a user is in the channel (pages through conversations.members)."""
+def channel_members(client: WebClient, *, channel_id: str) -> list[str]:
+    """Everyone in the channel (pages through conversations.members)."""
+    members: list[str] = []
     cursor: str | None = None
     while True:
         page = client.conversations_members(channel=channel_id, limit=200, cursor=cursor)
-        if user_id in page["members"]:
-            return True
+        members.extend(page["members"])
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
-            return False
+            return members
+
+
+def is_channel_member(client: WebClient, *, channel_id: str, user_id: str) -> bool:
+    """Whether a user is in the channel."""
+    return user_id in channel_members(client, channel_id=channel_id)
+
+
+def tell(
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    text: str,
+    *,
+    blocks: list[dict] | None = None,
+) -> None:
+    """A private answer to a button click: ephemeral in the channel, or a DM from Home."""
+    if body.get("response_url"):
+        respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)

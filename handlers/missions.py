@@ -37,7 +37,7 @@ from bot.views.missions import (
     versions_message,
     withdrawn_text,
 )
-from handlers.common import council_for_command
+from handlers.common import council_for_command, tell
 from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.missions")
@@ -132,7 +132,7 @@ def register(app: App, services: Services) -> None:
                 services.engine, draft_id=draft_id, user_id=body["user"]["id"]
             )
         except service.NotAllowed as exc:
-            _tell(client, body, respond, str(exc))
+            tell(client, body, respond, str(exc))
             return
         client.views_open(
             trigger_id=body["trigger_id"],
@@ -179,7 +179,7 @@ def register(app: App, services: Services) -> None:
                 services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
             )
         except service.NotAllowed as exc:
-            _tell(client, body, respond, str(exc))
+            tell(client, body, respond, str(exc))
             return
         if snap.message_ts:
             client.chat_delete(channel=snap.channel_id, ts=snap.message_ts)
@@ -199,7 +199,7 @@ def register(app: App, services: Services) -> None:
         draft_id = int(body["actions"][0]["value"])
         snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
         if snap is None or snap.status == "withdrawn":
-            _tell(client, body, respond, withdrawn_text())
+            tell(client, body, respond, withdrawn_text())
             return
         blocks = versions_message(
             company=snap.mission.company,
@@ -207,7 +207,7 @@ def register(app: App, services: Services) -> None:
             versions=service.versions(services.engine, draft_id=draft_id),
             current=snap.version,
         )
-        _tell(client, body, respond, "Earlier versions", blocks=blocks)
+        tell(client, body, respond, "Earlier versions", blocks=blocks)
 
     @app.action(ACTION_QUESTIONS)
     def questions(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -218,10 +218,10 @@ def register(app: App, services: Services) -> None:
                 services.engine, draft_id=draft_id, user_id=body["user"]["id"]
             )
         except service.NotAllowed as exc:
-            _tell(client, body, respond, str(exc))
+            tell(client, body, respond, str(exc))
             return
         blocks = questions_message(interview_questions(snap.mission))
-        _tell(client, body, respond, "Questions for your next interview", blocks=blocks)
+        tell(client, body, respond, "Questions for your next interview", blocks=blocks)
 
     @app.event("reaction_added")
     def reaction_added(
@@ -303,21 +303,6 @@ def _render(
             client.chat_update(
                 channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
             )
-
-
-def _tell(
-    client: WebClient,
-    body: dict[str, Any],
-    respond: Respond,
-    text: str,
-    *,
-    blocks: list[dict] | None = None,
-) -> None:
-    """A private answer to a button click: ephemeral in the channel, or a DM from Home."""
-    if body.get("response_url"):
-        respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
 
 
 def _post_failed(exc: SlackApiError) -> str:

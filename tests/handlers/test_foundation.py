@@ -172,3 +172,10 @@ def test_user_change_refreshes_the_cached_time_zone(slack: Slack) -> None:
             break
         threading.Event().wait(0.01)
     assert member is not None and member.tz == "Asia/Tokyo"
+
+
+def test_the_council_is_registered_under_the_channels_real_name(slack: Slack) -> None:
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/mission")
+    slack.standin.wait_for("views.open")
+    with Session(slack.engine) as session:
+        assert session.exec(select(Council)).one().name == "council-demo"

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
 from bot.cli import Runtime, build_runtime
+from bot.reminders import DispatchReport
 from bot.server import EVENTS_PATH, BackgroundServer
 from bot.services import Services
 from bot.settings import Settings
@@ -27,6 +29,7 @@ from bot.standin.state import (
     Workspace,
     seed_demo,
 )
+from tests.plugins.clock import Clock
 
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 
@@ -39,6 +42,7 @@ class Slack:
     driver: SlackDriver
     runtime: Runtime
     server: BackgroundServer
+    clock: Clock  # the app's clock: stands still until a test advances it
 
     council = DEMO_COUNCIL_CHANNEL
     public_channel = DEMO_GENERAL_CHANNEL
@@ -57,6 +61,11 @@ class Slack:
     def url(self) -> str:
         return self.server.url
 
+    def fast_forward(self, delta: timedelta) -> DispatchReport:
+        """Move the app's clock on and let the reminder engine send what fell due."""
+        self.clock.advance(delta)
+        return self.runtime.services.reminders.dispatch_due()
+
 
 @pytest.fixture
 def slack(engine: Engine) -> Iterator[Slack]:
@@ -68,14 +77,16 @@ def slack(engine: Engine) -> Iterator[Slack]:
         slack_api_url=standin.api_url,
         _env_file=None,  # type: ignore[call-arg]
     )
-    runtime = build_runtime(settings, services=Services(engine=engine))
+    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    # The reminder engine is built but not started: tests dispatch with `fast_forward`.
+    runtime = build_runtime(settings, services=Services(engine=engine, clock=clock))
     server = BackgroundServer(runtime.http_app())
     server.start()
     driver = SlackDriver(
         app_url=server.url + EVENTS_PATH, signing_secret=SIGNING_SECRET, standin=standin
     )
     try:
-        yield Slack(standin=standin, driver=driver, runtime=runtime, server=server)
+        yield Slack(standin=standin, driver=driver, runtime=runtime, server=server, clock=clock)
     finally:
         server.stop()
         standin.stop()

@@ -1,0 +1,194 @@
+""" "Request feedback by <deadline>": the author asks the council; nudges and a digest follow.
+
+The nudge and digest are reminders (bot.reminders): rows in the database, claimed before
+they are sent, so they survive restarts and are never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import feedback_requests_service as service
+from bot import missions_service
+from bot.delivery import slack_sender
+from bot.feedback_requests import (
+    DIGEST_KIND,
+    NUDGE_KIND,
+    DeadlineProblem,
+    members_to_ask,
+    parse_deadline,
+)
+from bot.reminders import Reminder
+from bot.services import Services
+from bot.timezones import format_local, local_now
+from bot.views.feedback_requests import (
+    BLOCK_DATE,
+    BLOCK_MEMBERS,
+    BLOCK_TIME,
+    CALLBACK_REQUEST,
+    confirmation,
+    digest_message,
+    nudge_message,
+    request_modal,
+    thread_ask,
+)
+from bot.views.missions import ACTION_REQUEST
+from handlers.common import channel_members, tell, tz_of
+from handlers.home import publish_home
+
+log = logging.getLogger("council_bot.feedback_requests")
+
+# A nudge is still worth sending a while after its time (the bot was down), but only
+# before the deadline, which the sender checks; a digest is worth it for days.
+NUDGE_GRACE = timedelta(hours=12)
+DIGEST_GRACE = timedelta(days=3)
+
+
+def register(app: App, services: Services) -> None:
+    if services.reminders is not None:
+        client = services.delivery or app.client
+        services.reminders.register(
+            NUDGE_KIND, slack_sender(lambda r: _send_nudge(services, client, r)), grace=NUDGE_GRACE
+        )
+        services.reminders.register(
+            DIGEST_KIND,
+            slack_sender(lambda r: _send_digest(services, client, r)),
+            grace=DIGEST_GRACE,
+        )
+
+    @app.action(ACTION_REQUEST)
+    def open_request(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        draft_id = int(body["actions"][0]["value"])
+        try:
+            snap = missions_service.author_draft(
+                services.engine, draft_id=draft_id, user_id=user_id
+            )
+        except missions_service.NotAllowed as exc:
+            tell(client, body, respond, str(exc))
+            return
+        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+        tomorrow = local_now(tz, services.clock()) + timedelta(days=1)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=request_modal(
+                draft_id=draft_id,
+                company=snap.mission.company,
+                role=snap.mission.role,
+                initial_date=tomorrow.date().isoformat(),
+                initial_time="18:00",
+                tz=tz,
+            ),
+        )
+
+    @app.view(CALLBACK_REQUEST)
+    def submit_request(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        values = view["state"]["values"]
+        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+        now = services.clock()
+        deadline = parse_deadline(
+            day=values.get(BLOCK_DATE, {}).get(BLOCK_DATE, {}).get("selected_date"),
+            at=values.get(BLOCK_TIME, {}).get(BLOCK_TIME, {}).get("selected_time"),
+            tz=tz,
+            now=now,
+        )
+        if isinstance(deadline, DeadlineProblem):
+            block = BLOCK_DATE if deadline.field == "date" else BLOCK_TIME
+            ack(response_action="errors", errors={block: deadline.message})
+            return
+        draft_id = int(view["private_metadata"])
+        try:
+            snap = missions_service.author_draft(
+                services.engine, draft_id=draft_id, user_id=user_id
+            )
+        except missions_service.NotAllowed as exc:
+            ack(response_action="errors", errors={BLOCK_DATE: str(exc)})
+            return
+        chosen = values.get(BLOCK_MEMBERS, {}).get(BLOCK_MEMBERS, {}).get("selected_users") or []
+        asked, outsiders = members_to_ask(
+            chosen=chosen,
+            channel_members=channel_members(client, channel_id=snap.channel_id),
+            author=user_id,
+            bot_user=context.bot_user_id,
+        )
+        if not asked:
+            ack(
+                response_action="errors",
+                errors={BLOCK_MEMBERS: "Pick at least one council member (other than you)."},
+            )
+            return
+        ack()
+        zones = {u: tz_of(services, client, team_id=team_id, user_id=u) for u in asked}
+        planned = service.create_request(
+            services.engine,
+            team_id=team_id,
+            draft_id=draft_id,
+            author_id=user_id,
+            deadline=deadline,
+            asked=asked,
+            zones=zones,
+            now=now,
+        )
+        text, blocks = thread_ask(
+            author_id=user_id, asked=asked, deadline=deadline, fallback=format_local(deadline, tz)
+        )
+        posted = client.chat_postMessage(
+            channel=planned.channel_id, thread_ts=planned.message_ts, text=text, blocks=blocks
+        )
+        service.attach_thread(
+            services.engine, request_id=planned.request_id, thread_ts=posted["ts"]
+        )
+        client.chat_postEphemeral(
+            channel=planned.channel_id,
+            user=user_id,
+            text=confirmation(
+                asked=asked,
+                deadline_local=format_local(deadline, tz),
+                nudges=planned.nudges,
+                missed=outsiders,
+            ),
+        )
+        for member in asked:
+            publish_home(services, client, team_id=team_id, user_id=member)
+
+
+def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> None:
+    context = service.nudge_for(
+        services.engine,
+        request_id=int(reminder.data["request"]),
+        user_id=reminder.user_id,
+        now=services.clock(),
+    )
+    if context is None:
+        log.info("nudge %s is moot (responded, withdrawn or past)", reminder.id)
+        return
+    permalink = None
+    if context.message_ts:
+        permalink = client.chat_getPermalink(
+            channel=context.channel_id, message_ts=context.message_ts
+        )["permalink"]
+    tz = tz_of(services, client, team_id=reminder.team_id, user_id=reminder.user_id)
+    text, blocks = nudge_message(
+        context, permalink=permalink, fallback=format_local(context.deadline, tz)
+    )
+    client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+
+
+def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> None:
+    digest = service.close_with_digest(
+        services.engine, request_id=int(reminder.data["request"]), bot_user=None
+    )
+    if digest is None:
+        log.info("digest %s is moot (request gone or closed)", reminder.id)
+        return
+    text, blocks = digest_message(digest)
+    client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
