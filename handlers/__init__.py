@@ -8,7 +8,7 @@ from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    from handlers import home, meta, missions, upcoming
+    from handlers import debriefs, feedback, feedback_requests, home, meta, missions, upcoming
 
-    for feature in (meta, missions, home, upcoming):
+    for feature in (meta, missions, feedback, feedback_requests, home, debriefs, upcoming):
         feature.register(app, services)

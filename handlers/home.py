@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import missions_service
+from bot import debriefs_service, missions_service
 from bot.services import Services
 from bot.views.home import home_view
+from storage.missions import company_key
 
 log = logging.getLogger("council_bot.home")
 
@@ -31,7 +33,23 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
     owed = missions_service.owed_feedback(
         engine, team_id=team_id, user_id=user_id, now=services.clock()
     )
-    view = home_view(drafts=[missions_service.summary(d) for d in drafts], owed=owed)
+    now = services.clock()
+    # Interviews that have happened, per company: the mission section suggests walking
+    # the hiring manager through the draft live after a couple of them.
+    interviews = debriefs_service.interviews_per_company(
+        engine, team_id=team_id, user_id=user_id, before=now
+    )
+    summaries = [
+        replace(s, interviews_logged=interviews.get(company_key(s.company), 0))
+        for s in (missions_service.summary(d) for d in drafts)
+    ]
+    view = home_view(
+        drafts=summaries,
+        owed=owed,
+        events=debriefs_service.upcoming(engine, team_id=team_id, user_id=user_id, now=now),
+        gratitude_count=len(debriefs_service.gratitude(engine, team_id=team_id, user_id=user_id)),
+        now=now,
+    )
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -14,8 +14,6 @@ from bot.services import Services
 from bot.views.common import section
 
 UPCOMING = {
-    "/debrief": "log interviews and negotiations, get a Gratitude House nudge before and a "
-    "debrief prompt after, and debrief with your council",
     "/backchannel": "plan back-channel reference conversations about a hiring manager, "
     "privately, with a checklist",
     "/negotiate": "prepare the four legs of an offer negotiation: resources, team "

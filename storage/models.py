@@ -38,3 +38,8 @@ __all__ = [
 from storage.reminders import Reminder  # noqa: E402
 
 __all__ += ["Reminder"]
+
+# Interview events, debriefs and the Gratitude House (`/debrief`).
+from storage.debriefs import Debrief, GratitudePerson, InterviewEvent  # noqa: E402
+
+__all__ += ["Debrief", "GratitudePerson", "InterviewEvent"]

@@ -1,0 +1,630 @@
+"""`/debrief`: log interviews, nudge before, prompt after, debrief with the council.
+
+Listeners only translate: Slack payload in, `bot.debriefs_service` call, Block Kit out.
+The three reminder kinds are registered here with the reminder engine; their senders
+make their Slack calls with `services.delivery` (a client that leaves 429s to the
+engine) and report outcomes through `bot.delivery.slack_sender`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot import debriefs_service as service
+from bot.debriefs import (
+    EVENT_SCHEDULED,
+    FIELD_DATE,
+    FIELD_RATING,
+    GRACE,
+    REMINDER_FOLLOWUP,
+    REMINDER_GRATITUDE,
+    REMINDER_PROMPT,
+    EventSummary,
+    names_for_nudge,
+    nudge_is_moot,
+    validate_debrief,
+    validate_event,
+    validate_gratitude,
+)
+from bot.delivery import slack_sender
+from bot.mrkdwn import escape
+from bot.reminders import Delivered, Reminder
+from bot.services import Services
+from bot.views.common import channel_problem_blocks, channel_problem_text, section
+from bot.views.debriefs import (
+    ACTION_CANCEL,
+    ACTION_GRATITUDE,
+    ACTION_GRATITUDE_REMOVE,
+    ACTION_MOVE,
+    ACTION_REPOST,
+    ACTION_WRITE,
+    CALLBACK_DEBRIEF,
+    CALLBACK_EVENT_EDIT,
+    CALLBACK_EVENT_NEW,
+    CALLBACK_GRATITUDE,
+    cancelled_text,
+    confirmation,
+    debrief_message,
+    debrief_modal,
+    debrief_prompt,
+    event_modal,
+    gratitude_block_id,
+    gratitude_modal,
+    gratitude_nudge,
+    help_blocks,
+    list_message,
+    metadata,
+    post_failed,
+    posted_confirmation,
+    private_debrief_message,
+    prompt_done,
+    read_debrief_form,
+    read_event_form,
+    read_gratitude_form,
+)
+from handlers.common import council_for_command, tz_of
+from handlers.home import publish_home
+
+log = logging.getLogger("council_bot.debriefs")
+
+COMMAND = "/debrief"
+GRATITUDE_WORDS = {"gratitude", "gratitude-house", "thanks", "house"}
+
+
+def register(app: App, services: Services) -> None:
+    """Every listener of the debrief feature, and its reminder senders."""
+    if services.reminders is not None:
+        register_senders(services)
+
+    @app.command(COMMAND)
+    def debrief_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        words = command.get("text", "").split()
+        subcommand = words[0].lower() if words else ""
+        team_id, user_id = command["team_id"], command["user_id"]
+        if subcommand == "help":
+            respond(text="How /debrief works", blocks=help_blocks())
+        elif subcommand == "list":
+            tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+            events = service.upcoming(
+                services.engine, team_id=team_id, user_id=user_id, now=services.clock()
+            )
+            respond(
+                text="Your upcoming interviews and debriefs",
+                blocks=list_message(events, tz=tz, now=services.clock()),
+            )
+        elif subcommand in GRATITUDE_WORDS:
+            _open_gratitude(services, client, trigger_id=command["trigger_id"], body=command)
+        elif subcommand:
+            unknown = f"I don't know `/debrief {escape(words[0][:40])}`. Here is what I can do:"
+            respond(text=unknown, blocks=[section(unknown).to_dict(), *help_blocks()])
+        else:
+            _open_new_event(services, client, command, respond)
+
+    @app.view(CALLBACK_EVENT_NEW)
+    def submit_new_event(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        tz, now = meta["tz"], services.clock()
+        searches = _searches(services, team_id=team_id, user_id=user_id)
+        result = validate_event(
+            read_event_form(view["state"]["values"]),
+            tz=tz,
+            now=now,
+            searches=searches,
+            user_id=user_id,
+        )
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        event, plan = service.create_event(
+            services.engine,
+            team_id=team_id,
+            user_id=user_id,
+            council_id=meta.get("council"),
+            channel_id=meta["channel"],
+            data=result,
+            tz=tz,
+            now=now,
+        )
+        ack()
+        text, blocks = confirmation(event, plan, tz=tz)
+        _tell_privately(
+            client, user_id=user_id, channel_id=meta["channel"], text=text, blocks=blocks
+        )
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_MOVE)
+    def move(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        event = _own_open_event(services, client, body, respond)
+        if event is None:
+            return
+        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+        searches = _searches(services, team_id=team_id, user_id=user_id)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=event_modal(
+                callback_id=CALLBACK_EVENT_EDIT,
+                searches=list(searches.items()),
+                tz=tz,
+                now=services.clock(),
+                initial=event,
+                search_id=event.search_id,
+                private_metadata=metadata(
+                    event=event.event_id, tz=tz, response_url=body.get("response_url")
+                ),
+            ),
+        )
+
+    @app.view(CALLBACK_EVENT_EDIT)
+    def submit_edit_event(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        tz, now = meta["tz"], services.clock()
+        result = validate_event(
+            read_event_form(view["state"]["values"]),
+            tz=tz,
+            now=now,
+            searches=_searches(services, team_id=team_id, user_id=user_id),
+            user_id=user_id,
+        )
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        try:
+            event, plan = service.update_event(
+                services.engine,
+                event_id=int(meta["event"]),
+                user_id=user_id,
+                data=result,
+                tz=tz,
+                now=now,
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_DATE: str(exc)})
+            return
+        ack()
+        text, blocks = confirmation(event, plan, tz=tz, moved=True)
+        if meta.get("response_url"):
+            _respond_url(meta["response_url"], text=text, blocks=blocks)
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_CANCEL)
+    def cancel(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        now = services.clock()
+        try:
+            event = service.cancel_event(
+                services.engine,
+                event_id=int(body["actions"][0]["value"]),
+                user_id=user_id,
+                now=now,
+            )
+        except service.NotAllowed as exc:
+            _tell(client, body, respond, str(exc))
+            return
+        if body.get("response_url"):
+            tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+            events = service.upcoming(services.engine, team_id=team_id, user_id=user_id, now=now)
+            note = f":wastebasket: {cancelled_text(event, tz)}"
+            respond(
+                text=note,
+                blocks=list_message(events, tz=tz, now=now, note=note),
+                replace_original=True,
+                response_type="ephemeral",
+            )
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_WRITE)
+    def write(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        event = _own_open_event(services, client, body, respond)
+        if event is None:
+            return
+        container = body.get("container") or {}
+        prompt = None
+        if (
+            container.get("type") == "message"
+            and not container.get("is_ephemeral")
+            and str(container.get("channel_id", "")).startswith("D")
+        ):
+            prompt = [container["channel_id"], container["message_ts"]]
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=debrief_modal(
+                event=event, private_metadata=metadata(event=event.event_id, prompt=prompt)
+            ),
+        )
+
+    @app.view(CALLBACK_DEBRIEF)
+    def submit_debrief(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        result = validate_debrief(read_debrief_form(view["state"]["values"]))
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        try:
+            debrief_id = service.save_debrief(
+                services.engine,
+                event_id=int(meta["event"]),
+                user_id=user_id,
+                answers=result,
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_RATING: str(exc)})
+            return
+        ack()  # stored: from here on nothing the member wrote can be lost
+        permalink = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
+        if meta.get("prompt"):
+            _mark_prompt_done(services, client, meta["prompt"], debrief_id, permalink)
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_REPOST)
+    def repost(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        debrief_id = int(body["actions"][0]["value"])
+        if not service.owns_debrief(services.engine, debrief_id=debrief_id, user_id=user_id):
+            _tell(client, body, respond, "That debrief isn't one of yours.")
+            return
+        snap = service.debrief(services.engine, debrief_id=debrief_id)
+        if snap is not None and snap.message_ts:
+            text = posted_confirmation(snap.event, None)
+        else:
+            posted = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
+            if posted is None:
+                return  # _post_debrief told the member again
+            assert snap is not None
+            text = posted_confirmation(snap.event, posted or None)
+        if body.get("response_url"):
+            respond(text=text, blocks=[section(text).to_dict()], replace_original=True)
+
+    @app.action(ACTION_GRATITUDE)
+    def gratitude_open(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        _open_gratitude(services, client, trigger_id=body["trigger_id"], body=body)
+
+    @app.view(CALLBACK_GRATITUDE)
+    def submit_gratitude(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"])
+        version = int(meta.get("version", 1))
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        engine = services.engine
+        people = service.gratitude(engine, team_id=team_id, user_id=user_id)
+        name, note = read_gratitude_form(view["state"]["values"], version)
+        result = validate_gratitude(name, note, existing=people)
+        if isinstance(result, dict):
+            errors = {gratitude_block_id(field, version): text for field, text in result.items()}
+            ack(response_action="errors", errors=errors)
+            return
+        service.add_gratitude(
+            engine,
+            team_id=team_id,
+            user_id=user_id,
+            name=result[0],
+            note=result[1],
+            now=services.clock(),
+        )
+        people = service.gratitude(engine, team_id=team_id, user_id=user_id)
+        ack(
+            response_action="update",
+            view=gratitude_modal(
+                people=people, version=version + 1, private_metadata=metadata(version=version + 1)
+            ),
+        )
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_GRATITUDE_REMOVE)
+    def gratitude_remove(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        view = body["view"]
+        service.remove_gratitude(
+            services.engine,
+            team_id=team_id,
+            user_id=user_id,
+            person_id=int(body["actions"][0]["value"]),
+        )
+        people = service.gratitude(services.engine, team_id=team_id, user_id=user_id)
+        version = int(json.loads(view.get("private_metadata") or "{}").get("version", 1))
+        # Same block ids: whatever is typed in the "Add someone" box stays there.
+        client.views_update(
+            view_id=view["id"],
+            view=gratitude_modal(
+                people=people, version=version, private_metadata=view["private_metadata"]
+            ),
+        )
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+
+# --- reminder senders ---------------------------------------------------------------------------
+
+
+def register_senders(services: Services) -> None:
+    """Register the three debrief reminder kinds with the engine."""
+    engine = services.reminders
+    for kind, sender in senders(services).items():
+        if kind not in engine.kinds:  # an app rebuilt on the same services keeps its senders
+            engine.register(kind, sender, grace=GRACE[kind])
+
+
+def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
+    client: WebClient = services.delivery
+
+    def dm(user_id: str) -> str:
+        return str(client.conversations_open(users=user_id)["channel"]["id"])
+
+    def current(reminder: Reminder) -> EventSummary | None:
+        """The event as it is now, or None when the reminder is moot (logged)."""
+        event = service.event(services.engine, event_id=int(reminder.data.get("event", 0)))
+        if event is None or event.status != EVENT_SCHEDULED or event.debriefed:
+            log.info(
+                "reminder %s (%s): event %s is %s, nothing to send",
+                reminder.id,
+                reminder.kind,
+                reminder.data.get("event"),
+                "gone" if event is None else "debriefed" if event.debriefed else event.status,
+            )
+            return None
+        return event
+
+    @slack_sender
+    def send_gratitude(reminder: Reminder) -> Any:
+        event = current(reminder)
+        if event is None:
+            return Delivered()
+        if nudge_is_moot(event.starts_at, services.clock()):
+            log.info(
+                "reminder %s: event %s has started, nudge dropped", reminder.id, event.event_id
+            )
+            return Delivered()
+        people = service.gratitude(
+            services.engine, team_id=reminder.team_id, user_id=reminder.user_id
+        )
+        chosen = names_for_nudge(people, seed=event.event_id)
+        text, blocks = gratitude_nudge(event, chosen, total=len(people))
+        client.chat_postMessage(channel=dm(reminder.user_id), text=text, blocks=blocks)
+        return None
+
+    def prompt_sender(follow_up: bool) -> Callable[[Reminder], Any]:
+        @slack_sender
+        def send(reminder: Reminder) -> Any:
+            event = current(reminder)
+            if event is None:
+                return Delivered()
+            text, blocks = debrief_prompt(event, follow_up=follow_up)
+            client.chat_postMessage(channel=dm(reminder.user_id), text=text, blocks=blocks)
+            return None
+
+        return send
+
+    return {
+        REMINDER_GRATITUDE: send_gratitude,
+        REMINDER_PROMPT: prompt_sender(False),
+        REMINDER_FOLLOWUP: prompt_sender(True),
+    }
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _searches(services: Services, *, team_id: str, user_id: str) -> dict[int, str]:
+    options = service.searches(services.engine, team_id=team_id, user_id=user_id)
+    return {o.search_id: o.company for o in options}
+
+
+def _open_new_event(
+    services: Services, client: WebClient, command: dict[str, Any], respond: Respond
+) -> None:
+    council_id, problem = council_for_command(services, client, command)
+    if problem is not None:
+        intro = (
+            "Debriefs are shared with your council, so `/debrief` works in your council's "
+            "private channel. (`/debrief list`, `/debrief gratitude` and `/debrief help` work "
+            "anywhere.)"
+        )
+        respond(
+            text=f"{intro} {channel_problem_text(problem)}",
+            blocks=[section(intro).to_dict(), *channel_problem_blocks(problem)],
+        )
+        return
+    team_id, user_id = command["team_id"], command["user_id"]
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    searches = _searches(services, team_id=team_id, user_id=user_id)
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=event_modal(
+            callback_id=CALLBACK_EVENT_NEW,
+            searches=list(searches.items()),
+            tz=tz,
+            now=services.clock(),
+            private_metadata=metadata(council=council_id, channel=command["channel_id"], tz=tz),
+        ),
+    )
+
+
+def _open_gratitude(
+    services: Services, client: WebClient, *, trigger_id: str, body: dict[str, Any]
+) -> None:
+    user_id = body.get("user_id") or body["user"]["id"]
+    team_id = body.get("team_id") or body["team"]["id"]
+    people = service.gratitude(services.engine, team_id=team_id, user_id=user_id)
+    client.views_open(
+        trigger_id=trigger_id,
+        view=gratitude_modal(people=people, version=1, private_metadata=metadata(version=1)),
+    )
+
+
+def _own_open_event(
+    services: Services,
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+) -> EventSummary | None:
+    """The member's event from a button, if it can still be moved or debriefed."""
+    try:
+        event = service.own_event(
+            services.engine,
+            event_id=int(body["actions"][0]["value"]),
+            user_id=body["user"]["id"],
+        )
+    except service.NotAllowed as exc:
+        _tell(client, body, respond, str(exc))
+        return None
+    if event.debriefed:
+        _tell(client, body, respond, "You've already written a debrief for this one. Thank you!")
+        return None
+    if event.status != EVENT_SCHEDULED:
+        _tell(
+            client,
+            body,
+            respond,
+            "That event was cancelled. Type `/debrief` in your council channel to log it again.",
+        )
+        return None
+    return event
+
+
+def _post_debrief(
+    services: Services, client: WebClient, *, debrief_id: int, user_id: str
+) -> str | None:
+    """Post a stored debrief (channel, or DM when private); its permalink ("" if unknown).
+
+    None when Slack refused: the debrief stays stored, and the member is told privately
+    with a button to try again.
+    """
+    snap = service.debrief(services.engine, debrief_id=debrief_id)
+    if snap is None:
+        return None
+    now = services.clock()
+    if snap.answers.private:
+        text, blocks = private_debrief_message(event=snap.event, answers=snap.answers)
+        try:
+            channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+            answer = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as exc:  # stored all the same; the member sees it on Home
+            log.warning("private debrief %s not sent: %s", debrief_id, exc.response.get("error"))
+            return None
+        service.mark_posted(
+            services.engine,
+            debrief_id=debrief_id,
+            channel_id=channel,
+            message_ts=answer["ts"],
+            thread_ts=None,
+            now=now,
+        )
+        return ""
+    text, blocks = debrief_message(
+        event=snap.event, answers=snap.answers, in_thread=snap.thread_ts is not None
+    )
+    try:
+        answer = client.chat_postMessage(
+            channel=snap.channel_id, thread_ts=snap.thread_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as exc:
+        reason = str(exc.response.get("error") or "an error")
+        log.warning("debrief %s could not be posted to %s: %s", debrief_id, snap.channel_id, reason)
+        failed_text, failed_blocks = post_failed(debrief_id, reason)
+        try:
+            client.chat_postMessage(channel=user_id, text=failed_text, blocks=failed_blocks)
+        except SlackApiError as dm_exc:
+            log.warning(
+                "could not tell %s about debrief %s: %s",
+                user_id,
+                debrief_id,
+                dm_exc.response.get("error"),
+            )
+        return None
+    service.mark_posted(
+        services.engine,
+        debrief_id=debrief_id,
+        channel_id=snap.channel_id,
+        message_ts=answer["ts"],
+        thread_ts=snap.thread_ts,
+        now=now,
+    )
+    try:
+        link = client.chat_getPermalink(channel=snap.channel_id, message_ts=answer["ts"])
+        return str(link.get("permalink") or "")
+    except SlackApiError:
+        return ""
+
+
+def _mark_prompt_done(
+    services: Services,
+    client: WebClient,
+    prompt: list[str],
+    debrief_id: int,
+    permalink: str | None,
+) -> None:
+    """Turn the DM prompt the member answered into a thank-you (its button gone)."""
+    snap = service.debrief(services.engine, debrief_id=debrief_id)
+    if snap is None or permalink is None:
+        return  # not posted: the DM says so, with a button to try again
+    text, blocks = prompt_done(snap.event, private=snap.answers.private)
+    if not snap.answers.private:
+        text = posted_confirmation(snap.event, permalink or None)
+        blocks = [section(text).to_dict()]
+    try:
+        client.chat_update(channel=prompt[0], ts=prompt[1], text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("could not update the debrief prompt: %s", exc.response.get("error"))
+
+
+def _tell(
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    text: str,
+    *,
+    blocks: list[dict] | None = None,
+) -> None:
+    """A private answer to a button click: ephemeral where it was clicked, or a DM (Home)."""
+    if body.get("response_url"):
+        respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
+
+
+def _tell_privately(
+    client: WebClient, *, user_id: str, channel_id: str, text: str, blocks: list[dict]
+) -> None:
+    """An ephemeral note in the channel, or a DM when the channel cannot take one."""
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("ephemeral to %s failed (%s); sending a DM", user_id, exc.response.get("error"))
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+
+
+def _respond_url(url: str, *, text: str, blocks: list[dict]) -> None:
+    """A private follow-up through a response_url (it works for 30 minutes)."""
+    try:
+        WebhookClient(url).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except Exception:  # expired or spent: the Home tab shows the change anyway
+        log.info("response_url follow-up failed", exc_info=True)
