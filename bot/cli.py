@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
+import socket
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
 from starlette.applications import Starlette
 
 from bot.app import build_app
+from bot.delivery import engine_client
+from bot.reminders import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
 from bot.services import Services
 from bot.settings import ConfigError, Settings, load_settings
@@ -44,6 +51,16 @@ def build_runtime(
         engine = make_engine(settings.effective_database_url)
         services = Services(engine=engine)
     upgrade(services.engine)
+    if services.reminders is None:
+        services.reminders = ReminderEngine(
+            engine=services.engine,
+            clock=services.clock,
+            worker_id=f"{socket.gethostname()}:{os.getpid()}",
+        )
+    if services.delivery is None:
+        services.delivery = engine_client(
+            token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
+        )
     try:
         app = build_app(settings=settings, services=services, socket_mode=socket_mode)
     except BoltError as exc:
@@ -58,8 +75,8 @@ def build_runtime(
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="council-bot",
-        description="A Slack bot for job-search councils. Without Slack tokens it explains "
-        "what to set; see README.md.",
+        description="A Slack bot for job-search councils. Without any Slack tokens it opens "
+        "the local sandbox (a demo workspace in your browser); see README.md.",
     )
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz")
@@ -67,6 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: all)")
     sub.add_parser("socket", help="Socket Mode: no public URL needed")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sandbox = sub.add_parser(
+        "sandbox", help="try the bot in a local demo workspace, no Slack needed (127.0.0.1)"
+    )
+    sandbox.add_argument(
+        "--port", type=int, help="port of the sandbox page (default: 8780, or a free one)"
+    )
+    sandbox.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the bot's SQLite database here (default: a temporary folder)",
+    )
     return parser
 
 
@@ -77,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        # APScheduler logs every 5-second look at INFO; the engine logs what matters.
+        logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
         return _run(args, settings)
     except ConfigError as exc:
         print(f"council-bot: {exc}", file=sys.stderr)
@@ -93,6 +123,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _socket(settings)
     if command == "serve":
         return _serve(settings, port=args.port or settings.port, host=args.host)
+    if command == "sandbox":
+        from bot.sandbox.main import run_sandbox
+
+        return run_sandbox(
+            port=getattr(args, "port", None),
+            data_dir=getattr(args, "data_dir", None),
+            log_level=settings.log_level,
+        )
     raise ConfigError(
         "SLACK_BOT_TOKEN is not set: it is the bot token (xoxb-...) from the Slack app's "
         "OAuth & Permissions page. See README.md, 'Create the Slack app'."
@@ -101,7 +139,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _default_command(settings: Settings) -> str:
     if settings.slack_bot_token is None:
-        return "none"
+        configured = (settings.slack_app_token, settings.slack_signing_secret)
+        # No Slack tokens at all: the local sandbox. Some but not the bot token: say so.
+        return "none" if any(v is not None for v in configured) else "sandbox"
     return "socket" if settings.slack_app_token is not None else "serve"
 
 
@@ -109,7 +149,11 @@ def _serve(settings: Settings, *, port: int, host: str) -> int:
     settings.secret("SLACK_SIGNING_SECRET")  # fail early, before migrating
     runtime = build_runtime(settings)
     log.info("serving Slack requests on %s:%s/slack/events", host, port)
-    serve_forever(asgi=runtime.http_app(), host=host, port=port, log_level=settings.log_level)
+    runtime.services.reminders.start()
+    try:
+        serve_forever(asgi=runtime.http_app(), host=host, port=port, log_level=settings.log_level)
+    finally:
+        runtime.services.reminders.shutdown()
     return 0
 
 
@@ -118,8 +162,38 @@ def _socket(settings: Settings) -> int:
 
     app_token = settings.secret("SLACK_APP_TOKEN")
     runtime = build_runtime(settings, socket_mode=True)
-    SocketModeHandler(runtime.app, app_token).start()
+    handler = SocketModeHandler(runtime.app, app_token)
+    # `handler.start()` would block forever: SIGTERM would kill the process mid-work and
+    # Ctrl+C would end in a traceback. Wait for either instead, then close the
+    # connection and stop the scheduler (in-flight listeners finish before exit).
+    stop = threading.Event()
+    restore = _on_stop_signals(lambda: stop.set())
+    runtime.services.reminders.start()
+    try:
+        handler.connect()
+        log.info("connected to Slack in Socket Mode; stop with Ctrl+C or SIGTERM")
+        stop.wait()
+        log.info("stopping: closing the Socket Mode connection")
+    finally:
+        handler.close()
+        runtime.services.reminders.shutdown()
+        restore()
+    log.info("stopped")
     return 0
+
+
+def _on_stop_signals(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` on SIGTERM and SIGINT (main thread only); returns the undo."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    signals = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, lambda *_: callback()) for sig in signals}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 if __name__ == "__main__":

@@ -20,9 +20,19 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def test_no_tokens_exits_2_with_one_line_naming_the_token(
-    capsys: pytest.CaptureFixture[str],
+def test_no_tokens_at_all_opens_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.sandbox.main
+
+    started: list[dict] = []
+    monkeypatch.setattr(bot.sandbox.main, "run_sandbox", lambda **kw: started.append(kw) or 0)
+    assert main([]) == 0
+    assert started and started[0]["port"] is None and started[0]["data_dir"] is None
+
+
+def test_an_app_token_without_a_bot_token_exits_2_with_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
     assert main([]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("council-bot: SLACK_BOT_TOKEN is not set")
