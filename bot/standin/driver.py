@@ -184,6 +184,11 @@ class SlackDriver:
     well-formed wrong one; any other string: sent verbatim) and
     ``timestamp_offset`` in seconds (e.g. ``-600`` for a stale request), so
     tests can produce requests the app must answer with 401.
+
+    Payloads are built here and leave through three methods only: ``_send_form``
+    (slash commands), ``_send_interaction`` and ``redeliver`` (Events API).
+    ``bot.standin.socket_driver.SocketModeDriver`` overrides those three to send
+    the very same payloads as Socket Mode envelopes.
     """
 
     def __init__(

@@ -18,7 +18,15 @@ from typing import Any
 
 from bot.standin.state import StandInError, Workspace, assign_block_ids
 
-__all__ = ["METHODS", "Handler", "check_message", "check_view", "respond_via_url"]
+__all__ = [
+    "APP_LEVEL_METHODS",
+    "METHODS",
+    "Handler",
+    "check_message",
+    "check_view",
+    "respond_via_url",
+    "token_error",
+]
 
 Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
 
@@ -110,6 +118,28 @@ def _message_content(
 
 
 # --------------------------------------------------------------------- auth
+#: Methods called with an app-level token (``xapp-``) instead of the bot token. The
+#: server answers them itself: ``apps.connections.open`` hands out a Socket Mode link.
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})
+
+
+def token_error(workspace: Workspace, method: str, token: str | None) -> str | None:
+    """Slack's error for calling ``method`` with ``token``, or ``None`` if it may.
+
+    No token: ``not_authed``. A token of the workspace but of the wrong type (the
+    bot token for ``apps.connections.open``, an app-level token for anything
+    else): ``not_allowed_token_type``. Any other token: ``invalid_auth``.
+    """
+    if not token:
+        return "not_authed"
+    allowed = workspace.app_tokens if method in APP_LEVEL_METHODS else workspace.bot_tokens
+    if token in allowed:
+        return None
+    if token in workspace.app_tokens or token in workspace.bot_tokens:
+        return "not_allowed_token_type"
+    return "invalid_auth"
+
+
 def auth_test(workspace: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {
         "ok": True,

@@ -7,7 +7,9 @@ records every call, and can be told to fail the next calls with a rate limit,
 a server error or a reset connection.
 
 It also serves the ``response_url`` endpoints the driver mints
-(``POST /response/<id>``), which Bolt's ``respond()`` posts to.
+(``POST /response/<id>``), which Bolt's ``respond()`` posts to, and answers
+``apps.connections.open`` (app-level token only) with a one-time link to its
+Socket Mode endpoint (``standin.socket_mode``, see ``bot.standin.socket_mode``).
 
 Example::
 
@@ -34,7 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.standin.methods import METHODS, respond_via_url
+from bot.standin.methods import APP_LEVEL_METHODS, METHODS, respond_via_url, token_error
+from bot.standin.socket_mode import SocketModeServer
 from bot.standin.state import StandInError, Workspace
 
 __all__ = ["ApiCall", "FaultKind", "SlackStandIn"]
@@ -118,6 +121,8 @@ class SlackStandIn:
         self._calls: list[ApiCall] = []
         self._faults: dict[str, list[_Fault]] = {}
         self._calls_lock = threading.Lock()
+        self._socket_mode: SocketModeServer | None = None
+        self._socket_mode_lock = threading.Lock()
 
     # --------------------------------------------------------------- lifecycle
     def start(self) -> SlackStandIn:
@@ -137,7 +142,11 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving (Socket Mode too) and release the ports."""
+        with self._socket_mode_lock:
+            socket_mode, self._socket_mode = self._socket_mode, None
+        if socket_mode is not None:
+            socket_mode.stop()
         if self._server is None:
             return
         self._server.shutdown()
@@ -173,6 +182,23 @@ class SlackStandIn:
     def bot_token(self) -> str:
         """A bot token the stand-in accepts."""
         return self.workspace.bot_token
+
+    @property
+    def app_token(self) -> str:
+        """An app-level token the stand-in accepts for Socket Mode."""
+        return self.workspace.app_token
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """Slack's Socket Mode endpoint (see ``bot.standin.socket_mode``), started on first use.
+
+        ``apps.connections.open`` hands out its one-time links; tests reach the
+        app's connections through it, or through ``bot.standin.socket_driver``.
+        """
+        with self._socket_mode_lock:
+            if self._socket_mode is None:
+                self._socket_mode = SocketModeServer(self.workspace, host=self._host).start()
+            return self._socket_mode
 
     # --------------------------------------------------------------- recording
     @property
@@ -302,12 +328,13 @@ class SlackStandIn:
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any]]:
         handler = METHODS.get(method)
-        if handler is None:
+        if handler is None and method not in APP_LEVEL_METHODS:
             return 200, {"ok": False, "error": "unknown_method"}
-        if not token:
-            return 200, {"ok": False, "error": "not_authed"}
-        if token not in self.workspace.bot_tokens:
-            return 200, {"ok": False, "error": "invalid_auth"}
+        error = token_error(self.workspace, method, token)
+        if error is not None:
+            return 200, {"ok": False, "error": error}
+        if handler is None:  # apps.connections.open, the only app-level method
+            return 200, {"ok": True, "url": self.socket_mode.open_link()}
         try:
             with self.workspace.lock:
                 return 200, handler(self.workspace, args)

@@ -87,6 +87,7 @@ class Workspace:
         bot_name: str = "councilbot",
         app_id: str = "A0COUNCILAPP",
         bot_tokens: Iterable[str] = ("xoxb-0000-standin-council-bot",),
+        app_tokens: Iterable[str] = ("xapp-1-A0COUNCILAPP-0000-standin",),
         verification_token: str = "standin-verification-token",
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -99,6 +100,8 @@ class Workspace:
         self.bot_name = bot_name
         self.app_id = app_id
         self.bot_tokens: set[str] = set(bot_tokens)
+        #: App-level tokens (``xapp-``): they only open Socket Mode connections.
+        self.app_tokens: set[str] = set(app_tokens)
         self.verification_token = verification_token
         self.clock: Callable[[], float] = clock
         self.users: dict[str, User] = {}
@@ -122,6 +125,11 @@ class Workspace:
     def bot_token(self) -> str:
         """One token the stand-in accepts (the first, in sorted order)."""
         return sorted(self.bot_tokens)[0]
+
+    @property
+    def app_token(self) -> str:
+        """One app-level token the stand-in accepts for ``apps.connections.open``."""
+        return sorted(self.app_tokens)[0]
 
     def new_id(self, prefix: str) -> str:
         """A fresh Slack-style id such as ``D000000000A``."""
