@@ -110,5 +110,9 @@ def tell(
     """A private answer to a button click: ephemeral in the channel, or a DM from Home."""
     if body.get("response_url"):
         respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
+        return
+    user_id = body["user"]["id"]
+    try:
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("could not DM %s: %s", user_id, exc.response.get("error"))

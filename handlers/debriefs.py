@@ -70,7 +70,7 @@ from bot.views.debriefs import (
     read_event_form,
     read_gratitude_form,
 )
-from handlers.common import council_for_command, tz_of
+from handlers.common import council_for_command, tell, tz_of
 from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.debriefs")
@@ -218,7 +218,7 @@ def register(app: App, services: Services) -> None:
                 now=now,
             )
         except service.NotAllowed as exc:
-            _tell(client, body, respond, str(exc))
+            tell(client, body, respond, str(exc))
             return
         if body.get("response_url"):
             tz = tz_of(services, client, team_id=team_id, user_id=user_id)
@@ -286,7 +286,7 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         debrief_id = int(body["actions"][0]["value"])
         if not service.owns_debrief(services.engine, debrief_id=debrief_id, user_id=user_id):
-            _tell(client, body, respond, "That debrief isn't one of yours.")
+            tell(client, body, respond, "That debrief isn't one of yours.")
             return
         snap = service.debrief(services.engine, debrief_id=debrief_id)
         if snap is not None and snap.message_ts:
@@ -492,13 +492,13 @@ def _own_open_event(
             user_id=body["user"]["id"],
         )
     except service.NotAllowed as exc:
-        _tell(client, body, respond, str(exc))
+        tell(client, body, respond, str(exc))
         return None
     if event.debriefed:
-        _tell(client, body, respond, "You've already written a debrief for this one. Thank you!")
+        tell(client, body, respond, "You've already written a debrief for this one. Thank you!")
         return None
     if event.status != EVENT_SCHEDULED:
-        _tell(
+        tell(
             client,
             body,
             respond,
@@ -592,21 +592,6 @@ def _mark_prompt_done(
         client.chat_update(channel=prompt[0], ts=prompt[1], text=text, blocks=blocks)
     except SlackApiError as exc:
         log.info("could not update the debrief prompt: %s", exc.response.get("error"))
-
-
-def _tell(
-    client: WebClient,
-    body: dict[str, Any],
-    respond: Respond,
-    text: str,
-    *,
-    blocks: list[dict] | None = None,
-) -> None:
-    """A private answer to a button click: ephemeral where it was clicked, or a DM (Home)."""
-    if body.get("response_url"):
-        respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
 
 
 def _tell_privately(

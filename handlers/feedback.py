@@ -29,7 +29,7 @@ from bot.views.feedback import (
     refusal_text,
 )
 from bot.views.missions import ACTION_FEEDBACK
-from handlers.common import is_channel_member
+from handlers.common import is_channel_member, tell
 from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.feedback")
@@ -53,7 +53,7 @@ def register(app: App, services: Services) -> None:
                     draft_id,
                     exc.response.get("error"),
                 )
-                _tell(client, body, respond, channel_unreachable_text())
+                tell(client, body, respond, channel_unreachable_text())
                 return
             if not member:
                 # Not in the (private) channel: an ephemeral there would never reach them.
@@ -61,7 +61,7 @@ def register(app: App, services: Services) -> None:
                 return
         reason = service.refusal(target, user_id=user_id)
         if reason is not None:
-            _tell(client, body, respond, refusal_text(reason))
+            tell(client, body, respond, refusal_text(reason))
             return
         assert target is not None
         client.views_open(
@@ -126,14 +126,6 @@ def _post(
         _tell_in_channel(client, stored.channel_id, user_id, post_failed_text(escape(reason)))
         return
     service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
-
-
-def _tell(client: WebClient, body: dict[str, Any], respond: Respond, text: str) -> None:
-    """A private answer to a button click: ephemeral in the channel, or a DM from Home."""
-    if body.get("response_url"):
-        respond(text=text, replace_original=False, response_type="ephemeral")
-    else:
-        _dm(client, body["user"]["id"], text)
 
 
 def _tell_in_channel(client: WebClient, channel_id: str, user_id: str, text: str) -> None:

@@ -6,8 +6,13 @@ mention anyone, but still has to fit Slack's length limits (`plain`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
+    Block,
     BlockElement,
+    ButtonElement,
+    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -16,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.councils import ChannelProblem
-from bot.mrkdwn import escape, truncate
+from bot.mrkdwn import escape, mention, truncate
 
 # Slack's documented limits, as the views use them.
 MESSAGE_MAX_BLOCKS = 50
@@ -93,6 +98,38 @@ def context(*texts: str) -> ContextBlock:
 
 def header(text: str) -> HeaderBlock:
     return HeaderBlock(text=plain(text, HEADER_TEXT_MAX))
+
+
+def button(
+    text: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: ConfirmObject | None = None,
+) -> ButtonElement:
+    """A button with bot-written text cut to Slack's 75 characters."""
+    return ButtonElement(
+        text=plain(text, BUTTON_TEXT_MAX),
+        action_id=action_id,
+        value=value,
+        style=style,
+        confirm=confirm,
+    )
+
+
+def dicts(blocks: Sequence[Block]) -> list[dict]:
+    return [block.to_dict() for block in blocks]
+
+
+MAX_MENTIONS_PER_LINE = 10
+
+
+def mentions(user_ids: Sequence[str], *, limit: int = MAX_MENTIONS_PER_LINE) -> str:
+    """Mentions of Slack user ids, at most `limit`, then "and N more"."""
+    shown = [mention(u) for u in user_ids[:limit]]
+    more = len(user_ids) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def date_token(timestamp: float, fallback: str) -> str:

@@ -78,15 +78,17 @@ from bot.debriefs import (
 from bot.mrkdwn import escape, mention
 from bot.timezones import format_local, local_now, valid_tz
 from bot.views.common import (
-    BUTTON_TEXT_MAX,
     MESSAGE_MAX_BLOCKS,
     MODAL_TITLE_MAX,
     OPTION_TEXT_MAX,
     PLACEHOLDER_MAX,
     SECTION_TEXT_MAX,
+    button,
     context,
+    dicts,
     esc,
     header,
+    mentions,
     plain,
     section,
 )
@@ -119,31 +121,6 @@ _METHOD_GRATITUDE = (
     "Before you walk in, picture the people who helped you get here standing with you. "
     "You're not doing this alone, and it shows."
 )
-
-
-def _button(
-    text: str,
-    action_id: str,
-    value: str,
-    *,
-    style: str | None = None,
-    confirm: ConfirmObject | None = None,
-) -> ButtonElement:
-    return ButtonElement(
-        text=plain(text, BUTTON_TEXT_MAX),
-        action_id=action_id,
-        value=value,
-        style=style,
-        confirm=confirm,
-    )
-
-
-def _dicts(blocks: Sequence[Block]) -> list[dict]:
-    return [block.to_dict() for block in blocks]
-
-
-def _mentions(user_ids: Sequence[str]) -> str:
-    return ", ".join(mention(u) for u in user_ids)
 
 
 def when_local(when: datetime, tz: str) -> str:
@@ -451,7 +428,7 @@ def confirmation(
     ]
     if event.partners:
         blocks.append(
-            context(f"Debrief partners: {_mentions(event.partners)}. They're named in the post.")
+            context(f"Debrief partners: {mentions(event.partners)}. They're named in the post.")
         )
     blocks.append(
         context(
@@ -459,7 +436,7 @@ def confirmation(
             "follow."
         )
     )
-    return fallback, _dicts(blocks)
+    return fallback, dicts(blocks)
 
 
 def cancelled_text(event: EventSummary, tz: str) -> str:
@@ -478,7 +455,7 @@ def _event_line(event: EventSummary, tz: str, now: datetime, *, token: bool = Fa
     if event.with_whom:
         text += f"\nWith {esc(event.with_whom, 300)}"
     if event.partners:
-        text += f"\nDebrief partners: {_mentions(event.partners)}"
+        text += f"\nDebrief partners: {mentions(event.partners)}"
     if awaiting_debrief(event, now):
         text += "\n:memo: Waiting for your debrief"
     return text
@@ -488,10 +465,10 @@ def _event_buttons(event: EventSummary, now: datetime) -> ActionsBlock:
     value = str(event.event_id)
     buttons: list[ButtonElement] = []
     if awaiting_debrief(event, now):
-        buttons.append(_button("Write my debrief", ACTION_WRITE, value, style="primary"))
-    buttons.append(_button("Move", ACTION_MOVE, value))
+        buttons.append(button("Write my debrief", ACTION_WRITE, value, style="primary"))
+    buttons.append(button("Move", ACTION_MOVE, value))
     buttons.append(
-        _button(
+        button(
             "Cancel",
             ACTION_CANCEL,
             value,
@@ -533,7 +510,7 @@ def list_message(
     if len(events) > LIST_MAX_EVENTS:
         blocks.append(context(f"…and {len(events) - LIST_MAX_EVENTS} more later on."))
     blocks.append(context(f"Times are in your time zone, {valid_tz(tz)}. {_PRIVATE_NOTE}"))
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def home_section(
@@ -561,10 +538,10 @@ def home_section(
     blocks.append(
         section(
             f":house_with_garden: *Your Gratitude House* ({people})\n{_METHOD_GRATITUDE}",
-            accessory=_button("Open", ACTION_GRATITUDE, "home"),
+            accessory=button("Open", ACTION_GRATITUDE, "home"),
         )
     )
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def help_blocks() -> list[dict]:
@@ -614,7 +591,7 @@ def help_blocks() -> list[dict]:
             "share with your council's private channel."
         ),
     ]
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 # --- reminders ----------------------------------------------------------------------------------
@@ -659,7 +636,7 @@ def gratitude_nudge(
         blocks.append(
             section("You're not walking in alone. Go show them who they helped. :sparkles:")
         )
-        button = _button("Open my Gratitude House", ACTION_GRATITUDE, "nudge")
+        gratitude_button = button("Open my Gratitude House", ACTION_GRATITUDE, "nudge")
     else:
         blocks.append(
             section(
@@ -669,10 +646,12 @@ def gratitude_nudge(
                 "Add them to your Gratitude House and I'll remind you of them next time."
             )
         )
-        button = _button("Start my Gratitude House", ACTION_GRATITUDE, "nudge", style="primary")
-    blocks.append(ActionsBlock(elements=[button]))
+        gratitude_button = button(
+            "Start my Gratitude House", ACTION_GRATITUDE, "nudge", style="primary"
+        )
+    blocks.append(ActionsBlock(elements=[gratitude_button]))
     blocks.append(context(_PRIVATE_NOTE))
-    return fallback, _dicts(blocks)
+    return fallback, dicts(blocks)
 
 
 def debrief_prompt(event: EventSummary, *, follow_up: bool = False) -> tuple[str, list[dict]]:
@@ -696,20 +675,20 @@ def debrief_prompt(event: EventSummary, *, follow_up: bool = False) -> tuple[str
     if event.partners:
         blocks.append(
             context(
-                f"Your debrief partners: {_mentions(event.partners)}. They're named in the post."
+                f"Your debrief partners: {mentions(event.partners)}. They're named in the post."
             )
         )
     value = str(event.event_id)
     blocks.append(
         ActionsBlock(
             elements=[
-                _button("Write my debrief", ACTION_WRITE, value, style="primary"),
-                _button("It was moved", ACTION_MOVE, value),
+                button("Write my debrief", ACTION_WRITE, value, style="primary"),
+                button("It was moved", ACTION_MOVE, value),
             ]
         )
     )
     blocks.append(context(":lock: You choose whether it goes to your council or stays here."))
-    return fallback, _dicts(blocks)
+    return fallback, dicts(blocks)
 
 
 def prompt_done(event: EventSummary, *, private: bool) -> tuple[str, list[dict]]:
@@ -719,7 +698,7 @@ def prompt_done(event: EventSummary, *, private: bool) -> tuple[str, list[dict]]
         f":white_check_mark: Your debrief of the {kind_label(event.kind).lower()} at "
         f"{esc(event.company, 300)} is {where}. Thank you for doing it."
     )
-    return text, _dicts([section(text)])
+    return text, dicts([section(text)])
 
 
 # --- the debrief form and message ---------------------------------------------------------------
@@ -821,7 +800,7 @@ def debrief_message(
     ]
     if event.partners:
         blocks.append(
-            section(f":handshake: Debrief partners: {_mentions(event.partners)}, over to you.")
+            section(f":handshake: Debrief partners: {mentions(event.partners)}, over to you.")
         )
     invite = "Reply in this thread" if in_thread else "Reply in the thread"
     blocks.append(
@@ -832,7 +811,7 @@ def debrief_message(
     )
     if len(blocks) > MESSAGE_MAX_BLOCKS:  # cannot happen: six answers at most
         raise ValueError(f"debrief message has {len(blocks)} blocks")
-    return fallback, _dicts(blocks)
+    return fallback, dicts(blocks)
 
 
 def private_debrief_message(
@@ -850,7 +829,7 @@ def private_debrief_message(
             "can share what you wrote in the council channel yourself."
         ),
     ]
-    return fallback, _dicts(blocks)
+    return fallback, dicts(blocks)
 
 
 def posted_confirmation(event: EventSummary, permalink: str | None) -> str:
@@ -872,10 +851,10 @@ def post_failed(debrief_id: int, reason: str) -> tuple[str, list[dict]]:
     blocks: list[Block] = [
         section(text),
         ActionsBlock(
-            elements=[_button("Try posting again", ACTION_REPOST, str(debrief_id), style="primary")]
+            elements=[button("Try posting again", ACTION_REPOST, str(debrief_id), style="primary")]
         ),
     ]
-    return text, _dicts(blocks)
+    return text, dicts(blocks)
 
 
 def refusal_text(reason: str) -> str:
@@ -907,7 +886,7 @@ def gratitude_modal(
         blocks.append(
             section(
                 text,
-                accessory=_button("Remove", ACTION_GRATITUDE_REMOVE, str(person.id)),
+                accessory=button("Remove", ACTION_GRATITUDE_REMOVE, str(person.id)),
             )
         )
     blocks.append(DividerBlock())

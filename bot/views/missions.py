@@ -13,7 +13,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     ConfirmObject,
     DividerBlock,
     InputBlock,
@@ -51,15 +50,17 @@ from bot.missions import (
 )
 from bot.mrkdwn import escape, mention
 from bot.views.common import (
-    BUTTON_TEXT_MAX,
     MESSAGE_MAX_BLOCKS,
     MODAL_TITLE_MAX,
     SECTION_TEXT_MAX,
+    button,
     context,
     date_token,
+    dicts,
     esc,
     fit_lines,
     header,
+    mentions,
     plain,
     section,
 )
@@ -91,7 +92,6 @@ ACTION_QUESTIONS = "mission_questions"
 ACTION_WITHDRAW = "mission_withdraw"
 ACTION_VERSIONS = "mission_versions"
 
-MAX_MENTIONS_PER_LINE = 10
 LIST_MAX_DRAFTS = 40
 HOME_MAX_DRAFTS = 8
 HOME_MAX_OWED = 8
@@ -104,27 +104,6 @@ _LIVE_TIP = (
     "draft live, on a call or over coffee rather than by email."
 )
 _PRIVACY = ":lock: Posted only in this private council channel."
-
-
-def _button(
-    text: str,
-    action_id: str,
-    value: str,
-    *,
-    style: str | None = None,
-    confirm: ConfirmObject | None = None,
-) -> ButtonElement:
-    return ButtonElement(
-        text=plain(text, BUTTON_TEXT_MAX),
-        action_id=action_id,
-        value=value,
-        style=style,
-        confirm=confirm,
-    )
-
-
-def _dicts(blocks: Sequence[Block]) -> list[dict]:
-    return [block.to_dict() for block in blocks]
 
 
 # --- the modal --------------------------------------------------------------------------------
@@ -263,7 +242,7 @@ def mission_modal(
         blocks.append(
             ActionsBlock(
                 block_id=BLOCK_ADD_OBJECTIVE,
-                elements=[_button("Add objective", ACTION_ADD_OBJECTIVE, str(slots + 1))],
+                elements=[button("Add objective", ACTION_ADD_OBJECTIVE, str(slots + 1))],
             )
         )
     view = View(
@@ -324,12 +303,6 @@ def read_form(state_values: Mapping[str, Any]) -> MissionForm:
 # --- the draft in the channel -----------------------------------------------------------------
 
 
-def _mentions(user_ids: Sequence[str]) -> str:
-    shown = [mention(u) for u in user_ids[:MAX_MENTIONS_PER_LINE]]
-    more = len(user_ids) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
 def legend_text() -> str:
     return "\n".join(f":{entry.emoji}:  {entry.meaning}" for entry in LEGEND)
 
@@ -340,7 +313,7 @@ def tally_text(tally: Tally) -> str:
     for entry, users in tally.rows():
         line = f":{entry.emoji}:  {entry.meaning}  ·  *{len(users)}*"
         if users:
-            line += f"  {_mentions(users)}"
+            line += f"  {mentions(users)}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -406,15 +379,15 @@ def draft_message(
     if notes:
         blocks.extend(_quality(notes))
     buttons = [
-        _button("Give feedback", ACTION_FEEDBACK, value, style="primary"),
-        _button("Request feedback", ACTION_REQUEST, value),
-        _button("Interview questions", ACTION_QUESTIONS, value),
-        _button("Edit", ACTION_EDIT, value),
+        button("Give feedback", ACTION_FEEDBACK, value, style="primary"),
+        button("Request feedback", ACTION_REQUEST, value),
+        button("Interview questions", ACTION_QUESTIONS, value),
+        button("Edit", ACTION_EDIT, value),
     ]
     if version > 1:
-        buttons.append(_button("Earlier versions", ACTION_VERSIONS, value))
+        buttons.append(button("Earlier versions", ACTION_VERSIONS, value))
     buttons.append(
-        _button(
+        button(
             "Withdraw",
             ACTION_WITHDRAW,
             value,
@@ -440,7 +413,7 @@ def draft_message(
     fallback = f"Job mission: {esc(role, 300)} at {esc(company, 300)}, version {version}" + (
         " (revised)" if revised else ""
     )
-    return fallback, _dicts(blocks)
+    return fallback, dicts(blocks)
 
 
 def withdrawn_text() -> str:
@@ -449,7 +422,7 @@ def withdrawn_text() -> str:
 
 def withdrawn_message() -> tuple[str, list[dict]]:
     """What replaces a withdrawn draft in the channel (text and blocks)."""
-    return withdrawn_text(), _dicts([context(f":leaves: {withdrawn_text()}")])
+    return withdrawn_text(), dicts([context(f":leaves: {withdrawn_text()}")])
 
 
 def not_author_text() -> str:
@@ -468,13 +441,13 @@ def _quality(notes: Sequence[str]) -> list[Block]:
 
 def quality_blocks(notes: Sequence[str]) -> list[dict]:
     """Gentle, non-blocking quality notes; empty when there are none."""
-    return _dicts(_quality(notes)) if notes else []
+    return dicts(_quality(notes)) if notes else []
 
 
 def questions_message(questions: Sequence[str]) -> list[dict]:
     """Suggested clarifying questions for the next interview (ephemeral)."""
     if not questions:
-        return _dicts(
+        return dicts(
             [
                 section(
                     "Add an objective with a key result or two, and I'll suggest questions "
@@ -484,7 +457,7 @@ def questions_message(questions: Sequence[str]) -> list[dict]:
         )
     intro = ":mag: *Questions you could ask in your next interview*\n"
     numbered = [f"{n}. {q}" for n, q in enumerate(questions, start=1)]
-    return _dicts(
+    return dicts(
         [
             section(intro + fit_lines(numbered, SECTION_TEXT_MAX - len(intro))),
             context(
@@ -534,7 +507,7 @@ def versions_message(
         blocks.append(section(_version_text(version)))
     if len(earlier) > VERSIONS_MAX:
         blocks.append(context(f"…and {len(earlier) - VERSIONS_MAX} older versions."))
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def _draft_line(draft: DraftSummary) -> str:
@@ -564,7 +537,7 @@ def list_message(drafts: Sequence[DraftSummary]) -> list[dict]:
     if len(drafts) > LIST_MAX_DRAFTS:
         blocks.append(context(f"…and {len(drafts) - LIST_MAX_DRAFTS} more."))
     blocks.append(context("Type `/mission help` to see how job missions work."))
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def help_blocks() -> list[dict]:
@@ -607,7 +580,7 @@ def help_blocks() -> list[dict]:
             "public ones, and nothing is sent to the company."
         ),
     ]
-    return _dicts(blocks)
+    return dicts(blocks)
 
 
 def _owed_line(owed: OwedFeedback) -> str:
@@ -637,11 +610,11 @@ def home_section(drafts: Sequence[DraftSummary], owed: Sequence[OwedFeedback]) -
         value = str(draft.draft_id)
         blocks.append(section(_draft_line(draft)))
         buttons = [
-            _button("Edit", ACTION_EDIT, value),
-            _button("Interview questions", ACTION_QUESTIONS, value),
+            button("Edit", ACTION_EDIT, value),
+            button("Interview questions", ACTION_QUESTIONS, value),
         ]
         if draft.version > 1:
-            buttons.append(_button("Earlier versions", ACTION_VERSIONS, value))
+            buttons.append(button("Earlier versions", ACTION_VERSIONS, value))
         blocks.append(ActionsBlock(elements=buttons))
         if draft.status == "posted" and share_live_suggestion(draft.interviews_logged):
             blocks.append(
@@ -660,9 +633,9 @@ def home_section(drafts: Sequence[DraftSummary], owed: Sequence[OwedFeedback]) -
         blocks.append(
             section(
                 _owed_line(item),
-                accessory=_button("Give feedback", ACTION_FEEDBACK, str(item.draft_id)),
+                accessory=button("Give feedback", ACTION_FEEDBACK, str(item.draft_id)),
             )
         )
     if len(owed) > HOME_MAX_OWED:
         blocks.append(context(f"…and {len(owed) - HOME_MAX_OWED} more requests."))
-    return _dicts(blocks)
+    return dicts(blocks)

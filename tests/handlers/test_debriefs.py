@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,44 +32,12 @@ from bot.views.debriefs import (
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
 from storage.missions import Search
 from tests.handlers.conftest import post_draft
-from tests.plugins.slack import Slack
+from tests.plugins.slack import Slack, eventually, mrkdwn_of, text_of
 
 BERLIN = "Europe/Berlin"
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:
-    waited = 0.0
-    while not check():
-        if waited > timeout:
-            raise AssertionError("condition not reached in time")
-        threading.Event().wait(0.02)
-        waited += 0.02
-
-
-def mrkdwn_of(call: ApiCall) -> str:
-    """Everything Slack parses for mentions: the top-level text and every mrkdwn object."""
-    found: list[str] = [str(call.args.get("text") or "")]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(str(node.get("text", "")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(call.args.get("blocks"))
-    return "\n".join(found)
-
-
-def text_of(call: ApiCall | dict[str, Any]) -> str:
-    args = call.args if isinstance(call, ApiCall) else call
-    return json.dumps({"text": args.get("text"), "blocks": args.get("blocks")})
 
 
 def slot(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from bot.views.missions import (
     ACTION_WITHDRAW,
 )
 from storage.missions import MissionDraft, MissionVersion, ReactionFeedback
-from tests.plugins.slack import Slack
+from tests.plugins.slack import Slack, eventually, mrkdwn_of, text_of
 
 FORM: dict[str, str] = {
     "company": "Acme Robotics",
@@ -62,39 +61,6 @@ def post_draft(slack: Slack, **overrides: str) -> tuple[int, str]:
         ).one()
     assert draft.id is not None
     return draft.id, str(posted.response["ts"])
-
-
-def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:
-    """Wait for background work (listeners run after ack) to reach the database."""
-    waited = 0.0
-    while not check():
-        if waited > timeout:
-            raise AssertionError("condition not reached in time")
-        threading.Event().wait(0.02)
-        waited += 0.02
-
-
-def text_of(call: ApiCall) -> str:
-    return json.dumps({"text": call.args.get("text"), "blocks": call.args.get("blocks")})
-
-
-def mrkdwn_of(call: ApiCall) -> str:
-    """Everything Slack parses for mentions: the top-level text and every mrkdwn object
-    (plain_text is shown literally and cannot ping)."""
-    found: list[str] = [str(call.args.get("text") or "")]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(str(node.get("text", "")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(call.args.get("blocks"))
-    return "\n".join(found)
 
 
 def reactions_stored(slack: Slack) -> list[tuple[str, str, bool]]:

@@ -7,9 +7,12 @@ plays Slack, and tests assert on what the stand-in received and what the databas
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -20,7 +23,7 @@ from bot.server import EVENTS_PATH, BackgroundServer
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin.driver import SlackDriver
-from bot.standin.server import SlackStandIn
+from bot.standin.server import ApiCall, SlackStandIn
 from bot.standin.state import (
     DEMO_COUNCIL_CHANNEL,
     DEMO_GENERAL_CHANNEL,
@@ -90,3 +93,37 @@ def slack(engine: Engine) -> Iterator[Slack]:
     finally:
         server.stop()
         standin.stop()
+
+
+def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:
+    """Wait for background work (listeners run after ack) to show, e.g. in the database."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.02)
+
+
+def mrkdwn_of(call: ApiCall) -> str:
+    """Everything Slack parses for mentions in a message: the top-level text and every
+    mrkdwn object (plain_text is shown literally and cannot ping)."""
+    found: list[str] = [str(call.args.get("text") or "")]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(call.args.get("blocks"))
+    return "\n".join(found)
+
+
+def text_of(call: ApiCall | dict[str, Any]) -> str:
+    """A message's text and blocks as one searchable string."""
+    args = call.args if isinstance(call, ApiCall) else call
+    return json.dumps({"text": args.get("text"), "blocks": args.get("blocks")})
