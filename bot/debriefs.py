@@ -35,7 +35,8 @@ KINDS: tuple[tuple[str, str], ...] = (
     ("offer_call", "Offer call"),
     ("other", "Other"),
 )
-DEFAULT_KIND = "interview"
+KIND_INTERVIEW = "interview"
+DEFAULT_KIND = KIND_INTERVIEW
 _KIND_LABELS = dict(KINDS)
 
 EVENT_SCHEDULED = "scheduled"

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -23,8 +23,11 @@ from bot.missions import (
     VersionSummary,
     counts_as_feedback,
     normalise_emoji,
+    share_live_suggestion,
     tally,
 )
+from bot.reminders import schedule
+from bot.timezones import out_of_quiet_hours
 from storage.db import session_scope
 from storage.events import claim_event
 from storage.feedback_requests import responders
@@ -379,3 +382,80 @@ def _snapshot(session: Session, draft: MissionDraft, *, bot_user: str | None) ->
             ((r.user_id, r.emoji) for r in present), author=draft.author_id, bot_user=bot_user
         ),
     )
+
+
+# --- "walk the hiring manager through it live" ------------------------------------------------
+
+SHARE_LIVE_KIND = "mission.share_live"
+# The suggestion comes after the interview that makes two, once the debrief prompt is out.
+SHARE_LIVE_AFTER_START = timedelta(hours=3)
+
+
+def plan_share_live(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    search_id: int,
+    interviews_logged: int,
+    interview_starts_at: datetime,
+    tz: str,
+) -> bool:
+    """Schedule the private suggestion once the member has logged two interviews with a
+    company whose draft is live; True when a reminder was scheduled."""
+    if not share_live_suggestion(interviews_logged):
+        return False
+    with session_scope(engine) as session:
+        draft = session.exec(
+            select(MissionDraft)
+            .where(
+                MissionDraft.search_id == search_id,
+                MissionDraft.author_id == user_id,
+                MissionDraft.status == "posted",
+                col(MissionDraft.share_suggested_at).is_(None),
+            )
+            .order_by(col(MissionDraft.id).desc())
+        ).first()
+        if draft is None or draft.id is None:
+            return False
+        due = out_of_quiet_hours(interview_starts_at + SHARE_LIVE_AFTER_START, tz)
+        schedule(
+            session,
+            kind=SHARE_LIVE_KIND,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=due,
+            payload={"draft": draft.id, "search": search_id},
+            subject=f"draft:{draft.id}",
+            # One per draft and interview: a cancelled interview's suggestion turns moot,
+            # the next interview's may still come; `share_suggested_at` keeps it to one.
+            dedupe_key=f"draft:{draft.id}:share_live:{interview_starts_at.isoformat()}",
+        )
+        return True
+
+
+def share_live_target(engine: Engine, *, draft_id: int) -> DraftSnapshot | None:
+    """The draft to suggest sharing live; None when that is moot (suggested before,
+    shared already, withdrawn)."""
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None or draft.status != "posted" or draft.share_suggested_at is not None:
+            return None
+        return _snapshot(session, draft, bot_user=None)
+
+
+def note_share_suggested(engine: Engine, *, draft_id: int, now: datetime) -> None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is not None:
+            draft.share_suggested_at = now
+
+
+def mark_shared(engine: Engine, *, draft_id: int, user_id: str, now: datetime) -> DraftSnapshot:
+    """The author walked the hiring manager through it: status "shared"."""
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft.status = "shared"
+        draft.updated_at = now
+        session.flush()
+        return _snapshot(session, draft, bot_user=None)

@@ -19,11 +19,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot import debriefs_service as service
+from bot import missions_service
 from bot.debriefs import (
     EVENT_SCHEDULED,
     FIELD_DATE,
     FIELD_RATING,
     GRACE,
+    KIND_INTERVIEW,
     REMINDER_FOLLOWUP,
     REMINDER_GRATITUDE,
     REMINDER_PROMPT,
@@ -140,6 +142,19 @@ def register(app: App, services: Services) -> None:
             now=now,
         )
         ack()
+        if event.kind == KIND_INTERVIEW and event.search_id is not None:
+            # Two interviews in: the mission feature suggests sharing the draft live.
+            missions_service.plan_share_live(
+                services.engine,
+                team_id=team_id,
+                user_id=user_id,
+                search_id=event.search_id,
+                interviews_logged=service.interviews_logged(
+                    services.engine, team_id=team_id, user_id=user_id, search_id=event.search_id
+                ),
+                interview_starts_at=event.starts_at,
+                tz=tz,
+            )
         text, blocks = confirmation(event, plan, tz=tz)
         _tell_privately(
             client, user_id=user_id, channel_id=meta["channel"], text=text, blocks=blocks

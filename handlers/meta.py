@@ -1,16 +1,21 @@
-"""Workspace-level events: keep members' cached time zones fresh."""
+"""Workspace-level listeners: members' cached time zones, link buttons."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.members import remember_tz
 from bot.services import Services
+from bot.views.common import ACTION_OPEN_LINK
 
 
 def register(app: App, services: Services) -> None:
+    @app.action(ACTION_OPEN_LINK)
+    def link_opened(ack: Ack) -> None:
+        ack()  # Slack opens the URL itself; it only needs to hear back in time
+
     @app.event("user_change")
     def user_changed(event: dict[str, Any], body: dict[str, Any]) -> None:
         user = event.get("user") or {}

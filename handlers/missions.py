@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import debriefs_service
 from bot import missions_service as service
-from bot.missions import interview_questions, quality_notes, validate
+from bot.delivery import slack_sender
+from bot.missions import interview_questions, quality_notes, share_live_suggestion, validate
 from bot.mrkdwn import escape
+from bot.reminders import Reminder
 from bot.services import Services
 from bot.views.common import channel_problem_blocks, channel_problem_text, section
 from bot.views.missions import (
     ACTION_ADD_OBJECTIVE,
     ACTION_EDIT,
+    ACTION_MARK_SHARED,
     ACTION_QUESTIONS,
     ACTION_VERSIONS,
     ACTION_WITHDRAW,
@@ -34,6 +39,7 @@ from bot.views.missions import (
     quality_blocks,
     questions_message,
     read_form,
+    share_live_message,
     versions_message,
     withdrawn_text,
 )
@@ -43,10 +49,41 @@ from handlers.home import publish_home
 log = logging.getLogger("council_bot.missions")
 
 COMMAND = "/mission"
+# The suggestion is still welcome a day late (the bot was down); after that, let it go.
+SHARE_LIVE_GRACE = timedelta(days=1)
 
 
 def register(app: App, services: Services) -> None:
     """Every listener of the mission feature."""
+    reminders = services.reminders
+    if reminders is not None and service.SHARE_LIVE_KIND not in reminders.kinds:
+        client_for_reminders = services.delivery or app.client
+        reminders.register(
+            service.SHARE_LIVE_KIND,
+            slack_sender(lambda r: _send_share_live(services, client_for_reminders, r)),
+            grace=SHARE_LIVE_GRACE,
+        )
+
+    @app.action(ACTION_MARK_SHARED)
+    def mark_shared(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        draft_id = int(body["actions"][0]["value"])
+        user_id = body["user"]["id"]
+        try:
+            service.mark_shared(
+                services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
+            )
+        except service.NotAllowed as exc:
+            tell(client, body, respond, str(exc))
+            return
+        _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+        tell(
+            client,
+            body,
+            respond,
+            "Marked as shared with the hiring manager. Well done for having that conversation.",
+        )
+        publish_home(services, client, team_id=body["team"]["id"], user_id=user_id)
 
     @app.command(COMMAND)
     def mission_command(
@@ -234,6 +271,36 @@ def register(app: App, services: Services) -> None:
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any
     ) -> None:
         _on_reaction(services, client, event, body, bot_user=context.bot_user_id, added=False)
+
+
+def _send_share_live(services: Services, client: WebClient, reminder: Reminder) -> None:
+    """DM the suggestion to walk the hiring manager through the draft live, once, and only
+    when two interviews with that company have happened."""
+    data = reminder.data
+    happened = debriefs_service.interviews_logged(
+        services.engine,
+        team_id=reminder.team_id,
+        user_id=reminder.user_id,
+        search_id=int(data["search"]),
+        before=services.clock(),
+    )
+    snap = service.share_live_target(services.engine, draft_id=int(data["draft"]))
+    if snap is None or not share_live_suggestion(happened):
+        log.info("share-live suggestion %s is moot", reminder.id)
+        return
+    permalink = None
+    if snap.message_ts:
+        permalink = client.chat_getPermalink(channel=snap.channel_id, message_ts=snap.message_ts)[
+            "permalink"
+        ]
+    text, blocks = share_live_message(
+        draft_id=snap.draft_id,
+        company=snap.mission.company,
+        role=snap.mission.role,
+        permalink=permalink,
+    )
+    client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+    service.note_share_suggested(services.engine, draft_id=snap.draft_id, now=services.clock())
 
 
 def _open_new_draft(

@@ -40,6 +40,8 @@ class MissionDraft(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     message_ts: str | None = Field(default=None, max_length=32, index=True)
     current_version: int = Field(default=1)
+    # When the bot suggested walking the hiring manager through this draft live (once).
+    share_suggested_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -118,6 +118,16 @@ def button(
     )
 
 
+# Slack sends block_actions for link buttons too and wants them acknowledged;
+# handlers/meta.py acks this one action id for every feature's link buttons.
+ACTION_OPEN_LINK = "open_link"
+
+
+def link_button(text: str, url: str) -> ButtonElement:
+    """A button that opens a URL (e.g. a message permalink) in Slack's client."""
+    return ButtonElement(text=plain(text, BUTTON_TEXT_MAX), action_id=ACTION_OPEN_LINK, url=url)
+
+
 def dicts(blocks: Sequence[Block]) -> list[dict]:
     return [block.to_dict() for block in blocks]
 

@@ -17,14 +17,13 @@ from slack_sdk.models.views import View
 
 from bot.feedback_requests_service import Digest, RequestContext, WrittenNote
 from bot.mrkdwn import escape, mention
-from bot.views.common import SECTION_TEXT_MAX, context, esc, plain, section
+from bot.views.common import SECTION_TEXT_MAX, context, esc, link_button, plain, section
 from bot.views.missions import ACTION_FEEDBACK, tally_text
 
 CALLBACK_REQUEST = "mission_request_feedback"
 BLOCK_DATE = "deadline_date"
 BLOCK_TIME = "deadline_time"
 BLOCK_MEMBERS = "asked_members"
-ACTION_OPEN_DRAFT = "mission_open_draft"
 
 
 def deadline_token(deadline: datetime, fallback: str) -> str:
@@ -132,11 +131,7 @@ def nudge_message(
         )
     ]
     if permalink:
-        buttons.append(
-            ButtonElement(
-                text=plain("Open the draft", 75), action_id=ACTION_OPEN_DRAFT, url=permalink
-            )
-        )
+        buttons.append(link_button("Open the draft", permalink))
     blocks = [section(text), ActionsBlock(elements=buttons)]
     return "Your council asked for your feedback", [b.to_dict() for b in blocks]
 

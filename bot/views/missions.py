@@ -60,6 +60,7 @@ from bot.views.common import (
     esc,
     fit_lines,
     header,
+    link_button,
     mentions,
     plain,
     section,
@@ -91,6 +92,7 @@ ACTION_REQUEST = "mission_request"
 ACTION_QUESTIONS = "mission_questions"
 ACTION_WITHDRAW = "mission_withdraw"
 ACTION_VERSIONS = "mission_versions"
+ACTION_MARK_SHARED = "mission_mark_shared"
 
 LIST_MAX_DRAFTS = 40
 HOME_MAX_DRAFTS = 8
@@ -639,3 +641,26 @@ def home_section(drafts: Sequence[DraftSummary], owed: Sequence[OwedFeedback]) -
     if len(owed) > HOME_MAX_OWED:
         blocks.append(context(f"…and {len(owed) - HOME_MAX_OWED} more requests."))
     return dicts(blocks)
+
+
+def share_live_message(
+    *, draft_id: int, company: str, role: str, permalink: str | None
+) -> tuple[str, list[dict]]:
+    """The private suggestion, after a couple of interviews, to walk the hiring manager
+    through the job mission live."""
+    text = (
+        f":coffee: You've had two interviews with *{esc(company, 300)}*. This is a good "
+        f"moment to walk the hiring manager through your job mission for *{esc(role, 300)}*, "
+        "live: a call, a video chat or a coffee, not an email. Hiring managers rarely see a "
+        "candidate describe the outcomes they mean to deliver, and the conversation shows "
+        "you quickly whether you both picture the same job."
+    )
+    buttons = [button("I've shared it", ACTION_MARK_SHARED, str(draft_id), style="primary")]
+    if permalink:
+        buttons.append(link_button("Open the draft", permalink))
+    blocks: list[Block] = [
+        section(text),
+        ActionsBlock(elements=buttons),
+        context("Only you see this. Marking it shared is just for your own records."),
+    ]
+    return f"Time to share your job mission for {role} at {company} live?", dicts(blocks)
