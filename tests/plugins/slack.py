@@ -34,6 +34,9 @@ from bot.standin.state import (
 )
 from tests.plugins.clock import Clock
 
+# What Slack answers when a message or view breaks Block Kit's rules or limits.
+BLOCK_KIT_ERRORS = frozenset({"invalid_blocks", "invalid_arguments", "msg_too_long", "no_text"})
+
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 
 
@@ -93,6 +96,9 @@ def slack(engine: Engine) -> Iterator[Slack]:
     finally:
         server.stop()
         standin.stop()
+    # Every message, modal and Home tab the app sent passed Slack's Block Kit checks.
+    refused = [c.describe() for c in standin.calls if c.error in BLOCK_KIT_ERRORS]
+    assert not refused, "Slack would have refused:\n" + "\n".join(refused)
 
 
 def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:
