@@ -15,6 +15,7 @@ from pathlib import Path
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 
 from bot.app import build_app
@@ -22,7 +23,7 @@ from bot.delivery import engine_client
 from bot.reminders import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
 from bot.services import Services
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import PURPOSE, ConfigError, Settings, load_settings
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -167,10 +168,16 @@ def _socket(settings: Settings) -> int:
     # Ctrl+C would end in a traceback. Wait for either instead, then close the
     # connection and stop the scheduler (in-flight listeners finish before exit).
     stop = threading.Event()
-    restore = _on_stop_signals(lambda: stop.set())
+    restore = _on_stop_signals(stop.set)
     runtime.services.reminders.start()
     try:
-        handler.connect()
+        try:
+            handler.connect()
+        except SlackApiError as exc:  # apps.connections.open refused the app token
+            raise ConfigError(
+                f"SLACK_APP_TOKEN was not accepted by Slack ({exc.response.get('error')}). "
+                f"It is {PURPOSE['SLACK_APP_TOKEN']}."
+            ) from None
         log.info("connected to Slack in Socket Mode; stop with Ctrl+C or SIGTERM")
         stop.wait()
         log.info("stopping: closing the Socket Mode connection")
