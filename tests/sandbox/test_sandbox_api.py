@@ -101,10 +101,11 @@ def test_mission_in_a_public_channel_explains_privately(web: Web) -> None:
     assert top_modal(snapshot) is None
 
 
-def test_a_command_that_is_not_built_yet_answers_honestly(web: Web, sandbox: Sandbox) -> None:
+def test_negotiate_opens_the_private_plan_picker(web: Web) -> None:
     web.ok("/api/command", {"user": NOOR, "channel": COUNCIL, "text": "/negotiate"})
-    snapshot = web.wait(NOOR, lambda s: s["ephemerals"])
-    assert "/negotiate" in snapshot["ephemerals"][0]["text"]
+    modal = top_modal(web.wait(NOOR, top_modal))
+    assert modal is not None and modal["callback_id"] == "negotiation_pick"
+    assert web.state(NOOR)["ephemerals"] == []
 
 
 @pytest.mark.parametrize("text", ["mission", "/", "/Mission!", "/" + "x" * 40])

@@ -1,0 +1,432 @@
+"""`/negotiate`: the four legs of an offer negotiation, prepared privately.
+
+Listeners only translate: Slack payload in, `bot.negotiation_service` call, Block Kit out.
+The plan lives in a modal (nothing about it is posted unless the member asks their
+council to review it); each leg, the numbers and the share form are views pushed on top
+of it, and the plan beneath is refreshed with `views.update` after each save.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import negotiation_service as service
+from bot.councils import ChannelProblem
+from bot.mrkdwn import escape
+from bot.negotiation import (
+    FIELD_ASK,
+    FIELD_COMPANY,
+    FIELD_NOTE,
+    FIELD_OFFER,
+    LEG_KEYS,
+    Plan,
+    validate_compensation,
+    validate_leg,
+    validate_note,
+    validate_pick,
+)
+from bot.services import Services
+from bot.views.common import channel_problem_blocks, channel_problem_text, section
+from bot.views.debriefs import metadata as debrief_metadata
+from bot.views.negotiation import (
+    ACTION_CHECKLIST,
+    ACTION_EDIT_LEG,
+    ACTION_EDIT_MONEY,
+    ACTION_OPEN,
+    ACTION_SCHEDULE,
+    ACTION_SHARE,
+    CALLBACK_LEG,
+    CALLBACK_MONEY,
+    CALLBACK_PICK,
+    CALLBACK_SHARE,
+    help_blocks,
+    leg_modal,
+    list_message,
+    metadata,
+    money_modal,
+    negotiation_call_modal,
+    no_council_text,
+    notice_modal,
+    pick_modal,
+    plan_modal,
+    read_leg_form,
+    read_money_form,
+    read_pick_form,
+    read_share_form,
+    share_failed,
+    share_message,
+    share_modal,
+    shared_notice,
+)
+from handlers.common import council_for_command, tell, tz_of
+from handlers.home import publish_home
+
+log = logging.getLogger("council_bot.negotiation")
+
+COMMAND = "/negotiate"
+
+
+def register(app: App, services: Services) -> None:
+    """Every listener of the negotiation feature."""
+
+    @app.command(COMMAND)
+    def negotiate_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        words = command.get("text", "").split()
+        subcommand = words[0].lower() if words else ""
+        if subcommand == "help":
+            respond(text="How /negotiate works", blocks=help_blocks())
+        elif subcommand == "list":
+            summaries = service.plans(
+                services.engine, team_id=command["team_id"], user_id=command["user_id"]
+            )
+            respond(text="Your negotiation plans", blocks=list_message(summaries))
+        elif subcommand:
+            unknown = f"I don't know `/negotiate {escape(words[0][:40])}`. Here is what I can do:"
+            respond(text=unknown, blocks=[section(unknown).to_dict(), *help_blocks()])
+        else:
+            _open_pick(services, client, command, respond)
+
+    @app.view(CALLBACK_PICK)
+    def submit_pick(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"] or "{}")
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        search_id, company = read_pick_form(view["state"]["values"])
+        result = validate_pick(
+            search_id=search_id,
+            company=company,
+            searches=service.company_searches(services.engine, team_id=team_id, user_id=user_id),
+        )
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        try:
+            plan = service.open_plan(
+                services.engine,
+                team_id=team_id,
+                user_id=user_id,
+                pick=result,
+                council_id=meta.get("council"),
+                channel_id=meta.get("channel"),
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_COMPANY: str(exc)})
+            return
+        ack(response_action="update", view=plan_modal(plan))
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_OPEN)
+    def open_plan(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
+        if plan is None:
+            return
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=plan_modal(plan))
+        except SlackApiError as exc:
+            tell(client, body, respond, _slack_trouble("open your plan", exc))
+
+    @app.action(ACTION_EDIT_LEG)
+    def edit_leg(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        plan_id, _, leg = str(body["actions"][0]["value"]).partition(":")
+        if leg not in LEG_KEYS:
+            return
+        plan = _own_plan(services, client, body, respond, int(plan_id))
+        if plan is None:
+            return
+        _push(
+            client,
+            body,
+            respond,
+            leg_modal(
+                plan, leg, private_metadata=metadata(plan=plan.plan_id, leg=leg, root=_root(body))
+            ),
+        )
+
+    @app.view(CALLBACK_LEG)
+    def submit_leg(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        try:
+            plan = service.plan(services.engine, plan_id=int(meta["plan"]), user_id=user_id)
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_ASK: str(exc)})
+            return
+        result = validate_leg(
+            read_leg_form(view["state"]["values"]),
+            objectives={o.id: o.text for o in plan.objectives},
+        )
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        updated = service.save_leg(
+            services.engine,
+            plan_id=plan.plan_id,
+            user_id=user_id,
+            leg=str(meta["leg"]),
+            data=result,
+            now=services.clock(),
+        )
+        ack()  # stored; closing this view shows the plan again, refreshed just below
+        _refresh(client, meta.get("root"), updated)
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_EDIT_MONEY)
+    def edit_money(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
+        if plan is None:
+            return
+        assert plan.compensation is not None
+        _push(
+            client,
+            body,
+            respond,
+            money_modal(
+                plan.compensation, private_metadata=metadata(plan=plan.plan_id, root=_root(body))
+            ),
+        )
+
+    @app.view(CALLBACK_MONEY)
+    def submit_money(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        result = validate_compensation(read_money_form(view["state"]["values"]))
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        try:
+            updated = service.save_compensation(
+                services.engine,
+                plan_id=int(meta["plan"]),
+                user_id=user_id,
+                data=result,
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_OFFER: str(exc)})
+            return
+        ack()
+        _refresh(client, meta.get("root"), updated)
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_CHECKLIST)
+    def tick(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        view = body.get("view") or {}
+        try:
+            plan_id = int(json.loads(view.get("private_metadata") or "{}")["plan"])
+        except (KeyError, ValueError, TypeError):
+            return
+        chosen = body["actions"][0].get("selected_options") or []
+        try:
+            service.set_checklist(
+                services.engine,
+                plan_id=plan_id,
+                user_id=body["user"]["id"],
+                ticked=[str(o.get("value")) for o in chosen],
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            tell(client, body, respond, str(exc))
+
+    @app.action(ACTION_SHARE)
+    def open_share(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
+        if plan is None:
+            return
+        if not plan.channel_id:
+            _push(client, body, respond, notice_modal(no_council_text("share your plan")))
+            return
+        assert plan.compensation is not None
+        _push(
+            client,
+            body,
+            respond,
+            share_modal(
+                plan,
+                channel_id=plan.channel_id,
+                has_numbers=not plan.compensation.empty,
+                private_metadata=metadata(plan=plan.plan_id, root=_root(body)),
+            ),
+        )
+
+    @app.view(CALLBACK_SHARE)
+    def submit_share(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        include_numbers, raw_note = read_share_form(view["state"]["values"])
+        note = validate_note(raw_note)
+        if isinstance(note, dict):
+            ack(response_action="errors", errors=note)
+            return
+        meta = json.loads(view["private_metadata"])
+        user_id = body["user"]["id"]
+        try:
+            # Without the box ticked the numbers are not even read.
+            plan = service.plan(
+                services.engine,
+                plan_id=int(meta["plan"]),
+                user_id=user_id,
+                with_numbers=include_numbers,
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_NOTE: str(exc)})
+            return
+        if not plan.channel_id:
+            ack(response_action="errors", errors={FIELD_NOTE: no_council_text("share it")})
+            return
+        text, blocks = share_message(plan, note=note)
+        # Post before closing the form: if Slack refuses, the member's note is still open.
+        try:
+            posted = client.chat_postMessage(channel=plan.channel_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            reason = escape(str(exc.response.get("error") or "an error"))
+            log.warning("negotiation plan %s not shared: %s", plan.plan_id, reason)
+            ack(response_action="errors", errors={FIELD_NOTE: share_failed(reason)})
+            return
+        ack()
+        now = services.clock()
+        service.mark_shared(
+            services.engine,
+            plan_id=plan.plan_id,
+            user_id=user_id,
+            channel_id=plan.channel_id,
+            message_ts=str(posted["ts"]),
+            now=now,
+        )
+        fresh = service.plan(services.engine, plan_id=plan.plan_id, user_id=user_id)
+        _refresh(client, meta.get("root"), fresh, notice=shared_notice(plan.channel_id))
+
+    @app.action(ACTION_SCHEDULE)
+    def schedule_call(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
+        if plan is None:
+            return
+        if not plan.channel_id:
+            _push(
+                client,
+                body,
+                respond,
+                notice_modal(no_council_text("schedule the call and debrief it afterwards")),
+            )
+            return
+        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+        others = service.company_searches(services.engine, team_id=team_id, user_id=user_id)
+        searches = [(plan.search_id, plan.company)] + [
+            (sid, company) for sid, company in others.items() if sid != plan.search_id
+        ]
+        # The very modal `/debrief` opens, with the metadata its submission listener reads.
+        view = negotiation_call_modal(
+            searches=searches[:100],
+            search_id=plan.search_id,
+            tz=tz,
+            now=services.clock(),
+            private_metadata=debrief_metadata(
+                council=plan.council_id, channel=plan.channel_id, tz=tz
+            ),
+        )
+        _push(client, body, respond, view)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _open_pick(
+    services: Services, client: WebClient, command: dict[str, Any], respond: Respond
+) -> None:
+    council_id, problem = council_for_command(services, client, command)
+    if problem is not None and problem != ChannelProblem.DIRECT_MESSAGE:
+        intro = (
+            "Your negotiation plan is private, so `/negotiate` works in your council's "
+            "private channel or in a direct message with me. (`/negotiate list` and "
+            "`/negotiate help` work anywhere.)"
+        )
+        respond(
+            text=f"{intro} {channel_problem_text(problem)}",
+            blocks=[section(intro).to_dict(), *channel_problem_blocks(problem)],
+        )
+        return
+    searches = service.company_searches(
+        services.engine, team_id=command["team_id"], user_id=command["user_id"]
+    )
+    in_council = problem is None
+    try:
+        client.views_open(
+            trigger_id=command["trigger_id"],
+            view=pick_modal(
+                searches=list(searches.items()),
+                private_metadata=metadata(
+                    council=council_id if in_council else None,
+                    channel=command["channel_id"] if in_council else None,
+                ),
+            ),
+        )
+    except SlackApiError as exc:
+        text = _slack_trouble("open your plan", exc)
+        respond(text=text, blocks=[section(text).to_dict()])
+
+
+def _own_plan(
+    services: Services, client: WebClient, body: dict[str, Any], respond: Respond, plan_id: int
+) -> Plan | None:
+    """The member's own plan (with their numbers), or None after telling them why not."""
+    try:
+        return service.plan(services.engine, plan_id=plan_id, user_id=body["user"]["id"])
+    except service.NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return None
+
+
+def _root(body: dict[str, Any]) -> str | None:
+    """The plan modal a button was pressed in: the view to refresh after a save."""
+    view = body.get("view") or {}
+    return view.get("id")
+
+
+def _push(client: WebClient, body: dict[str, Any], respond: Respond, view: dict) -> None:
+    """Push a view over the plan (or open it, from a message or Home)."""
+    try:
+        if (body.get("container") or {}).get("type") == "view" and body.get("view", {}).get(
+            "type"
+        ) == "modal":
+            client.views_push(trigger_id=body["trigger_id"], view=view)
+        else:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as exc:
+        tell(client, body, respond, _slack_trouble("open that", exc))
+
+
+def _refresh(client: WebClient, view_id: str | None, plan: Plan, notice: str | None = None) -> None:
+    """Show the saved plan in the modal beneath; the member can always reopen it."""
+    if not view_id:
+        return
+    try:
+        client.views_update(view_id=view_id, view=plan_modal(plan, notice=notice))
+    except SlackApiError as exc:
+        log.info("plan view %s not refreshed: %s", view_id, exc.response.get("error"))
+
+
+def _slack_trouble(what: str, exc: SlackApiError) -> str:
+    reason = escape(str(exc.response.get("error") or "an error"))
+    return (
+        f"I couldn't {what} just now (Slack said: {reason}). Nothing you saved is lost: "
+        "please try again in a moment."
+    )
