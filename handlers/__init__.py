@@ -8,7 +8,25 @@ from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
-    from handlers import debriefs, feedback, feedback_requests, home, meta, missions, upcoming
+    from handlers import (
+        backchannel,
+        debriefs,
+        feedback,
+        feedback_requests,
+        home,
+        meta,
+        missions,
+        negotiation,
+    )
 
-    for feature in (meta, missions, feedback, feedback_requests, home, debriefs, upcoming):
+    for feature in (
+        meta,
+        missions,
+        feedback,
+        feedback_requests,
+        home,
+        debriefs,
+        backchannel,
+        negotiation,
+    ):
         feature.register(app, services)

@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import debriefs_service, missions_service
+from bot import backchannel_service, debriefs_service, missions_service, negotiation_service
 from bot.services import Services
 from bot.views.home import home_view
 from storage.missions import company_key
@@ -49,6 +49,8 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
         events=debriefs_service.upcoming(engine, team_id=team_id, user_id=user_id, now=now),
         gratitude_count=len(debriefs_service.gratitude(engine, team_id=team_id, user_id=user_id)),
         now=now,
+        negotiations=negotiation_service.plans(engine, team_id=team_id, user_id=user_id),
+        checklists=backchannel_service.open_checklists(engine, team_id=team_id, user_id=user_id),
     )
     try:
         client.views_publish(user_id=user_id, view=view)

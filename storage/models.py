@@ -43,3 +43,13 @@ __all__ += ["Reminder"]
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent  # noqa: E402
 
 __all__ += ["Debrief", "GratitudePerson", "InterviewEvent"]
+
+# Negotiation plans: the four legs, the private numbers (`/negotiate`).
+from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan  # noqa: E402
+
+__all__ += ["NegotiationCompensation", "NegotiationLeg", "NegotiationPlan"]
+
+# Back-channel reference checklists (`/backchannel`).
+from storage.backchannel import BackchannelChecklist, BackchannelPerson  # noqa: E402
+
+__all__ += ["BackchannelChecklist", "BackchannelPerson"]

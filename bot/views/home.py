@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.backchannel import Checklist
 from bot.debriefs import EventSummary
 from bot.missions import DraftSummary, OwedFeedback
+from bot.negotiation import PlanSummary
+from bot.views.backchannel import home_section as backchannel_home_section
 from bot.views.common import context
 from bot.views.debriefs import home_section as debriefs_home_section
 from bot.views.missions import home_section
+from bot.views.negotiation import home_section as negotiation_home_section
 
 
 def home_view(
@@ -19,17 +23,29 @@ def home_view(
     events: Sequence[EventSummary] = (),
     gratitude_count: int = 0,
     now: datetime | None = None,
+    negotiations: Sequence[PlanSummary] | None = None,
+    checklists: Sequence[Checklist] | None = None,
 ) -> dict:
-    """`now` given: the debriefs section (upcoming events, the Gratitude House) too."""
+    """`now` given: the debriefs section (upcoming events, the Gratitude House) too;
+    `negotiations` given: the negotiation plans (red flags first);
+    `checklists` given: the open back-channel checklists."""
     debriefs: list[dict] = []
     if now is not None:
         debriefs = [
             {"type": "divider"},
             *debriefs_home_section(events, gratitude_count=gratitude_count, now=now),
         ]
+    backchannel: list[dict] = []
+    if checklists is not None:
+        backchannel = [{"type": "divider"}, *backchannel_home_section(checklists)]
+    negotiation: list[dict] = []
+    if negotiations is not None:
+        negotiation = [{"type": "divider"}, *negotiation_home_section(negotiations)]
     blocks = [
         *home_section(drafts, owed),
         *debriefs,
+        *backchannel,
+        *negotiation,
         {"type": "divider"},
         context(
             ":lock: Only you can see this page. Type `/mission help` in your council "

@@ -1,0 +1,764 @@
+"""`/backchannel`: a private checklist of back-channel reference conversations.
+
+Listeners only translate: Slack payload in, `bot.backchannel_service` call, Block Kit out.
+The checklist is one message in the member's DM with the bot, posted with
+chat.postMessage to the member's user id and kept current with chat.update. The follow-up
+reminder kind is registered here with the reminder engine; its sender uses
+`services.delivery` and reports through `bot.delivery.slack_sender`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot import backchannel_service as service
+from bot.backchannel import (
+    ASK_MAX,
+    FIELD_ASK,
+    FIELD_COMPANY,
+    FIELD_COUNCIL,
+    FIELD_MANAGER,
+    FIELD_NAME,
+    FIELD_NOTES,
+    GRACE,
+    REMINDER_FOLLOWUP,
+    Checklist,
+    asked_changes,
+    followup_is_moot,
+    validate_answer,
+    validate_manager,
+    validate_person,
+    validate_start,
+)
+from bot.delivery import slack_sender
+from bot.mrkdwn import escape
+from bot.reminders import Delivered, Reminder
+from bot.services import Services
+from bot.views.backchannel import (
+    ACTION_ADD,
+    ACTION_ANSWER,
+    ACTION_ASKED,
+    ACTION_CLOSE,
+    ACTION_MANAGER,
+    ACTION_OPEN,
+    ACTION_REMOVE,
+    ACTION_REOPEN,
+    ACTION_SHARE,
+    BLOCK_ASKED,
+    CALLBACK_ADD,
+    CALLBACK_ANSWER,
+    CALLBACK_MANAGER,
+    CALLBACK_SHARE,
+    CALLBACK_START,
+    answer_modal,
+    checklist_message,
+    followup_message,
+    help_blocks,
+    list_message,
+    manager_modal,
+    metadata,
+    moved_message,
+    no_council_text,
+    not_a_member_text,
+    not_sent_text,
+    notice_modal,
+    opened_note,
+    person_modal,
+    prompts_blocks,
+    read_answer_form,
+    read_manager,
+    read_person_form,
+    read_share_form,
+    read_start_form,
+    removed_modal,
+    share_failed,
+    share_modal,
+    shared_modal,
+    sharing_modal,
+    start_modal,
+    summary_message,
+    versioned,
+)
+from bot.views.common import section
+from handlers.common import council_for_command, is_channel_member, tell, tz_of
+from handlers.home import publish_home
+
+log = logging.getLogger("council_bot.backchannel")
+
+COMMAND = "/backchannel"
+LIST_WORDS = {"list", "ls", "open"}
+PROMPT_WORDS = {"prompts", "prompt", "questions", "tips"}
+
+# chat.update errors after which the checklist message is simply posted again.
+_MESSAGE_GONE = {
+    "message_not_found",
+    "cant_update_message",
+    "channel_not_found",
+    "edit_window_closed",
+}
+
+
+def register(app: App, services: Services) -> None:
+    """Every listener of the back-channel feature, and its reminder sender."""
+    if services.reminders is not None:
+        register_senders(services)
+
+    @app.command(COMMAND)
+    def backchannel_command(
+        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        words = command.get("text", "").split()
+        subcommand = words[0].lower() if words else ""
+        team_id, user_id = command["team_id"], command["user_id"]
+        if subcommand == "help":
+            respond(text="How /backchannel works", blocks=help_blocks())
+        elif subcommand in LIST_WORDS:
+            checklists = service.open_checklists(services.engine, team_id=team_id, user_id=user_id)
+            respond(text="Your open back-channel checklists", blocks=list_message(checklists))
+        elif subcommand in PROMPT_WORDS:
+            respond(text="What to ask in a back-channel conversation", blocks=prompts_blocks())
+        elif subcommand:
+            unknown = f"I don't know `/backchannel {escape(words[0][:40])}`. Here is what I can do:"
+            respond(text=unknown, blocks=[section(unknown).to_dict(), *help_blocks()])
+        else:
+            _open_start(services, client, command)
+
+    @app.view(CALLBACK_START)
+    def submit_start(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        searches = service.searches(services.engine, team_id=team_id, user_id=user_id)
+        result = validate_start(read_start_form(view["state"]["values"]), searches=searches)
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        try:
+            checklist, created = service.open_checklist(
+                services.engine,
+                team_id=team_id,
+                user_id=user_id,
+                data=result,
+                council_id=meta.get("council"),
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_COMPANY: str(exc)})
+            return
+        ack()  # stored: Slack's answers (and retries) come after the 3-second limit
+        shown = _show(services, client, checklist.id, fresh=not created)
+        response_url = meta.get("response_url")
+        if isinstance(shown, str):
+            note = not_sent_text(shown)
+            if response_url:
+                _respond_url(response_url, text=note, blocks=[section(note).to_dict()])
+            return
+        dm_channel, permalink = shown
+        if response_url and meta.get("channel") != dm_channel:
+            note = opened_note(checklist, permalink, created=created)
+            _respond_url(response_url, text=note, blocks=[section(note).to_dict()])
+        publish_home(services, client, team_id=team_id, user_id=user_id)
+
+    @app.action(ACTION_OPEN)
+    def open_again(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        checklist = _own_checklist(services, client, body, respond)
+        if checklist is None:
+            return
+        if not checklist.is_open:
+            service.reopen_checklist(
+                services.engine,
+                checklist_id=checklist.id,
+                user_id=checklist.user_id,
+                now=services.clock(),
+            )
+        shown = _show(services, client, checklist.id, fresh=True)
+        if isinstance(shown, str):
+            tell(client, body, respond, not_sent_text(shown))
+            return
+        dm_channel, permalink = shown
+        container = body.get("container") or {}
+        if body.get("response_url") and container.get("channel_id") != dm_channel:
+            note = opened_note(checklist, permalink, created=False)
+            respond(text=note, blocks=[section(note).to_dict()], replace_original=False)
+        _home(services, client, body)
+
+    @app.action(ACTION_ADD)
+    def add_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        checklist = _own_checklist(services, client, body, respond)
+        if checklist is None:
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=person_modal(
+                checklist=checklist,
+                version=1,
+                private_metadata=metadata(checklist=checklist.id, version=1),
+            ),
+        )
+
+    @app.view(CALLBACK_ADD)
+    def submit_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        meta = json.loads(view["private_metadata"])
+        version = int(meta.get("version", 1))
+        user_id = body["user"]["id"]
+        name_block = versioned(FIELD_NAME, version)
+        try:
+            checklist = service.own_checklist(
+                services.engine, checklist_id=int(meta["checklist"]), user_id=user_id
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={name_block: str(exc)})
+            return
+        result = validate_person(
+            read_person_form(view["state"]["values"], version),
+            existing=checklist.people,
+            user_id=user_id,
+        )
+        if isinstance(result, dict):
+            errors = {versioned(field, version): text for field, text in result.items()}
+            ack(response_action="errors", errors=errors)
+            return
+        try:
+            person = service.add_person(
+                services.engine,
+                checklist_id=checklist.id,
+                user_id=user_id,
+                data=result,
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:  # ChecklistFull included: a race with another add
+            ack(response_action="errors", errors={name_block: str(exc)})
+            return
+        updated = service.own_checklist(services.engine, checklist_id=checklist.id, user_id=user_id)
+        next_meta = metadata(checklist=checklist.id, version=version + 1)
+        ack(
+            response_action="update",
+            view=person_modal(
+                checklist=updated,
+                version=version + 1,
+                private_metadata=next_meta,
+                added=person.name,
+            ),
+        )
+        shown = _show(services, client, checklist.id)
+        if isinstance(shown, str):  # said in the modal, which is still open (same block ids)
+            try:
+                client.views_update(
+                    view_id=view["id"],
+                    view=person_modal(
+                        checklist=updated,
+                        version=version + 1,
+                        private_metadata=next_meta,
+                        added=person.name,
+                        problem=shown,
+                    ),
+                )
+            except SlackApiError as exc:
+                log.info("could not say so in the modal: %s", exc.response.get("error"))
+        _home(services, client, body)
+
+    @app.action(re.compile(rf"^{ACTION_ASKED}_\d+$"))
+    def asked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        action = body["actions"][0]
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        try:
+            checklist_id = int(str(action.get("block_id", "")).rsplit("_", 1)[-1])
+            checklist = service.own_checklist(
+                services.engine, checklist_id=checklist_id, user_id=user_id
+            )
+        except (ValueError, service.NotAllowed):
+            tell(client, body, respond, "That checklist isn't one of yours.")
+            return
+        ticked = [int(o["value"]) for o in action.get("selected_options") or []]
+        shown = _offered(body, action) or [p.id for p in checklist.people]
+        changes = asked_changes({p.id: p for p in checklist.people}, shown=shown, ticked=ticked)
+        if changes:
+            service.set_statuses(
+                services.engine,
+                changes=changes,
+                user_id=user_id,
+                tz=tz_of(services, client, team_id=team_id, user_id=user_id),
+                now=services.clock(),
+            )
+        problem = _show(services, client, checklist.id)
+        if isinstance(problem, str):
+            tell(client, body, respond, not_sent_text(problem))
+        _home(services, client, body)
+
+    @app.action(ACTION_ANSWER)
+    def answer_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        try:
+            person, checklist = service.own_person(
+                services.engine,
+                person_id=int(body["actions"][0]["value"]),
+                user_id=body["user"]["id"],
+            )
+        except service.NotAllowed as exc:
+            tell(client, body, respond, escape(str(exc)))
+            return
+        container = body.get("container") or {}
+        prompt = None
+        if (
+            container.get("type") == "message"
+            and not container.get("is_ephemeral")
+            and container.get("message_ts") != checklist.message_ts
+        ):
+            prompt = [container.get("channel_id"), container.get("message_ts")]
+        # The zone travels with the modal, so saving needs no Slack call before its ack.
+        tz = tz_of(services, client, team_id=checklist.team_id, user_id=checklist.user_id)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=answer_modal(
+                person=person,
+                checklist=checklist,
+                private_metadata=metadata(person=person.id, prompt=prompt, tz=tz),
+            ),
+        )
+
+    @app.view(CALLBACK_ANSWER)
+    def submit_answer(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        result = validate_answer(read_answer_form(view["state"]["values"]))
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        meta = json.loads(view["private_metadata"])
+        user_id = body["user"]["id"]
+        try:
+            person, checklist_id = service.record_answer(
+                services.engine,
+                person_id=int(meta["person"]),
+                user_id=user_id,
+                data=result,
+                tz=str(meta.get("tz") or "UTC"),
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_NOTES: str(exc)})
+            return
+        ack()  # stored
+        _refresh_or_say(services, client, checklist_id, user_id=user_id)
+        if meta.get("prompt"):
+            _settle_prompt(client, meta["prompt"], person.name)
+        _home(services, client, body)
+
+    @app.action(ACTION_REMOVE)
+    def remove(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        try:
+            name, checklist_id = service.remove_person(
+                services.engine,
+                person_id=int(body["actions"][0]["value"]),
+                user_id=body["user"]["id"],
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            tell(client, body, respond, escape(str(exc)))
+            return
+        view = body.get("view") or {}
+        if view.get("id"):
+            try:
+                client.views_update(view_id=view["id"], view=removed_modal(name))
+            except SlackApiError as exc:  # removed all the same; the checklist shows it
+                log.info("could not update the answer modal: %s", exc.response.get("error"))
+        problem = _show(services, client, checklist_id)
+        if isinstance(problem, str):
+            tell(client, body, respond, not_sent_text(problem))
+        _home(services, client, body)
+
+    @app.action(ACTION_MANAGER)
+    def manager_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        checklist = _own_checklist(services, client, body, respond)
+        if checklist is None:
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=manager_modal(
+                checklist=checklist, private_metadata=metadata(checklist=checklist.id)
+            ),
+        )
+
+    @app.view(CALLBACK_MANAGER)
+    def submit_manager(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        result = validate_manager(read_manager(view["state"]["values"]))
+        if isinstance(result, dict):
+            ack(response_action="errors", errors=result)
+            return
+        meta = json.loads(view["private_metadata"])
+        try:
+            checklist = service.set_manager(
+                services.engine,
+                checklist_id=int(meta["checklist"]),
+                user_id=body["user"]["id"],
+                name=result,
+                now=services.clock(),
+            )
+        except service.NotAllowed as exc:
+            ack(response_action="errors", errors={FIELD_MANAGER: str(exc)})
+            return
+        ack()  # stored
+        _refresh_or_say(services, client, checklist.id, user_id=checklist.user_id)
+        _home(services, client, body)
+
+    @app.action(ACTION_SHARE)
+    def share_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        checklist = _own_checklist(services, client, body, respond)
+        if checklist is None:
+            return
+        if not checklist.people:
+            tell(
+                client,
+                body,
+                respond,
+                "There's nothing to share yet: add the people you'll ask first.",
+            )
+            return
+        councils = _councils(services, client, team_id=checklist.team_id, user_id=checklist.user_id)
+        if not councils:
+            tell(client, body, respond, no_council_text())
+            return
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=share_modal(
+                checklist=checklist,
+                councils=[(c.council_id, c.channel_id, c.name) for c in councils],
+                chosen=checklist.council_id,
+                private_metadata=metadata(checklist=checklist.id),
+            ),
+        )
+
+    @app.view(CALLBACK_SHARE)
+    def submit_share(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        meta = json.loads(view["private_metadata"])
+        user_id, team_id = body["user"]["id"], body["team"]["id"]
+        raw_council, include_names, ask = read_share_form(view["state"]["values"])
+        errors: dict[str, str] = {}
+        ask = ask.strip()
+        if len(ask) > ASK_MAX:
+            errors[FIELD_ASK] = (
+                f"Please keep your question to {ASK_MAX:,} characters or fewer "
+                f"(it has {len(ask):,} now)."
+            )
+        known = service.councils_for(services.engine, team_id=team_id, user_id=user_id)
+        council = next((c for c in known if str(c.council_id) == raw_council), None)
+        if council is None:
+            errors[FIELD_COUNCIL] = "Please pick one of your council channels."
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        assert council is not None
+        label = f"#{council.name}" if council.name else council.channel_id
+        ack(response_action="update", view=sharing_modal(label))
+        # Slack's answers (and its retries) come after the 3-second limit: the modal shows
+        # the outcome, or comes back with the member's choices and what went wrong.
+        try:
+            checklist = service.own_checklist(
+                services.engine, checklist_id=int(meta["checklist"]), user_id=user_id
+            )
+        except service.NotAllowed as exc:
+            client.views_update(view_id=view["id"], view=notice_modal(str(exc)))
+            return
+
+        def back(problem: str) -> None:
+            councils = _councils(services, client, team_id=team_id, user_id=user_id)
+            if not councils:
+                client.views_update(
+                    view_id=view["id"], view=notice_modal(problem, title="Not shared")
+                )
+                return
+            client.views_update(
+                view_id=view["id"],
+                view=share_modal(
+                    checklist=checklist,
+                    councils=[(c.council_id, c.channel_id, c.name) for c in councils],
+                    chosen=council.council_id,
+                    private_metadata=view["private_metadata"],
+                    include_names=include_names,
+                    ask=ask,
+                    problem=problem,
+                ),
+            )
+
+        try:
+            member = is_channel_member(client, channel_id=council.channel_id, user_id=user_id)
+        except SlackApiError as exc:
+            back(share_failed(_reason(exc)))
+            return
+        if not member:
+            back(not_a_member_text())
+            return
+        text, blocks = summary_message(checklist=checklist, include_names=include_names, ask=ask)
+        try:
+            posted = client.chat_postMessage(channel=council.channel_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            reason = _reason(exc)
+            log.warning("summary of checklist %s not posted: %s", checklist.id, reason)
+            back(share_failed(reason))
+            return
+        client.views_update(
+            view_id=view["id"],
+            view=shared_modal(
+                channel_label=label,
+                permalink=_permalink(client, council.channel_id, str(posted["ts"])),
+                include_names=include_names,
+            ),
+        )
+
+    @app.action(ACTION_CLOSE)
+    def close(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        checklist = _own_checklist(services, client, body, respond)
+        if checklist is None:
+            return
+        service.close_checklist(
+            services.engine,
+            checklist_id=checklist.id,
+            user_id=checklist.user_id,
+            now=services.clock(),
+        )
+        problem = _show(services, client, checklist.id)
+        if isinstance(problem, str):
+            tell(client, body, respond, not_sent_text(problem))
+        _home(services, client, body)
+
+    @app.action(ACTION_REOPEN)
+    def reopen(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        checklist = _own_checklist(services, client, body, respond)
+        if checklist is None:
+            return
+        service.reopen_checklist(
+            services.engine,
+            checklist_id=checklist.id,
+            user_id=checklist.user_id,
+            now=services.clock(),
+        )
+        problem = _show(services, client, checklist.id)
+        if isinstance(problem, str):
+            tell(client, body, respond, not_sent_text(problem))
+        _home(services, client, body)
+
+
+# --- the reminder sender ------------------------------------------------------------------------
+
+
+def register_senders(services: Services) -> None:
+    engine = services.reminders
+    for kind, sender in senders(services).items():
+        if kind not in engine.kinds:  # an app rebuilt on the same services keeps its sender
+            engine.register(kind, sender, grace=GRACE)
+
+
+def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
+    client: WebClient = services.delivery
+
+    @slack_sender
+    def send_followup(reminder: Reminder) -> Any:
+        person, checklist = service.followup_target(
+            services.engine, person_id=int(reminder.data.get("person", 0))
+        )
+        if followup_is_moot(checklist, person):
+            log.info(
+                "reminder %s: person %s is gone, answered or not asked; nothing to send",
+                reminder.id,
+                reminder.data.get("person"),
+            )
+            return Delivered()
+        assert person is not None and checklist is not None
+        text, blocks = followup_message(person=person, checklist=checklist)
+        client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+        return None
+
+    return {REMINDER_FOLLOWUP: send_followup}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _open_start(services: Services, client: WebClient, command: dict[str, Any]) -> None:
+    """The start modal; a council channel it was typed in is remembered for sharing."""
+    team_id, user_id = command["team_id"], command["user_id"]
+    council_id = None
+    channel_id = command["channel_id"]
+    if command.get("channel_name") != "directmessage" and not channel_id.startswith("D"):
+        try:
+            council_id, _problem = council_for_command(services, client, command)
+        except SlackApiError as exc:  # the checklist is private anyway: carry on without
+            log.info("channel %s not checked: %s", channel_id, exc.response.get("error"))
+    searches = service.searches(services.engine, team_id=team_id, user_id=user_id)
+    client.views_open(
+        trigger_id=command["trigger_id"],
+        view=start_modal(
+            searches=list(searches.items()),
+            private_metadata=metadata(
+                council=council_id, channel=channel_id, response_url=command.get("response_url")
+            ),
+        ),
+    )
+
+
+def _show(
+    services: Services, client: WebClient, checklist_id: int, *, fresh: bool = False
+) -> tuple[str, str | None] | str:
+    """Bring the checklist's DM message up to date: (DM channel, permalink or None), or
+    Slack's error (the data is stored either way).
+
+    `fresh` posts a new copy at the bottom of the DM and turns the old one into a pointer;
+    a message the member deleted is posted again.
+    """
+    with service.rendering(checklist_id):
+        checklist = service.checklist(services.engine, checklist_id=checklist_id)
+        if checklist is None:
+            return "checklist_not_found"
+        text, blocks = checklist_message(checklist)
+        old = (checklist.channel_id, checklist.message_ts)
+        if old[0] and old[1] and not fresh:
+            try:
+                client.chat_update(channel=old[0], ts=old[1], text=text, blocks=blocks)
+                return old[0], None
+            except SlackApiError as exc:
+                error = _reason(exc)
+                if error not in _MESSAGE_GONE:
+                    log.warning("checklist %s not updated: %s", checklist_id, error)
+                    return error
+                log.info("checklist %s message gone (%s): posting it again", checklist_id, error)
+        try:
+            answer = client.chat_postMessage(channel=checklist.user_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            error = _reason(exc)
+            log.warning("checklist %s not posted: %s", checklist_id, error)
+            return error
+        channel, ts = str(answer["channel"]), str(answer["ts"])
+        service.attach_message(
+            services.engine, checklist_id=checklist_id, channel_id=channel, message_ts=ts
+        )
+        if fresh and old[0] and old[1] and old[1] != ts:
+            moved_text, moved_blocks = moved_message(checklist)
+            try:
+                client.chat_update(channel=old[0], ts=old[1], text=moved_text, blocks=moved_blocks)
+            except SlackApiError as exc:
+                log.info("old checklist message not updated: %s", exc.response.get("error"))
+        return channel, _permalink(client, channel, ts)
+
+
+def _reason(exc: SlackApiError) -> str:
+    """Slack's error code, or the HTTP status when there is none (a 5xx)."""
+    error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+    return str(error or f"HTTP {exc.response.status_code}")
+
+
+def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
+    try:
+        return (
+            str(client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink") or "")
+            or None
+        )
+    except SlackApiError:
+        return None
+
+
+def _own_checklist(
+    services: Services, client: WebClient, body: dict[str, Any], respond: Respond
+) -> Checklist | None:
+    """The member's checklist from a button's value; they are told when it isn't theirs."""
+    try:
+        return service.own_checklist(
+            services.engine,
+            checklist_id=int(body["actions"][0]["value"]),
+            user_id=body["user"]["id"],
+        )
+    except (ValueError, service.NotAllowed):
+        tell(client, body, respond, "That checklist isn't one of yours.")
+        return None
+
+
+def _offered(body: dict[str, Any], action: dict[str, Any]) -> list[int]:
+    """The person ids the clicked checkboxes offered, read from the message itself."""
+    for block in (body.get("message") or {}).get("blocks") or []:
+        if not str(block.get("block_id", "")).startswith(BLOCK_ASKED):
+            continue
+        for element in block.get("elements") or []:
+            if element.get("action_id") == action.get("action_id"):
+                return [
+                    int(o["value"])
+                    for o in element.get("options") or []
+                    if str(o.get("value", "")).isdigit()
+                ]
+    return []
+
+
+def _councils(
+    services: Services, client: WebClient, *, team_id: str, user_id: str
+) -> list[service.CouncilOption]:
+    """Council channels the member may share to: known councils they are a member of."""
+    found = []
+    for council in service.councils_for(services.engine, team_id=team_id, user_id=user_id):
+        try:
+            if is_channel_member(client, channel_id=council.channel_id, user_id=user_id):
+                found.append(council)
+        except SlackApiError as exc:  # the bot left, or the channel is gone
+            log.info("council %s not offered: %s", council.channel_id, exc.response.get("error"))
+    return found
+
+
+def _settle_prompt(client: WebClient, prompt: list[Any], name: str) -> None:
+    """Turn the follow-up DM the member answered from into a short thank-you."""
+    channel, ts = prompt[0], prompt[1]
+    if not channel or not ts:
+        return
+    text = f":white_check_mark: Noted what {escape(name)} said. It's on your checklist."
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=[section(text).to_dict()])
+    except SlackApiError as exc:
+        log.info("could not update the follow-up: %s", exc.response.get("error"))
+
+
+def _home(services: Services, client: WebClient, body: dict[str, Any]) -> None:
+    publish_home(services, client, team_id=body["team"]["id"], user_id=body["user"]["id"])
+
+
+def _refresh_or_say(
+    services: Services, client: WebClient, checklist_id: int, *, user_id: str
+) -> None:
+    """After a modal closed: refresh the checklist; if Slack refuses, say so in a DM (the
+    change is stored either way)."""
+    shown = _show(services, client, checklist_id)
+    if not isinstance(shown, str):
+        return
+    text = not_sent_text(shown)
+    try:
+        client.chat_postMessage(channel=user_id, text=text, blocks=[section(text).to_dict()])
+    except SlackApiError as exc:
+        log.warning("could not tell %s about it either: %s", user_id, exc.response.get("error"))
+
+
+def _respond_url(url: str, *, text: str, blocks: list[dict]) -> None:
+    """A private follow-up through a response_url (it works for 30 minutes)."""
+    try:
+        WebhookClient(url).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except Exception:  # expired or spent: the checklist is in the DM anyway
+        log.info("response_url follow-up failed", exc_info=True)
