@@ -23,9 +23,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; take control so that
-        # "BEGIN IMMEDIATE" style claims are real transactions (SQLAlchemy docs recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling defers BEGIN; take control (SQLAlchemy docs
+        # recipe) and take the write lock up front: a deferred transaction that reads and
+        # then writes fails at once with "database is locked" when another writer committed
+        # in between, whereas BEGIN IMMEDIATE waits its turn (busy_timeout).
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
