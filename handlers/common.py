@@ -111,8 +111,23 @@ def tell(
     if body.get("response_url"):
         respond(text=text, blocks=blocks, replace_original=False, response_type="ephemeral")
         return
-    user_id = body["user"]["id"]
+    dm(client, user_id=body["user"]["id"], text=text, blocks=blocks)
+
+
+def dm(client: WebClient, *, user_id: str, text: str, blocks: list[dict] | None = None) -> None:
+    """A DM from the bot; a failure is logged, never raised (it is a courtesy message)."""
     try:
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
+
+
+def tell_in_channel(
+    client: WebClient, *, channel_id: str, user_id: str, text: str, blocks: list[dict] | None = None
+) -> None:
+    """An ephemeral note in the channel, or a DM when the channel cannot take one."""
+    try:
+        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.info("ephemeral to %s failed (%s); sending a DM", user_id, exc.response.get("error"))
+        dm(client, user_id=user_id, text=text, blocks=blocks)

@@ -72,7 +72,7 @@ from bot.views.debriefs import (
     read_event_form,
     read_gratitude_form,
 )
-from handlers.common import council_for_command, tell, tz_of
+from handlers.common import council_for_command, tell, tell_in_channel, tz_of
 from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.debriefs")
@@ -156,7 +156,7 @@ def register(app: App, services: Services) -> None:
                 tz=tz,
             )
         text, blocks = confirmation(event, plan, tz=tz)
-        _tell_privately(
+        tell_in_channel(
             client, user_id=user_id, channel_id=meta["channel"], text=text, blocks=blocks
         )
         publish_home(services, client, team_id=team_id, user_id=user_id)
@@ -607,17 +607,6 @@ def _mark_prompt_done(
         client.chat_update(channel=prompt[0], ts=prompt[1], text=text, blocks=blocks)
     except SlackApiError as exc:
         log.info("could not update the debrief prompt: %s", exc.response.get("error"))
-
-
-def _tell_privately(
-    client: WebClient, *, user_id: str, channel_id: str, text: str, blocks: list[dict]
-) -> None:
-    """An ephemeral note in the channel, or a DM when the channel cannot take one."""
-    try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.info("ephemeral to %s failed (%s); sending a DM", user_id, exc.response.get("error"))
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
 
 
 def _respond_url(url: str, *, text: str, blocks: list[dict]) -> None:

@@ -29,7 +29,7 @@ from bot.views.feedback import (
     refusal_text,
 )
 from bot.views.missions import ACTION_FEEDBACK
-from handlers.common import is_channel_member, tell
+from handlers.common import dm, is_channel_member, tell, tell_in_channel
 from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.feedback")
@@ -57,7 +57,7 @@ def register(app: App, services: Services) -> None:
                 return
             if not member:
                 # Not in the (private) channel: an ephemeral there would never reach them.
-                _dm(client, user_id, not_member_text())
+                dm(client, user_id=user_id, text=not_member_text())
                 return
         reason = service.refusal(target, user_id=user_id)
         if reason is not None:
@@ -114,7 +114,9 @@ def _post(
     )
     if stored.thread_ts is None:
         log.warning("draft %s has no channel message to thread under", stored.draft_id)
-        _tell_in_channel(client, stored.channel_id, user_id, post_failed_text())
+        tell_in_channel(
+            client, channel_id=stored.channel_id, user_id=user_id, text=post_failed_text()
+        )
         return
     try:
         response = client.chat_postMessage(
@@ -123,22 +125,11 @@ def _post(
     except SlackApiError as exc:
         reason = str(exc.response.get("error") or "an error")
         log.warning("posting feedback %s failed: %s", stored.feedback_id, reason)
-        _tell_in_channel(client, stored.channel_id, user_id, post_failed_text(escape(reason)))
+        tell_in_channel(
+            client,
+            channel_id=stored.channel_id,
+            user_id=user_id,
+            text=post_failed_text(escape(reason)),
+        )
         return
     service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
-
-
-def _tell_in_channel(client: WebClient, channel_id: str, user_id: str, text: str) -> None:
-    """Ephemeral in the council channel; a DM when that is not possible."""
-    try:
-        client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except SlackApiError as exc:
-        log.info("ephemeral to %s failed (%s); sending a DM", user_id, exc.response.get("error"))
-        _dm(client, user_id, text)
-
-
-def _dm(client: WebClient, user_id: str, text: str) -> None:
-    try:
-        client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as exc:
-        log.warning("could not DM %s: %s", user_id, exc.response.get("error"))

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
+    BlockElement,
     CheckboxesElement,
     ConfirmObject,
     DividerBlock,
@@ -84,6 +85,7 @@ from bot.views.common import (
     dicts,
     esc,
     header,
+    listing,
     plain,
     section,
 )
@@ -966,22 +968,14 @@ def list_message(checklists: Sequence[Checklist], *, note: str | None = None) ->
     if note:
         blocks.append(section(note))
     blocks.append(section("*Your open back-channel checklists*"))
-    if not checklists:
-        blocks.append(
-            section(
-                "None open. Type `/backchannel` to start one for one of your searches, "
-                "here or in our DM."
-            )
+    blocks.extend(
+        listing(
+            _open_buttons(checklists),
+            empty="None open. Type `/backchannel` to start one for one of your searches, "
+            "here or in our DM.",
+            limit=LIST_MAX,
         )
-    for checklist in checklists[:LIST_MAX]:
-        blocks.append(
-            section(
-                _checklist_line(checklist),
-                accessory=button("Open in DM", ACTION_OPEN, str(checklist.id)),
-            )
-        )
-    if len(checklists) > LIST_MAX:
-        blocks.append(context(f"…and {len(checklists) - LIST_MAX} more."))
+    )
     blocks.append(context(":lock: Only you can see this."))
     return dicts(blocks)
 
@@ -989,23 +983,20 @@ def list_message(checklists: Sequence[Checklist], *, note: str | None = None) ->
 def home_section(checklists: Sequence[Checklist]) -> list[dict]:
     """The back-channel part of the App Home tab: open checklists."""
     blocks: list[Block] = [header("Back-channel checklists")]
-    if not checklists:
-        blocks.append(
-            section(
-                "None open. Near an offer? Type `/backchannel` to plan quiet conversations "
-                "with people who've worked with the hiring manager."
-            )
+    blocks.extend(
+        listing(
+            _open_buttons(checklists),
+            empty="None open. Near an offer? Type `/backchannel` to plan quiet conversations "
+            "with people who've worked with the hiring manager.",
+            limit=HOME_MAX,
+            more=" in `/backchannel list`",
         )
-    for checklist in checklists[:HOME_MAX]:
-        blocks.append(
-            section(
-                _checklist_line(checklist),
-                accessory=button("Open in DM", ACTION_OPEN, str(checklist.id)),
-            )
-        )
-    if len(checklists) > HOME_MAX:
-        blocks.append(context(f"…and {len(checklists) - HOME_MAX} more in `/backchannel list`."))
+    )
     return dicts(blocks)
+
+
+def _open_buttons(checklists: Sequence[Checklist]) -> list[tuple[str, BlockElement | None]]:
+    return [(_checklist_line(c), button("Open in DM", ACTION_OPEN, str(c.id))) for c in checklists]
 
 
 def prompts_blocks() -> list[dict]:

@@ -142,6 +142,23 @@ def mentions(user_ids: Sequence[str], *, limit: int = MAX_MENTIONS_PER_LINE) -> 
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
+def listing(
+    items: Sequence[tuple[str, BlockElement | None]],
+    *,
+    empty: str,
+    limit: int,
+    more: str = "",
+) -> list[Block]:
+    """One section per item (already-escaped text, optional accessory), `empty` when there
+    are none, and "…and N more<more>." past `limit` (lists and Home sections)."""
+    if not items:
+        return [section(empty)]
+    blocks: list[Block] = [section(text, accessory=accessory) for text, accessory in items[:limit]]
+    if len(items) > limit:
+        blocks.append(context(f"…and {len(items) - limit} more{more}."))
+    return blocks
+
+
 def date_token(timestamp: float, fallback: str) -> str:
     """Slack's date formatting, shown in each reader's own time zone."""
     return f"<!date^{int(timestamp)}^{{date_short}}|{escape(fallback)}>"

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
+    BlockElement,
     CheckboxesElement,
     DividerBlock,
     InputBlock,
@@ -78,6 +79,7 @@ from bot.views.common import (
     dicts,
     esc,
     header,
+    listing,
     plain,
     section,
 )
@@ -755,22 +757,14 @@ def _summary_line(summary: PlanSummary) -> str:
 def list_message(summaries: Sequence[PlanSummary]) -> list[dict]:
     """`/negotiate list`: the member's plans, each with an Open button (ephemeral)."""
     blocks: list[Block] = [section("*Your negotiation plans*")]
-    if not summaries:
-        blocks.append(
-            section(
-                "No plans yet. When an offer arrives, type `/negotiate` to prepare: what you "
-                "need to succeed first, then the money."
-            )
+    blocks.extend(
+        listing(
+            _open_buttons(summaries),
+            empty="No plans yet. When an offer arrives, type `/negotiate` to prepare: what you "
+            "need to succeed first, then the money.",
+            limit=LIST_MAX_PLANS,
         )
-    for summary in summaries[:LIST_MAX_PLANS]:
-        blocks.append(
-            section(
-                _summary_line(summary),
-                accessory=button("Open", ACTION_OPEN, str(summary.plan_id)),
-            )
-        )
-    if len(summaries) > LIST_MAX_PLANS:
-        blocks.append(context(f"…and {len(summaries) - LIST_MAX_PLANS} more."))
+    )
     blocks.append(context(":lock: Only you can see this. Type `/negotiate` to start another."))
     return dicts(blocks)
 
@@ -778,23 +772,20 @@ def list_message(summaries: Sequence[PlanSummary]) -> list[dict]:
 def home_section(summaries: Sequence[PlanSummary]) -> list[dict]:
     """The negotiation part of the App Home tab: plans, red flags first. No numbers."""
     blocks: list[Block] = [header("Negotiation plans")]
-    if not summaries:
-        blocks.append(
-            section(
-                "When an offer arrives, type `/negotiate` to prepare the four legs: "
-                "resources, team, mentorship, then the money."
-            )
+    blocks.extend(
+        listing(
+            _open_buttons(summaries),
+            empty="When an offer arrives, type `/negotiate` to prepare the four legs: "
+            "resources, team, mentorship, then the money.",
+            limit=HOME_MAX_PLANS,
+            more=" in `/negotiate list`",
         )
-    for summary in summaries[:HOME_MAX_PLANS]:
-        blocks.append(
-            section(
-                _summary_line(summary),
-                accessory=button("Open", ACTION_OPEN, str(summary.plan_id)),
-            )
-        )
-    if len(summaries) > HOME_MAX_PLANS:
-        blocks.append(context(f"…and {len(summaries) - HOME_MAX_PLANS} more in `/negotiate list`."))
+    )
     return dicts(blocks)
+
+
+def _open_buttons(summaries: Sequence[PlanSummary]) -> list[tuple[str, BlockElement | None]]:
+    return [(_summary_line(s), button("Open", ACTION_OPEN, str(s.plan_id))) for s in summaries]
 
 
 def help_blocks() -> list[dict]:
