@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.missions import (
@@ -283,23 +284,35 @@ def record_reaction(
         # A reaction lands on the message, which shows the current version.
         version = get_version(session, draft_id=draft.id, number=draft.current_version)
         assert version is not None and version.id is not None
-        state = session.get(ReactionFeedback, (version.id, user_id, emoji))
+        key = (version.id, user_id, emoji)
+        # Lock the row (PostgreSQL): two events for one reaction applied side by side must
+        # not both compare against the same old event_ts and let the older one win.
+        state = session.get(ReactionFeedback, key, with_for_update=True)
         if state is None:
-            state = ReactionFeedback(
-                version_id=version.id,
-                user_id=user_id,
-                emoji=emoji,
-                present=added,
-                event_ts=event_ts,
-            )
-            session.add(state)
-        elif _ts_key(event_ts) > _ts_key(state.event_ts):
-            if state.present == added:
-                state.event_ts = event_ts
-                return None
-            state.present, state.event_ts = added, event_ts
-        else:
+            try:
+                # Two events for the same reaction may race to create its row.
+                with session.begin_nested():
+                    session.add(
+                        ReactionFeedback(
+                            version_id=version.id,
+                            user_id=user_id,
+                            emoji=emoji,
+                            present=added,
+                            event_ts=event_ts,
+                        )
+                    )
+                return _snapshot(session, draft, bot_user=bot_user)
+            except IntegrityError:
+                state = session.get(
+                    ReactionFeedback, key, populate_existing=True, with_for_update=True
+                )
+                assert state is not None
+        if _ts_key(event_ts) <= _ts_key(state.event_ts):
+            return None  # a redelivery, or older than what is stored
+        if state.present == added:
+            state.event_ts = event_ts
             return None
+        state.present, state.event_ts = added, event_ts
         session.flush()
         return _snapshot(session, draft, bot_user=bot_user)
 
