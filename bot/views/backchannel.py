@@ -22,8 +22,6 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     DividerBlock,
     InputBlock,
-    Option,
-    PlainTextInputElement,
     RadioButtonsElement,
     StaticSelectElement,
     UserSelectElement,
@@ -76,7 +74,6 @@ from bot.timezones import format_local
 from bot.views.common import (
     MESSAGE_MAX_BLOCKS,
     MODAL_TITLE_MAX,
-    OPTION_TEXT_MAX,
     PLACEHOLDER_MAX,
     SECTION_TEXT_MAX,
     button,
@@ -86,8 +83,10 @@ from bot.views.common import (
     esc,
     header,
     listing,
+    option,
     plain,
     section,
+    text_input,
 )
 
 # --- ids the handler listens for -------------------------------------------------------------
@@ -169,8 +168,8 @@ def _element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any
 def _value(state_values: Mapping[str, Any], block_id: str) -> str:
     element = _element(state_values, block_id)
     if "selected_option" in element:
-        option = element.get("selected_option")
-        return str(option.get("value") or "") if isinstance(option, Mapping) else ""
+        selected = element.get("selected_option")
+        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
     if "selected_user" in element:
         return str(element.get("selected_user") or "")
     return str(element.get("value") or "")
@@ -219,40 +218,6 @@ def read_share_form(state_values: Mapping[str, Any]) -> tuple[str, bool, str]:
 
 
 # --- small builders -----------------------------------------------------------------------------
-
-
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    max_length: int,
-    initial: str = "",
-    multiline: bool = False,
-    placeholder: str | None = None,
-    hint: str | None = None,
-    optional: bool = False,
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=plain(label, 2000),
-        element=PlainTextInputElement(
-            action_id=block_id,
-            max_length=max_length,
-            multiline=multiline or None,
-            initial_value=initial[:max_length] or None,
-            placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
-        ),
-        hint=plain(hint, 2000) if hint else None,
-        optional=optional or None,
-    )
-
-
-def _option(value: str, text: str, description: str | None = None) -> Option:
-    return Option(
-        value=value,
-        text=plain(text, OPTION_TEXT_MAX),
-        description=plain(description, OPTION_TEXT_MAX) if description else None,
-    )
 
 
 def _modal(
@@ -367,7 +332,7 @@ def _asked_checkboxes(checklist: Checklist) -> list[Block]:
     elements = []
     for index in range(0, len(open_people), CHECKBOXES_MAX):
         chunk = open_people[index : index + CHECKBOXES_MAX]
-        options = {p.id: _option(str(p.id), p.name) for p in chunk}
+        options = {p.id: option(str(p.id), p.name) for p in chunk}
         ticked = [options[p.id] for p in chunk if p.status == STATUS_ASKED]
         elements.append(
             CheckboxesElement(
@@ -508,7 +473,7 @@ def start_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) -
             "ask, what they said, and what to ask them."
         )
     ]
-    options = [_option(str(sid), company) for sid, company in searches[:100]]
+    options = [option(str(sid), company) for sid, company in searches[:100]]
     if options:
         blocks.append(
             InputBlock(
@@ -523,7 +488,7 @@ def start_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) -
             )
         )
     blocks.append(
-        _text_input(
+        text_input(
             FIELD_COMPANY,
             "…or a new company" if options else "Company",
             max_length=COMPANY_MAX,
@@ -533,7 +498,7 @@ def start_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) -
         )
     )
     blocks.append(
-        _text_input(
+        text_input(
             FIELD_MANAGER,
             "Hiring manager's name",
             max_length=MANAGER_MAX,
@@ -593,7 +558,7 @@ def person_modal(
         )
     )
     blocks.append(
-        _text_input(
+        text_input(
             versioned(FIELD_NAME, version),
             "Their name",
             max_length=NAME_MAX,
@@ -601,7 +566,7 @@ def person_modal(
         )
     )
     blocks.append(
-        _text_input(
+        text_input(
             versioned(FIELD_RELATION, version),
             "How they know the manager",
             max_length=RELATION_MAX,
@@ -642,10 +607,10 @@ def answer_modal(*, person: Person, checklist: Checklist, private_metadata: str)
     if person.relation:
         about += f"  ·  {esc(person.relation, 400)}"
     about += f"\nAbout the hiring manager at {company_text(checklist)}"
-    status_options = [_option(value, label) for value, label in STATUSES]
+    status_options = [option(value, label) for value, label in STATUSES]
     # "Record answer" is pressed to record one: answered is the likely choice.
     status = person.status if person.status == STATUS_ANSWERED else STATUS_ANSWERED
-    signal_options = [_option(value, label) for value, label in SIGNALS]
+    signal_options = [option(value, label) for value, label in SIGNALS]
     blocks: list[Block] = [
         section(about),
         InputBlock(
@@ -669,7 +634,7 @@ def answer_modal(*, person: Person, checklist: Checklist, private_metadata: str)
             ),
             hint=plain("The direct question tends to get the most honest answer.", 2000),
         ),
-        _text_input(
+        text_input(
             FIELD_NOTES,
             "Your notes",
             max_length=NOTES_MAX,
@@ -736,7 +701,7 @@ def notice_modal(text: str, *, title: str = "Back-channel") -> dict:
 def manager_modal(*, checklist: Checklist, private_metadata: str) -> dict:
     blocks: list[Block] = [
         section(f"Who would you report to at {company_text(checklist)}?"),
-        _text_input(
+        text_input(
             FIELD_MANAGER,
             "Hiring manager's name",
             max_length=MANAGER_MAX,
@@ -777,9 +742,9 @@ def share_modal(
     Shown again with `problem` (and the member's choices) when posting did not work.
     """
     summary = checklist.summary()
-    options = [_option(str(cid), _channel_label(name, ch)) for cid, ch, name in councils[:100]]
+    options = [option(str(cid), _channel_label(name, ch)) for cid, ch, name in councils[:100]]
     initial = next((o for o in options if o.value == str(chosen)), options[0] if options else None)
-    include = _option(
+    include = option(
         INCLUDE_NAMES,
         "Include names",
         "People's names, how they know the manager, the manager's name",
@@ -814,7 +779,7 @@ def share_modal(
             hint=plain("Left unticked, the summary has counts only.", 2000),
             optional=True,
         ),
-        _text_input(
+        text_input(
             FIELD_ASK,
             "A question for your council",
             max_length=ASK_MAX,

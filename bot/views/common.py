@@ -15,7 +15,10 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
 )
@@ -157,6 +160,42 @@ def listing(
     if len(items) > limit:
         blocks.append(context(f"…and {len(items) - limit} more{more}."))
     return blocks
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    max_length: int,
+    initial: str = "",
+    multiline: bool = False,
+    placeholder: str | None = None,
+    hint: str | None = None,
+    optional: bool = False,
+) -> InputBlock:
+    """A plain-text input whose action_id is its block_id (so errors key on either)."""
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label, 2000),
+        element=PlainTextInputElement(
+            action_id=block_id,
+            max_length=max_length,
+            multiline=multiline or None,
+            initial_value=initial[:max_length] or None,
+            placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
+        ),
+        hint=plain(hint, 2000) if hint else None,
+        optional=optional or None,
+    )
+
+
+def option(value: str, text: str, description: str | None = None) -> Option:
+    """A select/radio/checkbox option with Slack's 75-character texts."""
+    return Option(
+        value=value,
+        text=plain(text, OPTION_TEXT_MAX),
+        description=plain(description, OPTION_TEXT_MAX) if description else None,
+    )
 
 
 def date_token(timestamp: float, fallback: str) -> str:

@@ -24,8 +24,6 @@ from slack_sdk.models.blocks import (
     DatePickerElement,
     DividerBlock,
     InputBlock,
-    Option,
-    PlainTextInputElement,
     RadioButtonsElement,
     StaticSelectElement,
     TimePickerElement,
@@ -80,7 +78,6 @@ from bot.timezones import format_local, local_now, valid_tz
 from bot.views.common import (
     MESSAGE_MAX_BLOCKS,
     MODAL_TITLE_MAX,
-    OPTION_TEXT_MAX,
     PLACEHOLDER_MAX,
     SECTION_TEXT_MAX,
     button,
@@ -89,8 +86,10 @@ from bot.views.common import (
     esc,
     header,
     mentions,
+    option,
     plain,
     section,
+    text_input,
 )
 
 # --- ids the handler listens for -------------------------------------------------------------
@@ -165,8 +164,8 @@ def _value(state_values: Mapping[str, Any], block_id: str) -> str:
         if key in element:
             return str(element.get(key) or "")
     if "selected_option" in element:
-        option = element.get("selected_option")
-        return str(option.get("value") or "") if isinstance(option, Mapping) else ""
+        selected = element.get("selected_option")
+        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
     return str(element.get("value") or "")
 
 
@@ -218,40 +217,6 @@ def read_gratitude_form(state_values: Mapping[str, Any], version: int) -> tuple[
 # --- the event modal ----------------------------------------------------------------------------
 
 
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    max_length: int,
-    initial: str = "",
-    multiline: bool = False,
-    placeholder: str | None = None,
-    hint: str | None = None,
-    optional: bool = False,
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=plain(label, 2000),
-        element=PlainTextInputElement(
-            action_id=block_id,
-            max_length=max_length,
-            multiline=multiline or None,
-            initial_value=initial[:max_length] or None,
-            placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
-        ),
-        hint=plain(hint, 2000) if hint else None,
-        optional=optional or None,
-    )
-
-
-def _option(value: str, text: str, description: str | None = None) -> Option:
-    return Option(
-        value=value,
-        text=plain(text, OPTION_TEXT_MAX),
-        description=plain(description, OPTION_TEXT_MAX) if description else None,
-    )
-
-
 def event_modal(
     *,
     callback_id: str,
@@ -279,7 +244,7 @@ def event_modal(
                 "in your council channel when you share your debrief."
             )
         )
-    options = [_option(str(sid), company) for sid, company in searches[:100]]
+    options = [option(str(sid), company) for sid, company in searches[:100]]
     chosen = search_id
     if options:
         initial_option = next((o for o in options if o.value == str(chosen)), None)
@@ -297,7 +262,7 @@ def event_modal(
             )
         )
     blocks.append(
-        _text_input(
+        text_input(
             FIELD_COMPANY,
             "…or a new company" if options else "Company",
             max_length=COMPANY_MAX,
@@ -306,7 +271,7 @@ def event_modal(
             optional=bool(options),
         )
     )
-    kind_options = [_option(value, label) for value, label in KINDS]
+    kind_options = [option(value, label) for value, label in KINDS]
     kind = initial.kind if initial is not None else DEFAULT_KIND
     blocks.append(
         InputBlock(
@@ -347,7 +312,7 @@ def event_modal(
         )
     )
     blocks.append(
-        _text_input(
+        text_input(
             FIELD_WITH,
             "Who is it with?",
             max_length=WITH_WHOM_MAX,
@@ -370,7 +335,7 @@ def event_modal(
             optional=True,
         )
     )
-    nudge_options = [_option(str(minutes), label) for minutes, label in NUDGE_CHOICES]
+    nudge_options = [option(str(minutes), label) for minutes, label in NUDGE_CHOICES]
     nudge = initial.nudge_minutes if initial is not None else DEFAULT_NUDGE_MINUTES
     blocks.append(
         InputBlock(
@@ -719,7 +684,7 @@ _ANSWER_HINTS: dict[str, tuple[str, str]] = {
 
 def debrief_modal(*, event: EventSummary, private_metadata: str) -> dict:
     """The debrief form: a 1-5 scale, six short answers, and "keep it private"."""
-    rating_options = [_option(str(value), f"{value} · {label}") for value, label in RATINGS]
+    rating_options = [option(str(value), f"{value} · {label}") for value, label in RATINGS]
     blocks: list[Block] = [
         section(f"{event_title(event)}\n{when_local(event.starts_at, event.tz)}"),
         InputBlock(
@@ -732,7 +697,7 @@ def debrief_modal(*, event: EventSummary, private_metadata: str) -> dict:
     for field, _label in ANSWERS:
         label, placeholder = _ANSWER_HINTS[field]
         blocks.append(
-            _text_input(
+            text_input(
                 field,
                 label,
                 max_length=ANSWER_MAX,
@@ -748,7 +713,7 @@ def debrief_modal(*, event: EventSummary, private_metadata: str) -> dict:
             element=CheckboxesElement(
                 action_id=FIELD_PRIVATE,
                 options=[
-                    _option(
+                    option(
                         PRIVATE_VALUE,
                         "Keep it private (only me)",
                         "It stays in our DM; nothing goes to the channel.",
@@ -891,7 +856,7 @@ def gratitude_modal(
         )
     blocks.append(DividerBlock())
     blocks.append(
-        _text_input(
+        text_input(
             gratitude_block_id(FIELD_GRATITUDE_NAME, version),
             "Add someone",
             max_length=GRATITUDE_NAME_MAX,
@@ -899,7 +864,7 @@ def gratitude_modal(
         )
     )
     blocks.append(
-        _text_input(
+        text_input(
             gratitude_block_id(FIELD_GRATITUDE_NOTE, version),
             "How they helped (optional)",
             max_length=GRATITUDE_NOTE_MAX,

@@ -17,7 +17,6 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     InputBlock,
     Option,
-    PlainTextInputElement,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -64,6 +63,7 @@ from bot.views.common import (
     mentions,
     plain,
     section,
+    text_input,
 )
 
 # --- ids the handler listens for -------------------------------------------------------------
@@ -111,33 +111,6 @@ _PRIVACY = ":lock: Posted only in this private council channel."
 # --- the modal --------------------------------------------------------------------------------
 
 
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    max_length: int,
-    initial: str = "",
-    multiline: bool = False,
-    placeholder: str | None = None,
-    hint: str | None = None,
-    optional: bool = False,
-) -> InputBlock:
-    element = PlainTextInputElement(
-        action_id=block_id,
-        max_length=max_length,
-        multiline=multiline or None,
-        initial_value=initial[:max_length] or None,
-        placeholder=plain(placeholder, 150) if placeholder else None,
-    )
-    return InputBlock(
-        block_id=block_id,
-        label=plain(label, 2000),
-        element=element,
-        hint=plain(hint, 2000) if hint else None,
-        optional=optional or None,
-    )
-
-
 def _stage_options() -> list[Option]:
     return [Option(value=value, text=plain(label, 75)) for value, label in STAGES]
 
@@ -180,14 +153,14 @@ def mission_modal(
             "each with key results you could measure. Your council reacts and helps you "
             "sharpen it; only this private channel sees it."
         ),
-        _text_input(
+        text_input(
             BLOCK_COMPANY,
             "Company",
             max_length=COMPANY_MAX,
             initial=initial.company if initial else "",
             placeholder="e.g. Acme Payments",
         ),
-        _text_input(
+        text_input(
             BLOCK_ROLE,
             "Role",
             max_length=ROLE_MAX,
@@ -204,7 +177,7 @@ def mission_modal(
                 placeholder=plain("Pick a stage", 150),
             ),
         ),
-        _text_input(
+        text_input(
             BLOCK_MISSION,
             "Mission",
             max_length=MISSION_MAX,
@@ -218,7 +191,7 @@ def mission_modal(
         text, krs = prefilled[slot - 1] if slot <= len(prefilled) else ("", "")
         blocks.append(DividerBlock())
         blocks.append(
-            _text_input(
+            text_input(
                 objective_field(slot),
                 f"Objective {slot}",
                 max_length=OBJECTIVE_MAX,
@@ -228,7 +201,7 @@ def mission_modal(
             )
         )
         blocks.append(
-            _text_input(
+            text_input(
                 key_results_field(slot),
                 f"Key results for objective {slot}",
                 max_length=KEY_RESULTS_INPUT_MAX,
@@ -267,8 +240,8 @@ def _state_value(state_values: Mapping[str, Any], block_id: str) -> str:
         if not isinstance(element, Mapping):
             continue
         if "selected_option" in element:
-            option = element.get("selected_option")
-            return str(option.get("value") or "") if isinstance(option, Mapping) else ""
+            selected = element.get("selected_option")
+            return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
         if "value" in element:
             return str(element.get("value") or "")
     return ""

@@ -21,8 +21,6 @@ from slack_sdk.models.blocks import (
     CheckboxesElement,
     DividerBlock,
     InputBlock,
-    Option,
-    PlainTextInputElement,
     RadioButtonsElement,
     StaticSelectElement,
 )
@@ -71,7 +69,6 @@ from bot.negotiation import (
 from bot.views.common import (
     MESSAGE_MAX_BLOCKS,
     MODAL_TITLE_MAX,
-    OPTION_TEXT_MAX,
     PLACEHOLDER_MAX,
     button,
     context,
@@ -80,8 +77,10 @@ from bot.views.common import (
     esc,
     header,
     listing,
+    option,
     plain,
     section,
+    text_input,
 )
 from bot.views.debriefs import CALLBACK_EVENT_NEW, event_modal
 
@@ -146,8 +145,8 @@ def _element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any
 def _value(state_values: Mapping[str, Any], block_id: str) -> str:
     element = _element(state_values, block_id)
     if "selected_option" in element:
-        option = element.get("selected_option")
-        return str(option.get("value") or "") if isinstance(option, Mapping) else ""
+        selected = element.get("selected_option")
+        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
     return str(element.get("value") or "")
 
 
@@ -186,40 +185,6 @@ def read_share_form(state_values: Mapping[str, Any]) -> tuple[bool, str]:
 # --- small pieces -------------------------------------------------------------------------------
 
 
-def _option(value: str, text: str, description: str | None = None) -> Option:
-    return Option(
-        value=value,
-        text=plain(text, OPTION_TEXT_MAX),
-        description=plain(description, OPTION_TEXT_MAX) if description else None,
-    )
-
-
-def _text_input(
-    block_id: str,
-    label: str,
-    *,
-    max_length: int,
-    initial: str = "",
-    multiline: bool = False,
-    placeholder: str | None = None,
-    hint: str | None = None,
-    optional: bool = False,
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=plain(label, 2000),
-        element=PlainTextInputElement(
-            action_id=block_id,
-            max_length=max_length,
-            multiline=multiline or None,
-            initial_value=initial[:max_length] or None,
-            placeholder=plain(placeholder, PLACEHOLDER_MAX) if placeholder else None,
-        ),
-        hint=plain(hint, 2000) if hint else None,
-        optional=optional or None,
-    )
-
-
 def _modal(
     *,
     callback_id: str,
@@ -247,8 +212,8 @@ def _channel_link(channel_id: str | None) -> str:
     return "your council channel"
 
 
-def _objective_label(option: ObjectiveOption) -> str:
-    return f"O{option.position}. {option.text}"
+def _objective_label(objective: ObjectiveOption) -> str:
+    return f"O{objective.position}. {objective.text}"
 
 
 def _money_lines(compensation: Compensation, *, own: bool) -> list[str]:
@@ -366,7 +331,7 @@ def plan_modal(plan: Plan, *, notice: str | None = None) -> dict:
     blocks.append(context(_FACT))
     blocks.append(DividerBlock())
     blocks.append(section("*3. Before the call*"))
-    options = [_option(key, text) for key, text in CHECKLIST]
+    options = [option(key, text) for key, text in CHECKLIST]
     ticked = [o for o in options if o.value in plan.checklist]
     blocks.append(
         ActionsBlock(
@@ -415,7 +380,7 @@ def pick_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) ->
             "factors to ask for first, then the money, and a checklist for the call."
         )
     ]
-    options = [_option(str(sid), company) for sid, company in searches[:100]]
+    options = [option(str(sid), company) for sid, company in searches[:100]]
     if options:
         blocks.append(
             InputBlock(
@@ -430,7 +395,7 @@ def pick_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) ->
             )
         )
     blocks.append(
-        _text_input(
+        text_input(
             FIELD_COMPANY,
             "…or type the company" if options else "Company",
             max_length=COMPANY_MAX,
@@ -457,7 +422,7 @@ def leg_modal(plan: Plan, key: str, *, private_metadata: str) -> dict:
     leg = plan.leg(key)
     blocks: list[Block] = [
         section(f"*{escape(info.label)}* at *{esc(plan.company, 300)}*\n{info.about}"),
-        _text_input(
+        text_input(
             FIELD_ASK,
             "Your ask",
             max_length=ASK_MAX,
@@ -470,7 +435,7 @@ def leg_modal(plan: Plan, key: str, *, private_metadata: str) -> dict:
     ]
     current, stale = objective_for(leg, plan.objectives)
     if plan.objectives:
-        options = [_option(str(o.id), _objective_label(o)) for o in plan.objectives]
+        options = [option(str(o.id), _objective_label(o)) for o in plan.objectives]
         initial = next((o for o in options if current and o.value == str(current.id)), None)
         blocks.append(
             InputBlock(
@@ -504,7 +469,7 @@ def leg_modal(plan: Plan, key: str, *, private_metadata: str) -> dict:
                 "role must achieve is easier to say yes to."
             )
         )
-    status_options = [_option(value, label) for value, label, _ in STATUSES]
+    status_options = [option(value, label) for value, label, _ in STATUSES]
     blocks.append(
         InputBlock(
             block_id=FIELD_STATUS,
@@ -533,7 +498,7 @@ def leg_modal(plan: Plan, key: str, *, private_metadata: str) -> dict:
 
 def money_modal(compensation: Compensation, *, private_metadata: str) -> dict:
     """The current offer and the number the member wants; private to them."""
-    currency_options = [_option(code, code) for code in CURRENCIES]
+    currency_options = [option(code, code) for code in CURRENCIES]
     currency = compensation.currency if compensation.currency in CURRENCIES else DEFAULT_CURRENCY
     blocks: list[Block] = [
         section(
@@ -549,7 +514,7 @@ def money_modal(compensation: Compensation, *, private_metadata: str) -> dict:
                 initial_option=next(o for o in currency_options if o.value == currency),
             ),
         ),
-        _text_input(
+        text_input(
             FIELD_OFFER,
             "Their current offer",
             max_length=AMOUNT_INPUT_MAX,
@@ -558,7 +523,7 @@ def money_modal(compensation: Compensation, *, private_metadata: str) -> dict:
             hint="The yearly base salary they offered.",
             optional=True,
         ),
-        _text_input(
+        text_input(
             FIELD_TARGET,
             "The number you'd like",
             max_length=AMOUNT_INPUT_MAX,
@@ -601,7 +566,7 @@ def share_modal(plan: Plan, *, channel_id: str, has_numbers: bool, private_metad
                 element=CheckboxesElement(
                     action_id=FIELD_INCLUDE_NUMBERS,
                     options=[
-                        _option(
+                        option(
                             INCLUDE_NUMBERS_VALUE,
                             "Include my current offer and target",
                             "Unticked, the post only says the money part is private.",
@@ -614,7 +579,7 @@ def share_modal(plan: Plan, *, channel_id: str, has_numbers: bool, private_metad
     else:
         blocks.append(context("You haven't added your numbers, so there are none to share."))
     blocks.append(
-        _text_input(
+        text_input(
             FIELD_NOTE,
             "What would you like from your council?",
             max_length=NOTE_MAX,
