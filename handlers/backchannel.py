@@ -65,7 +65,6 @@ from bot.views.backchannel import (
     help_blocks,
     list_message,
     manager_modal,
-    metadata,
     moved_message,
     no_council_text,
     not_a_member_text,
@@ -88,7 +87,7 @@ from bot.views.backchannel import (
     summary_message,
     versioned,
 )
-from bot.views.common import section
+from bot.views.common import metadata, section
 from handlers.common import council_for_command, is_channel_member, tell, tz_of
 from handlers.home import publish_home
 

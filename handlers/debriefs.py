@@ -40,7 +40,7 @@ from bot.delivery import slack_sender
 from bot.mrkdwn import escape
 from bot.reminders import Delivered, Reminder
 from bot.services import Services
-from bot.views.common import channel_problem_blocks, channel_problem_text, section
+from bot.views.common import channel_problem_blocks, channel_problem_text, metadata, section
 from bot.views.debriefs import (
     ACTION_CANCEL,
     ACTION_GRATITUDE,
@@ -63,7 +63,6 @@ from bot.views.debriefs import (
     gratitude_nudge,
     help_blocks,
     list_message,
-    metadata,
     post_failed,
     posted_confirmation,
     private_debrief_message,

@@ -32,8 +32,8 @@ from bot.negotiation import (
     validate_pick,
 )
 from bot.services import Services
-from bot.views.common import channel_problem_blocks, channel_problem_text, section
-from bot.views.debriefs import metadata as debrief_metadata
+from bot.views.common import channel_problem_blocks, channel_problem_text, metadata, section
+from bot.views.common import metadata as debrief_metadata
 from bot.views.negotiation import (
     ACTION_CHECKLIST,
     ACTION_EDIT_LEG,
@@ -48,7 +48,6 @@ from bot.views.negotiation import (
     help_blocks,
     leg_modal,
     list_message,
-    metadata,
     money_modal,
     negotiation_call_modal,
     no_council_text,

@@ -9,7 +9,6 @@ mrkdwn. People on a checklist are never mentioned in a channel: a shared summary
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -86,6 +85,8 @@ from bot.views.common import (
     option,
     plain,
     section,
+    state_selected,
+    state_value,
     text_input,
 )
 
@@ -132,13 +133,6 @@ SIGNAL_EMOJI = {
 }
 
 
-def metadata(**values: Any) -> str:
-    text = json.dumps(values, separators=(",", ":"))
-    if len(text) > 3000:
-        raise ValueError("private_metadata is longer than Slack's 3000 characters")
-    return text
-
-
 def asked_action_id(index: int) -> str:
     return f"{ACTION_ASKED}_{index}"
 
@@ -155,65 +149,40 @@ def company_text(checklist: Checklist, limit: int = 200) -> str:
 # --- reading modal state ------------------------------------------------------------------------
 
 
-def _element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    block = state_values.get(block_id)
-    if not isinstance(block, Mapping):
-        return {}
-    for element in block.values():
-        if isinstance(element, Mapping):
-            return element
-    return {}
-
-
-def _value(state_values: Mapping[str, Any], block_id: str) -> str:
-    element = _element(state_values, block_id)
-    if "selected_option" in element:
-        selected = element.get("selected_option")
-        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
-    if "selected_user" in element:
-        return str(element.get("selected_user") or "")
-    return str(element.get("value") or "")
-
-
-def _selected(state_values: Mapping[str, Any], block_id: str) -> list[str]:
-    options = _element(state_values, block_id).get("selected_options") or []
-    return [str(o.get("value")) for o in options if isinstance(o, Mapping)]
-
-
 def read_start_form(state_values: Mapping[str, Any]) -> StartForm:
     return StartForm(
-        search_id=_value(state_values, FIELD_SEARCH),
-        company=_value(state_values, FIELD_COMPANY),
-        manager=_value(state_values, FIELD_MANAGER),
+        search_id=state_value(state_values, FIELD_SEARCH),
+        company=state_value(state_values, FIELD_COMPANY),
+        manager=state_value(state_values, FIELD_MANAGER),
     )
 
 
 def read_person_form(state_values: Mapping[str, Any], version: int) -> PersonForm:
     return PersonForm(
-        name=_value(state_values, versioned(FIELD_NAME, version)),
-        relation=_value(state_values, versioned(FIELD_RELATION, version)),
-        slack_user_id=_value(state_values, versioned(FIELD_SLACK_USER, version)),
+        name=state_value(state_values, versioned(FIELD_NAME, version)),
+        relation=state_value(state_values, versioned(FIELD_RELATION, version)),
+        slack_user_id=state_value(state_values, versioned(FIELD_SLACK_USER, version)),
     )
 
 
 def read_answer_form(state_values: Mapping[str, Any]) -> AnswerForm:
     return AnswerForm(
-        status=_value(state_values, FIELD_STATUS),
-        signal=_value(state_values, FIELD_SIGNAL),
-        notes=_value(state_values, FIELD_NOTES),
+        status=state_value(state_values, FIELD_STATUS),
+        signal=state_value(state_values, FIELD_SIGNAL),
+        notes=state_value(state_values, FIELD_NOTES),
     )
 
 
 def read_manager(state_values: Mapping[str, Any]) -> str:
-    return _value(state_values, FIELD_MANAGER)
+    return state_value(state_values, FIELD_MANAGER)
 
 
 def read_share_form(state_values: Mapping[str, Any]) -> tuple[str, bool, str]:
     """(council id, include names, question for the council)."""
     return (
-        _value(state_values, FIELD_COUNCIL),
-        INCLUDE_NAMES in _selected(state_values, FIELD_INCLUDE),
-        _value(state_values, FIELD_ASK),
+        state_value(state_values, FIELD_COUNCIL),
+        INCLUDE_NAMES in state_selected(state_values, FIELD_INCLUDE),
+        state_value(state_values, FIELD_ASK),
     )
 
 

@@ -6,7 +6,9 @@ mention anyone, but still has to fit Slack's length limits (`plain`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -196,6 +198,52 @@ def option(value: str, text: str, description: str | None = None) -> Option:
         text=plain(text, OPTION_TEXT_MAX),
         description=plain(description, OPTION_TEXT_MAX) if description else None,
     )
+
+
+# --- modal metadata and state ----------------------------------------------------------------
+
+PRIVATE_METADATA_MAX = 3000
+
+
+def metadata(**values: Any) -> str:
+    """A modal's private_metadata: compact JSON within Slack's 3000 characters."""
+    text = json.dumps(values, separators=(",", ":"))
+    if len(text) > PRIVATE_METADATA_MAX:
+        raise ValueError("private_metadata is longer than Slack's 3000 characters")
+    return text
+
+
+def state_element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
+    """The input element of one block in Slack's `view.state.values` ({} when missing).
+
+    Inputs here use their block_id as action_id; any other single element is read too.
+    """
+    block = state_values.get(block_id)
+    if not isinstance(block, Mapping):
+        return {}
+    element = block.get(block_id)
+    if isinstance(element, Mapping):
+        return element
+    return next((e for e in block.values() if isinstance(e, Mapping)), {})
+
+
+def state_value(state_values: Mapping[str, Any], block_id: str) -> str:
+    """What a single-value input holds, as a string ("" when empty): text, a date, a time,
+    a selected option's value or a selected user."""
+    element = state_element(state_values, block_id)
+    for key in ("selected_date", "selected_time", "selected_user"):
+        if key in element:
+            return str(element.get(key) or "")
+    if "selected_option" in element:
+        selected = element.get("selected_option")
+        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
+    return str(element.get("value") or "")
+
+
+def state_selected(state_values: Mapping[str, Any], block_id: str) -> list[str]:
+    """The values of the options ticked in a checkboxes or multi-select input."""
+    options = state_element(state_values, block_id).get("selected_options") or []
+    return [str(o.get("value")) for o in options if isinstance(o, Mapping)]
 
 
 def date_token(timestamp: float, fallback: str) -> str:

@@ -10,7 +10,6 @@ reader their own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -89,6 +88,9 @@ from bot.views.common import (
     option,
     plain,
     section,
+    state_element,
+    state_selected,
+    state_value,
     text_input,
 )
 
@@ -138,67 +140,33 @@ def event_title(event: EventSummary, limit: int = 300) -> str:
     return f"{kind_label(event.kind)} at *{esc(event.company, limit)}*"
 
 
-def metadata(**values: Any) -> str:
-    text = json.dumps(values, separators=(",", ":"))
-    if len(text) > 3000:
-        raise ValueError("private_metadata is longer than Slack's 3000 characters")
-    return text
-
-
 # --- reading modal state ------------------------------------------------------------------------
 
 
-def _element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    block = state_values.get(block_id)
-    if not isinstance(block, Mapping):
-        return {}
-    for element in block.values():
-        if isinstance(element, Mapping):
-            return element
-    return {}
-
-
-def _value(state_values: Mapping[str, Any], block_id: str) -> str:
-    element = _element(state_values, block_id)
-    for key in ("selected_date", "selected_time"):
-        if key in element:
-            return str(element.get(key) or "")
-    if "selected_option" in element:
-        selected = element.get("selected_option")
-        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
-    return str(element.get("value") or "")
-
-
-def _selected_values(state_values: Mapping[str, Any], block_id: str) -> list[str]:
-    element = _element(state_values, block_id)
-    options = element.get("selected_options") or []
-    return [str(o.get("value")) for o in options if isinstance(o, Mapping)]
-
-
 def read_event_form(state_values: Mapping[str, Any]) -> EventForm:
-    users = _element(state_values, FIELD_PARTNERS).get("selected_users") or []
+    users = state_element(state_values, FIELD_PARTNERS).get("selected_users") or []
     return EventForm(
-        search_id=_value(state_values, FIELD_SEARCH),
-        company=_value(state_values, FIELD_COMPANY),
-        kind=_value(state_values, FIELD_KIND),
-        date=_value(state_values, FIELD_DATE),
-        time=_value(state_values, FIELD_TIME),
-        with_whom=_value(state_values, FIELD_WITH),
+        search_id=state_value(state_values, FIELD_SEARCH),
+        company=state_value(state_values, FIELD_COMPANY),
+        kind=state_value(state_values, FIELD_KIND),
+        date=state_value(state_values, FIELD_DATE),
+        time=state_value(state_values, FIELD_TIME),
+        with_whom=state_value(state_values, FIELD_WITH),
         partners=tuple(str(u) for u in users),
-        nudge=_value(state_values, FIELD_NUDGE),
+        nudge=state_value(state_values, FIELD_NUDGE),
     )
 
 
 def read_debrief_form(state_values: Mapping[str, Any]) -> DebriefForm:
     return DebriefForm(
-        rating=_value(state_values, FIELD_RATING),
-        went_well=_value(state_values, FIELD_WENT_WELL),
-        worries=_value(state_values, FIELD_WORRIES),
-        asked=_value(state_values, FIELD_ASKED),
-        inner_critic=_value(state_values, FIELD_CRITIC),
-        evidence=_value(state_values, FIELD_EVIDENCE),
-        wants=_value(state_values, FIELD_WANTS),
-        private=PRIVATE_VALUE in _selected_values(state_values, FIELD_PRIVATE),
+        rating=state_value(state_values, FIELD_RATING),
+        went_well=state_value(state_values, FIELD_WENT_WELL),
+        worries=state_value(state_values, FIELD_WORRIES),
+        asked=state_value(state_values, FIELD_ASKED),
+        inner_critic=state_value(state_values, FIELD_CRITIC),
+        evidence=state_value(state_values, FIELD_EVIDENCE),
+        wants=state_value(state_values, FIELD_WANTS),
+        private=PRIVATE_VALUE in state_selected(state_values, FIELD_PRIVATE),
     )
 
 
@@ -209,8 +177,8 @@ def gratitude_block_id(field: str, version: int) -> str:
 
 def read_gratitude_form(state_values: Mapping[str, Any], version: int) -> tuple[str, str]:
     return (
-        _value(state_values, gratitude_block_id(FIELD_GRATITUDE_NAME, version)),
-        _value(state_values, gratitude_block_id(FIELD_GRATITUDE_NOTE, version)),
+        state_value(state_values, gratitude_block_id(FIELD_GRATITUDE_NAME, version)),
+        state_value(state_values, gratitude_block_id(FIELD_GRATITUDE_NOTE, version)),
     )
 
 

@@ -40,6 +40,8 @@ from bot.views.common import (
     esc,
     plain,
     section,
+    state_selected,
+    state_value,
 )
 
 # --- ids the handler listens for -------------------------------------------------------------
@@ -141,24 +143,10 @@ def feedback_modal(*, draft_id: int, author_id: str, company: str, role: str, ve
     return view.to_dict()
 
 
-def _element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    block = state_values.get(block_id)
-    if not isinstance(block, Mapping):
-        return {}
-    element = block.get(block_id)
-    if not isinstance(element, Mapping):
-        element = next((e for e in block.values() if isinstance(e, Mapping)), {})
-    return element
-
-
 def read_feedback_form(state_values: Mapping[str, Any]) -> FeedbackForm:
     """Slack's `view.state.values` -> the raw form (missing answers -> "")."""
-    answers = {field: str(_element(state_values, field).get("value") or "") for field in FIELDS}
-    selected = _element(state_values, BLOCK_ANONYMOUS).get("selected_options") or []
-    anonymous = any(
-        isinstance(option, Mapping) and option.get("value") == ANONYMOUS_VALUE
-        for option in selected
-    )
+    answers = {field: state_value(state_values, field) for field in FIELDS}
+    anonymous = ANONYMOUS_VALUE in state_selected(state_values, BLOCK_ANONYMOUS)
     return FeedbackForm(answers=FeedbackAnswers(**answers), anonymous=anonymous)
 
 

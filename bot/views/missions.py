@@ -63,6 +63,7 @@ from bot.views.common import (
     mentions,
     plain,
     section,
+    state_value,
     text_input,
 )
 
@@ -232,21 +233,6 @@ def mission_modal(
     return view.to_dict()
 
 
-def _state_value(state_values: Mapping[str, Any], block_id: str) -> str:
-    block = state_values.get(block_id)
-    if not isinstance(block, Mapping):
-        return ""
-    for element in block.values():
-        if not isinstance(element, Mapping):
-            continue
-        if "selected_option" in element:
-            selected = element.get("selected_option")
-            return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
-        if "value" in element:
-            return str(element.get("value") or "")
-    return ""
-
-
 def objective_slots_in(state_values: Mapping[str, Any]) -> int:
     """How many objective slots the submitted modal had (the highest slot present)."""
     present = [
@@ -261,14 +247,14 @@ def read_form(state_values: Mapping[str, Any]) -> MissionForm:
     """Slack's `view.state.values` -> the domain's raw MissionForm (missing -> "")."""
     slots = objective_slots_in(state_values)
     return MissionForm(
-        company=_state_value(state_values, BLOCK_COMPANY),
-        role=_state_value(state_values, BLOCK_ROLE),
-        stage=_state_value(state_values, BLOCK_STAGE),
-        mission=_state_value(state_values, BLOCK_MISSION),
+        company=state_value(state_values, BLOCK_COMPANY),
+        role=state_value(state_values, BLOCK_ROLE),
+        stage=state_value(state_values, BLOCK_STAGE),
+        mission=state_value(state_values, BLOCK_MISSION),
         objectives=tuple(
             (
-                _state_value(state_values, objective_field(slot)),
-                _state_value(state_values, key_results_field(slot)),
+                state_value(state_values, objective_field(slot)),
+                state_value(state_values, key_results_field(slot)),
             )
             for slot in range(1, slots + 1)
         ),

@@ -9,7 +9,6 @@ post only when the plan handed over carries them (the member ticked the box).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -77,9 +76,12 @@ from bot.views.common import (
     esc,
     header,
     listing,
+    metadata,
     option,
     plain,
     section,
+    state_selected,
+    state_value,
     text_input,
 )
 from bot.views.debriefs import CALLBACK_EVENT_NEW, event_modal
@@ -122,64 +124,34 @@ _RED_FLAG = (
 )
 
 
-def metadata(**values: Any) -> str:
-    text = json.dumps(values, separators=(",", ":"))
-    if len(text) > 3000:
-        raise ValueError("private_metadata is longer than Slack's 3000 characters")
-    return text
-
-
 # --- reading modal state ------------------------------------------------------------------------
-
-
-def _element(state_values: Mapping[str, Any], block_id: str) -> Mapping[str, Any]:
-    block = state_values.get(block_id)
-    if not isinstance(block, Mapping):
-        return {}
-    for element in block.values():
-        if isinstance(element, Mapping):
-            return element
-    return {}
-
-
-def _value(state_values: Mapping[str, Any], block_id: str) -> str:
-    element = _element(state_values, block_id)
-    if "selected_option" in element:
-        selected = element.get("selected_option")
-        return str(selected.get("value") or "") if isinstance(selected, Mapping) else ""
-    return str(element.get("value") or "")
-
-
-def selected_values(state_values: Mapping[str, Any], block_id: str) -> list[str]:
-    options = _element(state_values, block_id).get("selected_options") or []
-    return [str(o.get("value")) for o in options if isinstance(o, Mapping)]
 
 
 def read_pick_form(state_values: Mapping[str, Any]) -> tuple[str, str]:
     """(search id, typed company) from the pick modal."""
-    return _value(state_values, FIELD_SEARCH), _value(state_values, FIELD_COMPANY)
+    return state_value(state_values, FIELD_SEARCH), state_value(state_values, FIELD_COMPANY)
 
 
 def read_leg_form(state_values: Mapping[str, Any]) -> LegForm:
     return LegForm(
-        ask=_value(state_values, FIELD_ASK),
-        objective=_value(state_values, FIELD_OBJECTIVE),
-        status=_value(state_values, FIELD_STATUS),
+        ask=state_value(state_values, FIELD_ASK),
+        objective=state_value(state_values, FIELD_OBJECTIVE),
+        status=state_value(state_values, FIELD_STATUS),
     )
 
 
 def read_money_form(state_values: Mapping[str, Any]) -> CompensationForm:
     return CompensationForm(
-        offer=_value(state_values, FIELD_OFFER),
-        target=_value(state_values, FIELD_TARGET),
-        currency=_value(state_values, FIELD_CURRENCY),
+        offer=state_value(state_values, FIELD_OFFER),
+        target=state_value(state_values, FIELD_TARGET),
+        currency=state_value(state_values, FIELD_CURRENCY),
     )
 
 
 def read_share_form(state_values: Mapping[str, Any]) -> tuple[bool, str]:
     """(include the numbers, the note) from the share modal."""
-    include = INCLUDE_NUMBERS_VALUE in selected_values(state_values, FIELD_INCLUDE_NUMBERS)
-    return include, _value(state_values, FIELD_NOTE)
+    include = INCLUDE_NUMBERS_VALUE in state_selected(state_values, FIELD_INCLUDE_NUMBERS)
+    return include, state_value(state_values, FIELD_NOTE)
 
 
 # --- small pieces -------------------------------------------------------------------------------
