@@ -526,29 +526,20 @@ def register(app: App, services: Services) -> None:
         )
 
     @app.action(ACTION_CLOSE)
-    def close(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        checklist = _own_checklist(services, client, body, respond)
-        if checklist is None:
-            return
-        service.close_checklist(
-            services.engine,
-            checklist_id=checklist.id,
-            user_id=checklist.user_id,
-            now=services.clock(),
-        )
-        problem = _show(services, client, checklist.id)
-        if isinstance(problem, str):
-            tell(client, body, respond, not_sent_text(problem))
-        _home(services, client, body)
-
     @app.action(ACTION_REOPEN)
-    def reopen(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def close_or_reopen(
+        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         ack()
         checklist = _own_checklist(services, client, body, respond)
         if checklist is None:
             return
-        service.reopen_checklist(
+        change = (
+            service.close_checklist
+            if body["actions"][0]["action_id"] == ACTION_CLOSE
+            else service.reopen_checklist
+        )
+        change(
             services.engine,
             checklist_id=checklist.id,
             user_id=checklist.user_id,
