@@ -23,12 +23,12 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from bot.cli import build_runtime
+from bot.sandbox.standin.driver import SlackDriver
+from bot.sandbox.standin.server import SlackStandIn
+from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
 from bot.server import EVENTS_PATH, BackgroundServer
 from bot.services import Services
 from bot.settings import Settings
-from bot.standin.driver import SlackDriver
-from bot.standin.server import SlackStandIn
-from bot.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
 from storage.db import make_engine
 
 SECRET = "benchmark-signing-secret-0123456789"

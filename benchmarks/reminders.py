@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
 
-from bot.reminders import Delivered, ReminderEngine
+from bot.reminders.engine import Delivered, ReminderEngine
 from storage import reminders as store
 from storage.db import make_engine
 from storage.migrate import upgrade

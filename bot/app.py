@@ -9,9 +9,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.platform.slack_client import make_client
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_client import make_client
 
 log = logging.getLogger("council_bot")
 

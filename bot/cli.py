@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 
 from bot.app import build_app
-from bot.delivery import engine_client
-from bot.reminders import ReminderEngine
+from bot.reminders.delivery import engine_client
+from bot.reminders.engine import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
 from bot.services import Services
 from bot.settings import PURPOSE, ConfigError, Settings, load_settings

@@ -22,10 +22,10 @@ def system_clock() -> datetime:
 class Services:
     engine: Engine
     clock: Callable[[], datetime] = system_clock
-    # The reminder engine (bot.reminders.ReminderEngine), built by bot.cli.build_runtime;
+    # The reminder engine (bot.reminders.engine.ReminderEngine), built by bot.cli.build_runtime;
     # features register their reminder kinds with it in their `register(app, services)`.
     reminders: Any = None
     # The Web API client reminder senders use: it does not retry 429s itself, so the
-    # engine can reschedule instead of holding a worker asleep (bot.delivery).
+    # engine can reschedule instead of holding a worker asleep (bot.reminders.delivery).
     delivery: Any = None
     extras: dict[str, Any] = field(default_factory=dict)

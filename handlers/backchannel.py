@@ -1,10 +1,10 @@
 """`/backchannel`: a private checklist of back-channel reference conversations.
 
-Listeners only translate: Slack payload in, `bot.backchannel_service` call, Block Kit out.
+Listeners only translate: Slack payload in, `bot.features.backchannel.service` call, Block Kit out.
 The checklist is one message in the member's DM with the bot, posted with
 chat.postMessage to the member's user id and kept current with chat.update. The follow-up
 reminder kind is registered here with the reminder engine; its sender uses
-`services.delivery` and reports through `bot.delivery.slack_sender`.
+`services.delivery` and reports through `bot.reminders.delivery.slack_sender`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import backchannel_service as service
-from bot.backchannel import (
+from bot.features.backchannel import service
+from bot.features.backchannel.rules import (
     ASK_MAX,
     FIELD_ASK,
     FIELD_COMPANY,
@@ -39,11 +39,7 @@ from bot.backchannel import (
     validate_person,
     validate_start,
 )
-from bot.delivery import slack_sender
-from bot.mrkdwn import escape
-from bot.reminders import Delivered, Reminder
-from bot.services import Services
-from bot.views.backchannel import (
+from bot.features.backchannel.views import (
     ACTION_ADD,
     ACTION_ANSWER,
     ACTION_ASKED,
@@ -87,7 +83,11 @@ from bot.views.backchannel import (
     summary_message,
     versioned,
 )
-from bot.views.common import metadata, section
+from bot.platform.mrkdwn import escape
+from bot.reminders.delivery import slack_sender
+from bot.reminders.engine import Delivered, Reminder
+from bot.services import Services
+from bot.ui.blocks import metadata, section
 from handlers.common import council_for_command, is_channel_member, tell, tz_of
 from handlers.home import publish_home
 

@@ -9,8 +9,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.councils import ChannelFacts, ChannelProblem, channel_problem, register_council
-from bot.members import member_tz
+from bot.platform.councils import ChannelFacts, ChannelProblem, channel_problem, register_council
+from bot.platform.members import member_tz
 from bot.services import Services
 
 log = logging.getLogger("council_bot.handlers")

@@ -1,9 +1,9 @@
 """`/debrief`: log interviews, nudge before, prompt after, debrief with the council.
 
-Listeners only translate: Slack payload in, `bot.debriefs_service` call, Block Kit out.
+Listeners only translate: Slack payload in, `bot.features.debriefs.service` call, Block Kit out.
 The three reminder kinds are registered here with the reminder engine; their senders
 make their Slack calls with `services.delivery` (a client that leaves 429s to the
-engine) and report outcomes through `bot.delivery.slack_sender`.
+engine) and report outcomes through `bot.reminders.delivery.slack_sender`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import debriefs_service as service
-from bot import missions_service
-from bot.debriefs import (
+from bot.features.debriefs import service
+from bot.features.debriefs.rules import (
     EVENT_SCHEDULED,
     FIELD_DATE,
     FIELD_RATING,
@@ -36,12 +35,7 @@ from bot.debriefs import (
     validate_event,
     validate_gratitude,
 )
-from bot.delivery import slack_sender
-from bot.mrkdwn import escape
-from bot.reminders import Delivered, Reminder
-from bot.services import Services
-from bot.views.common import channel_problem_blocks, channel_problem_text, metadata, section
-from bot.views.debriefs import (
+from bot.features.debriefs.views import (
     ACTION_CANCEL,
     ACTION_GRATITUDE,
     ACTION_GRATITUDE_REMOVE,
@@ -71,6 +65,12 @@ from bot.views.debriefs import (
     read_event_form,
     read_gratitude_form,
 )
+from bot.features.missions import service as missions_service
+from bot.platform.mrkdwn import escape
+from bot.reminders.delivery import slack_sender
+from bot.reminders.engine import Delivered, Reminder
+from bot.services import Services
+from bot.ui.blocks import channel_problem_blocks, channel_problem_text, metadata, section
 from handlers.common import council_for_command, tell, tell_in_channel, tz_of
 from handlers.home import publish_home
 

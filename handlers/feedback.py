@@ -1,6 +1,6 @@
 """ "Give feedback" on a job mission draft: the button, the modal, the post in the thread.
 
-Listeners only translate: Slack payload in, `bot.feedback_service` call, Block Kit out.
+Listeners only translate: Slack payload in, `bot.features.feedback.service` call, Block Kit out.
 The button sits on the draft's channel message and on the App Home tab (feedback owed).
 """
 
@@ -13,10 +13,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import feedback_service as service
-from bot.mrkdwn import escape
-from bot.services import Services
-from bot.views.feedback import (
+from bot.features.feedback import service
+from bot.features.feedback.views import (
     BLOCK_STRONG,
     CALLBACK_FEEDBACK,
     channel_unreachable_text,
@@ -28,7 +26,9 @@ from bot.views.feedback import (
     read_feedback_form,
     refusal_text,
 )
-from bot.views.missions import ACTION_FEEDBACK
+from bot.features.missions.views import ACTION_FEEDBACK
+from bot.platform.mrkdwn import escape
+from bot.services import Services
 from handlers.common import dm, is_channel_member, tell, tell_in_channel
 from handlers.home import publish_home
 

@@ -1,6 +1,6 @@
 """ "Request feedback by <deadline>": the author asks the council; nudges and a digest follow.
 
-The nudge and digest are reminders (bot.reminders): rows in the database, claimed before
+The nudge and digest are reminders (bot.reminders.engine): rows in the database, claimed before
 they are sent, so they survive restarts and are never sent twice.
 """
 
@@ -13,20 +13,15 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import feedback_requests_service as service
-from bot import missions_service
-from bot.delivery import slack_sender
-from bot.feedback_requests import (
+from bot.features.feedback_requests import service
+from bot.features.feedback_requests.rules import (
     DIGEST_KIND,
     NUDGE_KIND,
     DeadlineProblem,
     members_to_ask,
     parse_deadline,
 )
-from bot.reminders import Reminder
-from bot.services import Services
-from bot.timezones import format_local, local_now
-from bot.views.feedback_requests import (
+from bot.features.feedback_requests.views import (
     BLOCK_DATE,
     BLOCK_MEMBERS,
     BLOCK_TIME,
@@ -37,7 +32,12 @@ from bot.views.feedback_requests import (
     request_modal,
     thread_ask,
 )
-from bot.views.missions import ACTION_REQUEST
+from bot.features.missions import service as missions_service
+from bot.features.missions.views import ACTION_REQUEST
+from bot.platform.timezones import format_local, local_now
+from bot.reminders.delivery import slack_sender
+from bot.reminders.engine import Reminder
+from bot.services import Services
 from handlers.common import channel_members, tell, tz_of
 from handlers.home import publish_home
 

@@ -10,10 +10,13 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import backchannel_service, debriefs_service, missions_service, negotiation_service
+from bot.features.backchannel import service as backchannel_service
+from bot.features.debriefs import service as debriefs_service
+from bot.features.home.views import home_view
+from bot.features.missions import service as missions_service
+from bot.features.negotiation import service as negotiation_service
+from bot.features.searches.rules import company_key
 from bot.services import Services
-from bot.views.home import home_view
-from storage.missions import company_key
 
 log = logging.getLogger("council_bot.home")
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.members import remember_tz
+from bot.platform.members import remember_tz
 from bot.services import Services
-from bot.views.common import ACTION_OPEN_LINK
+from bot.ui.blocks import ACTION_OPEN_LINK
 
 
 def register(app: App, services: Services) -> None:

@@ -1,6 +1,6 @@
 """`/mission`: draft a job mission with OKRs, post it to the council, take feedback.
 
-Listeners only translate: Slack payload in, `bot.missions_service` call, Block Kit out.
+Listeners only translate: Slack payload in, `bot.features.missions.service` call, Block Kit out.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import debriefs_service
-from bot import missions_service as service
-from bot.delivery import slack_sender
-from bot.missions import interview_questions, quality_notes, share_live_suggestion, validate
-from bot.mrkdwn import escape
-from bot.reminders import Reminder
-from bot.services import Services
-from bot.views.common import channel_problem_blocks, channel_problem_text, section
-from bot.views.missions import (
+from bot.features.debriefs import service as debriefs_service
+from bot.features.missions import service
+from bot.features.missions.rules import (
+    interview_questions,
+    quality_notes,
+    share_live_suggestion,
+    validate,
+)
+from bot.features.missions.views import (
     ACTION_ADD_OBJECTIVE,
     ACTION_EDIT,
     ACTION_MARK_SHARED,
@@ -43,6 +43,11 @@ from bot.views.missions import (
     versions_message,
     withdrawn_text,
 )
+from bot.platform.mrkdwn import escape
+from bot.reminders.delivery import slack_sender
+from bot.reminders.engine import Reminder
+from bot.services import Services
+from bot.ui.blocks import channel_problem_blocks, channel_problem_text, section
 from handlers.common import council_for_command, tell
 from handlers.home import publish_home
 

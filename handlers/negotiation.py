@@ -1,6 +1,6 @@
 """`/negotiate`: the four legs of an offer negotiation, prepared privately.
 
-Listeners only translate: Slack payload in, `bot.negotiation_service` call, Block Kit out.
+Listeners only translate: Slack payload in, `bot.features.negotiation.service` call, Block Kit out.
 The plan lives in a modal (nothing about it is posted unless the member asks their
 council to review it); each leg, the numbers and the share form are views pushed on top
 of it, and the plan beneath is refreshed with `views.update` after each save.
@@ -16,10 +16,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import negotiation_service as service
-from bot.councils import ChannelProblem
-from bot.mrkdwn import escape
-from bot.negotiation import (
+from bot.features.negotiation import service
+from bot.features.negotiation.rules import (
     FIELD_ASK,
     FIELD_COMPANY,
     FIELD_NOTE,
@@ -31,10 +29,7 @@ from bot.negotiation import (
     validate_note,
     validate_pick,
 )
-from bot.services import Services
-from bot.views.common import channel_problem_blocks, channel_problem_text, metadata, section
-from bot.views.common import metadata as debrief_metadata
-from bot.views.negotiation import (
+from bot.features.negotiation.views import (
     ACTION_CHECKLIST,
     ACTION_EDIT_LEG,
     ACTION_EDIT_MONEY,
@@ -63,6 +58,11 @@ from bot.views.negotiation import (
     share_modal,
     shared_notice,
 )
+from bot.platform.councils import ChannelProblem
+from bot.platform.mrkdwn import escape
+from bot.services import Services
+from bot.ui.blocks import channel_problem_blocks, channel_problem_text, metadata, section
+from bot.ui.blocks import metadata as debrief_metadata
 from handlers.common import council_for_command, tell, tz_of
 from handlers.home import publish_home
 

@@ -14,7 +14,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.councils import Council
 from storage.debriefs import InterviewEvent
-from storage.missions import MissionDraft, Search
+from storage.missions import MissionDraft
+from storage.searches import Search
 from storage.types import UTCDateTime, utcnow
 
 

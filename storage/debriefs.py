@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage.missions import Search, company_key
 from storage.types import UTCDateTime, utcnow
 
 
@@ -95,43 +93,6 @@ class GratitudePerson(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
-
-
-# --- searches -----------------------------------------------------------------------------------
-
-
-def searches_of(session: Session, *, team_id: str, user_id: str, limit: int = 100) -> list[Search]:
-    """A member's searches, most recent first."""
-    return list(
-        session.exec(
-            select(Search)
-            .where(Search.team_id == team_id, Search.user_id == user_id)
-            .order_by(col(Search.created_at).desc(), col(Search.id).desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def find_or_add_search(session: Session, *, team_id: str, user_id: str, company: str) -> Search:
-    """The member's search at `company`, created when new (role and stage left alone)."""
-    key = company_key(company)
-    query = select(Search).where(
-        Search.team_id == team_id, Search.user_id == user_id, Search.company_key == key
-    )
-    found = session.exec(query).first()
-    if found is not None:
-        return found
-    search = Search(team_id=team_id, user_id=user_id, company=company, company_key=key)
-    try:
-        with session.begin_nested():  # a concurrent insert of the same company wins
-            session.add(search)
-            session.flush()
-    except IntegrityError:
-        found = session.exec(query).first()
-        if found is None:  # pragma: no cover - the winner rolled back meanwhile
-            raise
-        return found
-    return search
 
 
 # --- events -------------------------------------------------------------------------------------

@@ -7,26 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.searches import Search
 from storage.types import UTCDateTime, utcnow
-
-
-class Search(SQLModel, table=True):
-    """One member's search at one company."""
-
-    __tablename__ = "searches"
-    __table_args__ = (UniqueConstraint("team_id", "user_id", "company_key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    team_id: str = Field(max_length=32)
-    user_id: str = Field(max_length=32, index=True)
-    company: str = Field(max_length=100)
-    # Case- and space-folded company name, so "Acme " and "acme" are one search.
-    company_key: str = Field(max_length=100)
-    role: str = Field(default="", max_length=100)
-    stage: str = Field(default="interviewing", max_length=20)
-    created_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
-    )
 
 
 class MissionDraft(SQLModel, table=True):
@@ -139,35 +121,6 @@ class FeedbackAsk(SQLModel, table=True):
 
     request_id: int = Field(foreign_key="feedback_requests.id", primary_key=True)
     user_id: str = Field(max_length=32, primary_key=True)
-
-
-def company_key(company: str) -> str:
-    return " ".join(company.split()).casefold()
-
-
-def find_or_create_search(
-    session: Session, *, team_id: str, user_id: str, company: str, role: str, stage: str
-) -> Search:
-    key = company_key(company)
-    search = session.exec(
-        select(Search).where(
-            Search.team_id == team_id, Search.user_id == user_id, Search.company_key == key
-        )
-    ).first()
-    if search is None:
-        search = Search(
-            team_id=team_id,
-            user_id=user_id,
-            company=company,
-            company_key=key,
-            role=role,
-            stage=stage,
-        )
-        session.add(search)
-    else:
-        search.role, search.stage = role, stage
-    session.flush()
-    return search
 
 
 def add_version(

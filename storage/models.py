@@ -12,9 +12,9 @@ from storage.missions import (
     MissionVersion,
     Objective,
     ReactionFeedback,
-    Search,
     WrittenFeedback,
 )
+from storage.searches import Search
 
 metadata = SQLModel.metadata
 

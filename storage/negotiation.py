@@ -16,7 +16,8 @@ from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from storage.missions import MissionDraft, MissionVersion, Objective, Search
+from storage.missions import MissionDraft, MissionVersion, Objective
+from storage.searches import Search
 from storage.types import UTCDateTime, utcnow
 
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.sandbox.runtime import Sandbox
-from bot.standin.driver import Response
-from bot.standin.state import StandInError
+from bot.sandbox.standin.driver import Response
+from bot.sandbox.standin.state import StandInError
 
 log = logging.getLogger("council_bot.sandbox")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.standin.state import ShiftedClock
+from bot.sandbox.standin.state import ShiftedClock
 
 #: The longest single jump the page offers (a bigger one is refused as a typo).
 MAX_JUMP_SECONDS = 60 * 24 * 60 * 60

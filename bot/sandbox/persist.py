@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.sandbox.clock import SandboxClock
-from bot.standin.state import Channel, Message, Workspace
+from bot.sandbox.standin.state import Channel, Message, Workspace
 
 log = logging.getLogger("council_bot.sandbox")
 

@@ -18,12 +18,12 @@ from typing import Any
 from bot.cli import Runtime, build_runtime
 from bot.sandbox import persist
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.standin.driver import SlackDriver
+from bot.sandbox.standin.server import SlackStandIn
+from bot.sandbox.standin.state import DEMO_MEMBERS, Workspace, seed_demo
 from bot.server import EVENTS_PATH, BackgroundServer
 from bot.services import Services
 from bot.settings import Settings
-from bot.standin.driver import SlackDriver
-from bot.standin.server import SlackStandIn
-from bot.standin.state import DEMO_MEMBERS, Workspace, seed_demo
 from storage.db import make_engine
 
 log = logging.getLogger("council_bot.sandbox")
@@ -124,7 +124,7 @@ class Sandbox:
 
     @property
     def reminders(self) -> Any:
-        """The app's reminder engine (`bot.reminders.ReminderEngine`), if it is wired."""
+        """The app's reminder engine (`bot.reminders.engine.ReminderEngine`), if it is wired."""
         return self.services.reminders
 
     @staticmethod

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin.driver import SlackDriver
-from bot.standin.server import SlackStandIn
-from bot.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
+from bot.sandbox.standin.driver import SlackDriver
+from bot.sandbox.standin.server import SlackStandIn
+from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
 
 SECRET = "fedcba9876543210fedcba9876543210"
 

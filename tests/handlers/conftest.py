@@ -7,8 +7,8 @@ from typing import Any, NamedTuple
 import pytest
 from sqlmodel import Session, select
 
-from bot.standin import driver as payloads
-from bot.standin.server import ApiCall
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
 from storage.missions import MissionDraft
 from tests.plugins.slack import Slack
 

@@ -18,13 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot import backchannel_service as service
-from bot.backchannel import REMINDER_FOLLOWUP, PersonInput, followup_time
-from bot.mrkdwn import escape
-from bot.reminders import Reminder, ReminderStatus
-from bot.standin import driver as payloads
-from bot.standin.server import ApiCall
-from bot.views.backchannel import (
+from bot.features.backchannel import service
+from bot.features.backchannel.rules import REMINDER_FOLLOWUP, PersonInput, followup_time
+from bot.features.backchannel.views import (
     ACTION_ADD,
     ACTION_ANSWER,
     ACTION_CLOSE,
@@ -35,9 +31,13 @@ from bot.views.backchannel import (
     ACTION_SHARE,
     asked_action_id,
 )
+from bot.platform.mrkdwn import escape
+from bot.reminders.engine import Reminder, ReminderStatus
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import Council
-from storage.missions import Search
+from storage.searches import Search
 from tests.handlers.conftest import post_draft
 from tests.plugins.slack import Slack
 

@@ -16,12 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from bot.debriefs import REMINDER_FOLLOWUP, REMINDER_GRATITUDE, REMINDER_PROMPT
-from bot.reminders import Reminder, ReminderStatus
-from bot.standin import driver as payloads
-from bot.standin.server import ApiCall
-from bot.timezones import format_local, to_utc
-from bot.views.debriefs import (
+from bot.features.debriefs.rules import REMINDER_FOLLOWUP, REMINDER_GRATITUDE, REMINDER_PROMPT
+from bot.features.debriefs.views import (
     ACTION_CANCEL,
     ACTION_GRATITUDE,
     ACTION_GRATITUDE_REMOVE,
@@ -29,8 +25,12 @@ from bot.views.debriefs import (
     ACTION_REPOST,
     ACTION_WRITE,
 )
+from bot.platform.timezones import format_local, to_utc
+from bot.reminders.engine import Reminder, ReminderStatus
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
-from storage.missions import Search
+from storage.searches import Search
 from tests.handlers.conftest import post_draft
 from tests.plugins.slack import Slack, eventually, mrkdwn_of, text_of
 

@@ -9,12 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot import missions_service
-from bot.feedback_service import ANSWER_MAX, FIELDS, LIMITS
-from bot.standin.driver import Response, checkboxes, plain
-from bot.standin.server import ApiCall
-from bot.views.common import MODAL_TITLE_MAX
-from bot.views.feedback import (
+from bot.features.feedback.service import ANSWER_MAX, FIELDS, LIMITS
+from bot.features.feedback.views import (
     ANONYMOUS_LABEL,
     ANONYMOUS_VALUE,
     BLOCK_ANONYMOUS,
@@ -24,7 +20,11 @@ from bot.views.feedback import (
     BLOCK_UNCLEAR,
     CALLBACK_FEEDBACK,
 )
-from bot.views.missions import ACTION_FEEDBACK
+from bot.features.missions import service as missions_service
+from bot.features.missions.views import ACTION_FEEDBACK
+from bot.sandbox.standin.driver import Response, checkboxes, plain
+from bot.sandbox.standin.server import ApiCall
+from bot.ui.blocks import MODAL_TITLE_MAX
 from storage.missions import (
     FeedbackAsk,
     FeedbackRequest,
@@ -342,7 +342,7 @@ def test_when_the_bot_was_removed_from_the_channel_the_member_is_told_by_dm(
 def test_feedback_is_stored_for_the_current_version(
     slack: Slack, posted_draft: PostedDraft
 ) -> None:
-    from bot.missions import MissionInput, Objective
+    from bot.features.missions.rules import MissionInput, Objective
 
     missions_service.revise(
         slack.engine,

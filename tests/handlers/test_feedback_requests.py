@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.cli import build_runtime
-from bot.feedback_requests import DIGEST_KIND, NUDGE_KIND
+from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND
+from bot.features.feedback_requests.views import BLOCK_DATE, BLOCK_MEMBERS, BLOCK_TIME
+from bot.features.missions.views import ACTION_REQUEST
+from bot.sandbox.standin import driver as payloads
 from bot.services import Services
-from bot.standin import driver as payloads
-from bot.views.feedback_requests import BLOCK_DATE, BLOCK_MEMBERS, BLOCK_TIME
-from bot.views.missions import ACTION_REQUEST
 from storage.missions import FeedbackAsk, FeedbackRequest
 from storage.reminders import Reminder
 from tests.handlers.conftest import PostedDraft
@@ -149,7 +149,8 @@ def test_the_request_is_one_thread_message_naming_everyone_asked(
 def test_nudges_never_fall_in_a_members_night(slack: Slack, draft: PostedDraft) -> None:
     request_feedback(slack, draft)
     zones = {
-        m[0]: m[3] for m in __import__("bot.standin.state", fromlist=["DEMO_MEMBERS"]).DEMO_MEMBERS
+        m[0]: m[3]
+        for m in __import__("bot.sandbox.standin.state", fromlist=["DEMO_MEMBERS"]).DEMO_MEMBERS
     }
     for reminder in reminders(slack, NUDGE_KIND):
         local = reminder.due_at.astimezone(ZoneInfo(zones[reminder.user_id]))
@@ -213,8 +214,8 @@ def test_reminders_survive_a_restart_and_are_sent_once(slack: Slack, draft: Post
 
 
 def test_the_digest_never_unmasks_anonymous_feedback(slack: Slack, draft: PostedDraft) -> None:
-    from bot.views.feedback import BLOCK_ANONYMOUS
-    from bot.views.missions import ACTION_FEEDBACK
+    from bot.features.feedback.views import BLOCK_ANONYMOUS
+    from bot.features.missions.views import ACTION_FEEDBACK
 
     request_feedback(slack, draft)
     slack.driver.block_action(

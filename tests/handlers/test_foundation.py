@@ -8,7 +8,7 @@ import urllib.request
 
 from sqlmodel import Session, select
 
-from bot.standin import driver as payloads
+from bot.sandbox.standin import driver as payloads
 from storage.councils import Council
 from storage.missions import MissionDraft
 from tests.plugins.slack import Slack

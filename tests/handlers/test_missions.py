@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.standin import driver as payloads
-from bot.standin.server import ApiCall
-from bot.views.missions import (
+from bot.features.missions.views import (
     ACTION_ADD_OBJECTIVE,
     ACTION_EDIT,
     ACTION_QUESTIONS,
     ACTION_VERSIONS,
     ACTION_WITHDRAW,
 )
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
 from storage.missions import MissionDraft, MissionVersion, ReactionFeedback
 from tests.plugins.slack import Slack, eventually, mrkdwn_of, text_of
 

@@ -17,12 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.debriefs import REMINDER_GRATITUDE, REMINDER_PROMPT
-from bot.standin import driver as payloads
-from bot.standin.server import ApiCall
-from bot.timezones import to_utc
-from bot.views.missions import ACTION_ADD_OBJECTIVE
-from bot.views.negotiation import (
+from bot.features.debriefs.rules import REMINDER_GRATITUDE, REMINDER_PROMPT
+from bot.features.missions.views import ACTION_ADD_OBJECTIVE
+from bot.features.negotiation.views import (
     ACTION_CHECKLIST,
     ACTION_EDIT_LEG,
     ACTION_EDIT_MONEY,
@@ -30,10 +27,14 @@ from bot.views.negotiation import (
     ACTION_SCHEDULE,
     ACTION_SHARE,
 )
+from bot.platform.timezones import to_utc
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
 from storage.debriefs import InterviewEvent
-from storage.missions import MissionDraft, MissionVersion, Objective, Search
+from storage.missions import MissionDraft, MissionVersion, Objective
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
 from storage.reminders import Reminder
+from storage.searches import Search
 from tests.plugins.slack import Slack
 
 BERLIN = "Europe/Berlin"

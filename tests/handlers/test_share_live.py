@@ -8,8 +8,8 @@ from datetime import time, timedelta
 
 from sqlmodel import Session, select
 
-from bot.missions_service import SHARE_LIVE_KIND
-from bot.views.missions import ACTION_MARK_SHARED
+from bot.features.missions.service import SHARE_LIVE_KIND
+from bot.features.missions.views import ACTION_MARK_SHARED
 from storage.missions import MissionDraft
 from storage.reminders import Reminder
 from tests.handlers.conftest import PostedDraft

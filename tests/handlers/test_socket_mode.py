@@ -26,12 +26,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.cli import Runtime, build_runtime
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import SlackStandIn
+from bot.sandbox.standin.socket_driver import SocketAck, SocketModeDriver
+from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
 from bot.services import Services
 from bot.settings import Settings
-from bot.standin import driver as payloads
-from bot.standin.server import SlackStandIn
-from bot.standin.socket_driver import SocketAck, SocketModeDriver
-from bot.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
 from storage.missions import MissionDraft, ReactionFeedback
 from tests.plugins.clock import Clock
 

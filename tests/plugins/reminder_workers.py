@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.reminders import Delivered, ReminderEngine
+from bot.reminders.engine import Delivered, ReminderEngine
 from storage import reminders as store
 from storage.db import make_engine
 

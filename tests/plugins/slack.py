@@ -18,13 +18,10 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.cli import Runtime, build_runtime
-from bot.reminders import DispatchReport
-from bot.server import EVENTS_PATH, BackgroundServer
-from bot.services import Services
-from bot.settings import Settings
-from bot.standin.driver import SlackDriver
-from bot.standin.server import ApiCall, SlackStandIn
-from bot.standin.state import (
+from bot.reminders.engine import DispatchReport
+from bot.sandbox.standin.driver import SlackDriver
+from bot.sandbox.standin.server import ApiCall, SlackStandIn
+from bot.sandbox.standin.state import (
     DEMO_COUNCIL_CHANNEL,
     DEMO_GENERAL_CHANNEL,
     DEMO_MEMBERS,
@@ -32,6 +29,9 @@ from bot.standin.state import (
     Workspace,
     seed_demo,
 )
+from bot.server import EVENTS_PATH, BackgroundServer
+from bot.services import Services
+from bot.settings import Settings
 from tests.plugins.clock import Clock
 
 # What Slack answers when a message or view breaks Block Kit's rules or limits.

@@ -18,7 +18,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot.reminders import Delivered, Reminder, schedule
+from bot.reminders.engine import Delivered, Reminder, schedule
 from bot.sandbox.runtime import Sandbox
 from tests.sandbox.web_client import NOOR, Web
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_GENERAL_CHANNEL, DEMO_MEMBERS
+from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_GENERAL_CHANNEL, DEMO_MEMBERS
 
 NOOR, LENA, ARJUN, MAYA = (member[0] for member in DEMO_MEMBERS)
 COUNCIL = DEMO_COUNCIL_CHANNEL

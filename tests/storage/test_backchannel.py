@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import backchannel_service as service
-from bot.backchannel import (
+from bot.features.backchannel import service
+from bot.features.backchannel.rules import (
     MAX_PEOPLE,
     REMINDER_FOLLOWUP,
     SIGNAL_AGAIN,
@@ -26,8 +26,8 @@ from bot.backchannel import (
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import upsert_council
 from storage.debriefs import InterviewEvent
-from storage.missions import Search
 from storage.reminders import Reminder, ReminderStatus
+from storage.searches import Search
 
 T, LENA, MAYA = "T1", "U0LENA0002", "U0MAYA0004"
 BERLIN = "Europe/Berlin"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.members import member_tz
+from bot.platform.members import member_tz
 from storage.councils import upsert_council
 from storage.db import session_scope
 from storage.events import claim_event, forget_events_before

@@ -10,17 +10,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import debriefs_service as service
-from bot.debriefs import (
+from bot.features.debriefs import service
+from bot.features.debriefs.rules import (
     REMINDER_FOLLOWUP,
     REMINDER_GRATITUDE,
     REMINDER_PROMPT,
     DebriefInput,
     EventInput,
 )
-from storage.debriefs import Debrief, InterviewEvent, find_or_add_search
-from storage.missions import Search
+from storage.debriefs import Debrief, InterviewEvent
 from storage.reminders import Reminder, ReminderStatus
+from storage.searches import Search, find_or_create_search
 
 T, LENA, MAYA = "T1", "U0LENA0002", "U0MAYA0004"
 NOW = datetime(2026, 3, 3, 9, tzinfo=UTC)
@@ -255,7 +255,7 @@ def test_counting_interviews_per_search(migrated_engine: Engine) -> None:
     }
 
 
-def test_find_or_add_search_keeps_an_existing_search_as_it_is(migrated_engine: Engine) -> None:
+def test_find_or_create_search_keeps_an_existing_search_as_it_is(migrated_engine: Engine) -> None:
     with Session(migrated_engine) as session:
         session.add(
             Search(
@@ -268,9 +268,9 @@ def test_find_or_add_search_keeps_an_existing_search_as_it_is(migrated_engine: E
             )
         )
         session.commit()
-        found = find_or_add_search(session, team_id=T, user_id=LENA, company=" ACME ")
+        found = find_or_create_search(session, team_id=T, user_id=LENA, company=" ACME ")
         assert (found.role, found.stage) == ("Head of Product", "offer")
-        new = find_or_add_search(session, team_id=T, user_id=LENA, company="Globex")
+        new = find_or_create_search(session, team_id=T, user_id=LENA, company="Globex")
         assert new.id is not None and new.id != found.id
         session.commit()
 

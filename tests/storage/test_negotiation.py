@@ -10,12 +10,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import missions_service
-from bot import negotiation_service as service
-from bot.councils import register_council
-from bot.missions import MissionInput
-from bot.missions import Objective as ObjectiveInput
-from bot.negotiation import (
+from bot.features.missions import service as missions_service
+from bot.features.missions.rules import MissionInput
+from bot.features.missions.rules import Objective as ObjectiveInput
+from bot.features.negotiation import service
+from bot.features.negotiation.rules import (
     ASKED,
     COMMITTED,
     DECLINED,
@@ -23,12 +22,14 @@ from bot.negotiation import (
     LegInput,
     PickInput,
 )
-from storage.missions import KeyResult, Objective, Search
+from bot.platform.councils import register_council
+from storage.missions import KeyResult, Objective
 from storage.negotiation import (
     NegotiationCompensation,
     NegotiationLeg,
     NegotiationPlan,
 )
+from storage.searches import Search
 
 T, LENA, MAYA = "T1", "U0LENA0002", "U0MAYA0004"
 NOW = datetime(2026, 3, 3, 9, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Features, one package each: rules (no Slack imports), service (use cases), views (Block Kit)."""

@@ -1,0 +1,309 @@
+"""Written feedback on a job mission draft: the rules and the use cases over storage.
+
+A council member presses "Give feedback" on a draft and answers up to four prompts (what
+is strong, what is unclear, what is missing, a key result they would suggest), with or
+without their name. The feedback is stored against the draft's current version and
+posted in the draft's thread.
+
+No Slack here: handlers call these with plain values and render what comes back. Who may
+give feedback is split in two: membership of the council channel is a Slack question (the
+handler asks `conversations.members`); everything else (the draft is live, the giver is
+not its author) is decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from storage.db import session_scope
+from storage.missions import (
+    MissionDraft,
+    WrittenFeedback,
+    add_written_feedback,
+    get_version,
+    set_written_feedback_ts,
+    written_feedback_givers,
+    written_feedback_of,
+)
+from storage.searches import Search
+
+# --- the prompts and their limits -------------------------------------------------------
+
+FIELD_STRONG = "strong"
+FIELD_UNCLEAR = "unclear"
+FIELD_MISSING = "missing"
+FIELD_SUGGESTED_KR = "suggested_key_result"
+# In the order the modal asks them and the thread message shows them.
+FIELDS: tuple[str, ...] = (FIELD_STRONG, FIELD_UNCLEAR, FIELD_MISSING, FIELD_SUGGESTED_KR)
+
+ANSWER_MAX = 1000
+SUGGESTED_KR_MAX = 500
+LIMITS: dict[str, int] = {
+    FIELD_STRONG: ANSWER_MAX,
+    FIELD_UNCLEAR: ANSWER_MAX,
+    FIELD_MISSING: ANSWER_MAX,
+    FIELD_SUGGESTED_KR: SUGGESTED_KR_MAX,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackAnswers:
+    """The four answers; any of them may be empty (but not all, once validated)."""
+
+    strong: str = ""
+    unclear: str = ""
+    missing: str = ""
+    suggested_key_result: str = ""
+
+    def get(self, field: str) -> str:
+        if field not in FIELDS:
+            raise KeyError(field)
+        return str(getattr(self, field))
+
+    def given(self) -> list[tuple[str, str]]:
+        """(field, answer) for the non-empty answers, in prompt order."""
+        return [(field, self.get(field)) for field in FIELDS if self.get(field).strip()]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.given()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackForm:
+    """What the modal sent, unvalidated."""
+
+    answers: FeedbackAnswers
+    anonymous: bool = False
+
+
+def _clean(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def validate_answers(answers: FeedbackAnswers) -> FeedbackAnswers | dict[str, str]:
+    """Clean answers, or errors keyed by field (the modal's block ids).
+
+    Slack's client enforces each input's max_length, but a request can carry anything, so
+    the limits are checked here too.
+    """
+    cleaned = {field: _clean(answers.get(field)) for field in FIELDS}
+    errors: dict[str, str] = {}
+    for field in FIELDS:
+        limit = LIMITS[field]
+        if len(cleaned[field]) > limit:
+            errors[field] = (
+                f"Please keep this to {limit} characters (it has {len(cleaned[field])}). "
+                "The most useful feedback is often the shortest."
+            )
+    if not errors and not any(cleaned.values()):
+        errors[FIELDS[0]] = (
+            "Please answer at least one of the prompts: even one sentence helps your council."
+        )
+    if errors:
+        return errors
+    return FeedbackAnswers(**cleaned)
+
+
+# --- who may give feedback ------------------------------------------------------------
+
+
+class Refusal(Enum):
+    """Why a member may not give feedback on a draft (channel membership aside)."""
+
+    GONE = "gone"  # no such draft (never posted, or discarded)
+    WITHDRAWN = "withdrawn"
+    OWN_DRAFT = "own_draft"
+
+
+class FeedbackRefused(Exception):
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackTarget:
+    """The draft a member wants to give feedback on, as the button and modal need it."""
+
+    draft_id: int
+    author_id: str
+    channel_id: str
+    message_ts: str | None
+    status: str
+    version: int
+    company: str
+    role: str
+
+
+def refusal(target: FeedbackTarget | None, *, user_id: str) -> Refusal | None:
+    """None when `user_id` may give feedback on the draft (given channel membership)."""
+    if target is None:
+        return Refusal.GONE
+    if target.status == "withdrawn":
+        return Refusal.WITHDRAWN
+    if target.author_id == user_id:
+        return Refusal.OWN_DRAFT
+    return None
+
+
+def target(engine: Engine, *, draft_id: int) -> FeedbackTarget | None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        return None if draft is None else _target(session, draft)
+
+
+# --- storing and posting ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFeedback:
+    """A stored piece of feedback and where it belongs; `giver_id` is None when anonymous."""
+
+    feedback_id: int
+    draft_id: int
+    version: int
+    author_id: str
+    channel_id: str
+    thread_ts: str | None  # the draft's message, under which the feedback is posted
+    giver_id: str | None
+    answers: FeedbackAnswers
+
+    @property
+    def anonymous(self) -> bool:
+        return self.giver_id is None
+
+
+def record(
+    engine: Engine,
+    *,
+    draft_id: int,
+    user_id: str,
+    answers: FeedbackAnswers,
+    anonymous: bool,
+    now: datetime,
+) -> StoredFeedback:
+    """Store validated feedback for the draft's current version; FeedbackRefused otherwise.
+
+    The giver's id is stored even when anonymous (to count who responded), but it is never
+    handed back for display: `StoredFeedback.giver_id` is None then.
+    """
+    if answers.is_empty:
+        raise ValueError("validate the answers first: all four are empty")
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        found = None if draft is None else _target(session, draft)
+        reason = refusal(found, user_id=user_id)
+        if reason is not None:
+            raise FeedbackRefused(reason)
+        assert draft is not None and found is not None
+        version = get_version(session, draft_id=draft_id, number=draft.current_version)
+        assert version is not None and version.id is not None
+        row = add_written_feedback(
+            session,
+            version_id=version.id,
+            user_id=user_id,
+            anonymous=anonymous,
+            strong=answers.strong,
+            unclear=answers.unclear,
+            missing=answers.missing,
+            suggested_key_result=answers.suggested_key_result,
+            created_at=now,
+        )
+        assert row.id is not None
+        return StoredFeedback(
+            feedback_id=row.id,
+            draft_id=draft_id,
+            version=version.number,
+            author_id=found.author_id,
+            channel_id=found.channel_id,
+            thread_ts=found.message_ts,
+            giver_id=None if anonymous else user_id,
+            answers=answers,
+        )
+
+
+def mark_posted(engine: Engine, *, feedback_id: int, message_ts: str) -> None:
+    """Remember the thread message that carries this feedback."""
+    with session_scope(engine) as session:
+        set_written_feedback_ts(session, feedback_id=feedback_id, message_ts=message_ts)
+
+
+# --- reading it back (digests, Home, counts) -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackEntry:
+    """One piece of stored feedback, safe to show: `giver_id` is None when anonymous."""
+
+    feedback_id: int
+    version: int
+    giver_id: str | None
+    answers: FeedbackAnswers
+    message_ts: str | None
+    created_at: datetime
+
+    @property
+    def anonymous(self) -> bool:
+        return self.giver_id is None
+
+    @property
+    def posted(self) -> bool:
+        return self.message_ts is not None
+
+
+def feedback_on(
+    engine: Engine, *, draft_id: int, version: int | None = None
+) -> list[FeedbackEntry]:
+    """Written feedback on a draft (one version, or all of them), oldest first."""
+    with session_scope(engine) as session:
+        rows = written_feedback_of(session, draft_id=draft_id, version_number=version)
+        return [_entry(row, shown.number) for row, shown in rows]
+
+
+def givers(engine: Engine, *, draft_id: int, since: datetime | None = None) -> frozenset[str]:
+    """Everyone who wrote feedback on a draft (since a time), anonymous givers included.
+
+    For counts and for "feedback you owe" only; never render these ids next to feedback.
+    """
+    with session_scope(engine) as session:
+        return frozenset(written_feedback_givers(session, draft_id=draft_id, since=since))
+
+
+def _entry(row: WrittenFeedback, version: int) -> FeedbackEntry:
+    assert row.id is not None
+    return FeedbackEntry(
+        feedback_id=row.id,
+        version=version,
+        giver_id=None if row.anonymous else row.user_id,
+        answers=FeedbackAnswers(
+            strong=row.strong,
+            unclear=row.unclear,
+            missing=row.missing,
+            suggested_key_result=row.suggested_key_result,
+        ),
+        message_ts=row.message_ts,
+        created_at=row.created_at,
+    )
+
+
+def _target(session: Session, draft: MissionDraft) -> FeedbackTarget:
+    assert draft.id is not None
+    search = session.get(Search, draft.search_id)
+    version = get_version(session, draft_id=draft.id, number=draft.current_version)
+    assert search is not None
+    return FeedbackTarget(
+        draft_id=draft.id,
+        author_id=draft.author_id,
+        channel_id=draft.channel_id,
+        message_ts=draft.message_ts,
+        status=draft.status,
+        version=draft.current_version,
+        company=search.company,
+        role=version.role if version is not None else search.role,
+    )

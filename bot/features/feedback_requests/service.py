@@ -1,0 +1,185 @@
+"""Use cases of "Request feedback by <deadline>": store, schedule, nudge, digest. No Slack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND, nudge_time
+from bot.features.missions import service as missions_service
+from bot.features.missions.rules import Tally
+from bot.reminders.engine import schedule
+from storage.db import session_scope
+from storage.feedback_requests import add_request, asked_members, named_responders, responders
+from storage.missions import FeedbackRequest, MissionDraft, written_feedback_of
+from storage.searches import Search
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """What a nudge or a digest needs to say, read when it is sent (not when planned)."""
+
+    request_id: int
+    draft_id: int
+    author_id: str
+    company: str
+    role: str
+    deadline: datetime
+    channel_id: str
+    message_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenNote:
+    author: str | None  # None when posted without a name
+    strong: str
+    unclear: str
+    missing: str
+    suggested_key_result: str
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    context: RequestContext
+    tally: Tally
+    asked: list[str]
+    responded: list[str]
+    written: list[WrittenNote]
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    request_id: int
+    channel_id: str
+    message_ts: str | None
+    asked: list[str]
+    nudges: dict[str, datetime | None]  # per member; None: no daytime slot left
+
+
+def create_request(
+    engine: Engine,
+    *,
+    team_id: str,
+    draft_id: int,
+    author_id: str,
+    deadline: datetime,
+    asked: list[str],
+    zones: dict[str, str],
+    now: datetime,
+) -> Planned:
+    """Store the request and schedule every reminder in one transaction."""
+    snap = missions_service.author_draft(engine, draft_id=draft_id, user_id=author_id)
+    with session_scope(engine) as session:
+        request = add_request(
+            session, FeedbackRequest(draft_id=draft_id, deadline=deadline), asked=asked
+        )
+        assert request.id is not None
+        nudges: dict[str, datetime | None] = {}
+        for user_id in asked:
+            when = nudge_time(now=now, deadline=deadline, tz=zones.get(user_id, "UTC"))
+            nudges[user_id] = when
+            if when is not None:
+                schedule(
+                    session,
+                    kind=NUDGE_KIND,
+                    team_id=team_id,
+                    user_id=user_id,
+                    due_at=when,
+                    payload={"request": request.id},
+                    subject=f"request:{request.id}",
+                    dedupe_key=f"request:{request.id}:nudge:{user_id}",
+                )
+        schedule(
+            session,
+            kind=DIGEST_KIND,
+            team_id=team_id,
+            user_id=author_id,
+            due_at=deadline,
+            payload={"request": request.id},
+            subject=f"request:{request.id}",
+            dedupe_key=f"request:{request.id}:digest",
+        )
+        return Planned(
+            request_id=request.id,
+            channel_id=snap.channel_id,
+            message_ts=snap.message_ts,
+            asked=asked,
+            nudges=nudges,
+        )
+
+
+def attach_thread(engine: Engine, *, request_id: int, thread_ts: str) -> None:
+    with session_scope(engine) as session:
+        request = session.get(FeedbackRequest, request_id)
+        if request is not None:
+            request.thread_ts = thread_ts
+
+
+def nudge_for(
+    engine: Engine, *, request_id: int, user_id: str, now: datetime
+) -> RequestContext | None:
+    """The nudge to send, or None when it became moot (responded, withdrawn, past)."""
+    with session_scope(engine) as session:
+        context = _context(session, request_id)
+        if context is None or context.deadline <= now:
+            return None
+        if user_id in responders(session, draft_id=context.draft_id):
+            return None
+        return context
+
+
+def close_with_digest(engine: Engine, *, request_id: int, bot_user: str | None) -> Digest | None:
+    """Close the request and say how it went; None when it is gone or already closed."""
+    with session_scope(engine) as session:
+        context = _context(session, request_id)
+        if context is None:
+            return None
+        asked = asked_members(session, request_id=request_id)
+        # Only people who showed their name are named; anonymous notes stay anonymous
+        # (and their writers are not singled out as "not heard from" either).
+        named = named_responders(session, draft_id=context.draft_id)
+        written = [
+            WrittenNote(
+                author=None if row.anonymous else row.user_id,
+                strong=row.strong,
+                unclear=row.unclear,
+                missing=row.missing,
+                suggested_key_result=row.suggested_key_result,
+            )
+            for row, _version in written_feedback_of(session, draft_id=context.draft_id)
+        ]
+        request = session.get(FeedbackRequest, request_id)
+        assert request is not None
+        request.status = "closed"
+    snap = missions_service.snapshot(engine, draft_id=context.draft_id, bot_user=bot_user)
+    return Digest(
+        context=context,
+        tally=snap.tally if snap is not None else Tally(),
+        asked=asked,
+        responded=sorted(named & set(asked)) + sorted(named - set(asked)),
+        written=written,
+    )
+
+
+def _context(session: Session, request_id: int) -> RequestContext | None:
+    request = session.get(FeedbackRequest, request_id)
+    if request is None or request.status != "open" or request.id is None:
+        return None
+    draft = session.get(MissionDraft, request.draft_id)
+    if draft is None or draft.status == "withdrawn" or draft.id is None:
+        return None
+    search = session.get(Search, draft.search_id)
+    assert search is not None
+    return RequestContext(
+        request_id=request.id,
+        draft_id=draft.id,
+        author_id=draft.author_id,
+        company=search.company,
+        role=search.role,
+        deadline=request.deadline,
+        channel_id=draft.channel_id,
+        message_ts=draft.message_ts,
+    )

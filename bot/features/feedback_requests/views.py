@@ -1,0 +1,186 @@
+"""Block Kit for "Request feedback by <deadline>": the modal, the thread ask, nudge, digest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    DatePickerElement,
+    InputBlock,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.blocks.block_elements import TimePickerElement
+from slack_sdk.models.views import View
+
+from bot.features.feedback_requests.service import Digest, RequestContext, WrittenNote
+from bot.features.missions.views import ACTION_FEEDBACK, tally_text
+from bot.platform.mrkdwn import escape, mention
+from bot.ui.blocks import SECTION_TEXT_MAX, context, esc, link_button, plain, section
+
+CALLBACK_REQUEST = "mission_request_feedback"
+BLOCK_DATE = "deadline_date"
+BLOCK_TIME = "deadline_time"
+BLOCK_MEMBERS = "asked_members"
+
+
+def deadline_token(deadline: datetime, fallback: str) -> str:
+    """The deadline as Slack renders it in each reader's own time zone."""
+    ts = int(deadline.timestamp())
+    return f"<!date^{ts}^{{date_short_pretty}} at {{time}}|{escape(fallback)}>"
+
+
+def request_modal(
+    *, draft_id: int, company: str, role: str, initial_date: str, initial_time: str, tz: str
+) -> dict:
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_REQUEST,
+        private_metadata=str(draft_id),
+        title=plain("Request feedback", 24),
+        submit=plain("Ask the council", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            section(
+                f"Ask your council for feedback on your job mission for *{esc(role, 300)}* "
+                f"at *{esc(company, 300)}* by a deadline. Everyone you ask who hasn't "
+                "reacted or written yet gets one gentle reminder, never at night."
+            ),
+            InputBlock(
+                block_id=BLOCK_DATE,
+                label=plain("Feedback by (day)", 2000),
+                element=DatePickerElement(action_id=BLOCK_DATE, initial_date=initial_date),
+            ),
+            InputBlock(
+                block_id=BLOCK_TIME,
+                label=plain("Time", 2000),
+                hint=plain(f"In your time zone ({tz}).", 2000),
+                element=TimePickerElement(action_id=BLOCK_TIME, initial_time=initial_time),
+            ),
+            InputBlock(
+                block_id=BLOCK_MEMBERS,
+                optional=True,
+                label=plain("Who to ask", 2000),
+                hint=plain("Leave empty to ask everyone in the council channel.", 2000),
+                element=UserMultiSelectElement(
+                    action_id=BLOCK_MEMBERS, placeholder=plain("Council members", 150)
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def thread_ask(
+    *, author_id: str, asked: Sequence[str], deadline: datetime, fallback: str
+) -> tuple[str, list[dict]]:
+    """The one thread message that names the members asked."""
+    who = ", ".join(mention(user) for user in asked)
+    text = (
+        f"{mention(author_id)} would love your feedback on this job mission by "
+        f"{deadline_token(deadline, fallback)}: {who}. React with the legend above, or use "
+        "*Give feedback* for written notes."
+    )
+    return f"Feedback requested by {fallback}", [section(text).to_dict()]
+
+
+def confirmation(
+    *,
+    asked: Sequence[str],
+    deadline_local: str,
+    nudges: dict[str, datetime | None],
+    missed: Sequence[str],
+) -> str:
+    lines = [
+        f"Done. I asked {len(asked)} council member{'s' if len(asked) != 1 else ''} for "
+        f"feedback by {escape(deadline_local)} (your time). You'll get a summary then."
+    ]
+    skipped = [user for user, when in nudges.items() if when is None]
+    if skipped:
+        lines.append(
+            "No daytime slot is left before the deadline for "
+            + ", ".join(mention(u) for u in skipped)
+            + ", so they won't get a reminder."
+        )
+    if missed:
+        lines.append(
+            "Not asked (not in this council channel): "
+            + ", ".join(mention(u) for u in missed)
+            + "."
+        )
+    return "\n".join(lines)
+
+
+def nudge_message(
+    context_: RequestContext, *, permalink: str | None, fallback: str
+) -> tuple[str, list[dict]]:
+    text = (
+        f":wave: {mention(context_.author_id)} asked for your feedback on their job mission "
+        f"for *{esc(context_.role, 300)}* at *{esc(context_.company, 300)}* by "
+        f"{deadline_token(context_.deadline, fallback)}. A reaction takes a second; a few "
+        "written words help even more."
+    )
+    buttons = [
+        ButtonElement(
+            text=plain("Give feedback", 75),
+            action_id=ACTION_FEEDBACK,
+            value=str(context_.draft_id),
+            style="primary",
+        )
+    ]
+    if permalink:
+        buttons.append(link_button("Open the draft", permalink))
+    blocks = [section(text), ActionsBlock(elements=buttons)]
+    return "Your council asked for your feedback", [b.to_dict() for b in blocks]
+
+
+def _written_line(note: WrittenNote) -> str:
+    who = mention(note.author) if note.author else "A council member"
+    parts = [
+        (label, value)
+        for label, value in (
+            ("Strong", note.strong),
+            ("Unclear", note.unclear),
+            ("Missing", note.missing),
+            ("Suggested key result", note.suggested_key_result),
+        )
+        if value.strip()
+    ]
+    body = "; ".join(f"_{label}:_ {esc(value, 400)}" for label, value in parts)
+    return f"{who}: {body}"
+
+
+def digest_message(digest: Digest) -> tuple[str, list[dict]]:
+    ctx = digest.context
+    asked, responded = set(digest.asked), set(digest.responded)
+    silent = [user for user in digest.asked if user not in responded]
+    intro = (
+        f":bar_chart: *Your feedback request has closed* — job mission for "
+        f"*{esc(ctx.role, 300)}* at *{esc(ctx.company, 300)}*."
+    )
+    responders_line = f"*Responded ({len(asked & responded)} of {len(asked)} asked):* " + (
+        ", ".join(mention(u) for u in digest.responded) or "nobody yet"
+    )
+    blocks = [section(intro), section(tally_text(digest.tally)), section(responders_line)]
+    if silent:
+        line = "Not heard from by name: " + ", ".join(mention(u) for u in silent)
+        if any(note.author is None for note in digest.written):
+            line += " (some may have written anonymously)"
+        blocks.append(context(line))
+    if digest.written:
+        text = "*Written feedback*"
+        shown = 0
+        for note in digest.written:
+            line = "\n" + _written_line(note)
+            if len(text) + len(line) > SECTION_TEXT_MAX - 40:  # room for "and N more"
+                break
+            text += line
+            shown += 1
+        if shown < len(digest.written):
+            text += f"\n…and {len(digest.written) - shown} more in the draft's thread."
+        blocks.append(section(text))
+    else:
+        blocks.append(context("No written feedback this time."))
+    return "Your feedback request has closed", [b.to_dict() for b in blocks]

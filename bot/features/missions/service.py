@@ -1,0 +1,473 @@
+"""Use cases of the mission feature: the rules in bot.features.missions.rules over stored drafts.
+
+No Slack here: handlers call these with plain values and render what comes back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.features.missions.rules import (
+    DraftSummary,
+    MissionInput,
+    Objective,
+    OwedFeedback,
+    Tally,
+    VersionSummary,
+    counts_as_feedback,
+    normalise_emoji,
+    share_live_suggestion,
+    tally,
+)
+from bot.platform.timezones import out_of_quiet_hours
+from bot.reminders.engine import schedule
+from storage.db import session_scope
+from storage.events import claim_event
+from storage.feedback_requests import responders
+from storage.missions import (
+    FeedbackAsk,
+    FeedbackRequest,
+    MissionDraft,
+    MissionVersion,
+    ReactionFeedback,
+    add_version,
+    get_version,
+    load_objectives,
+)
+from storage.searches import Search, find_or_create_search
+
+
+class NotAllowed(Exception):
+    """The member may not do this to this draft (not the author, or it is withdrawn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSnapshot:
+    """Everything needed to render a draft's channel message."""
+
+    draft_id: int
+    author_id: str
+    channel_id: str
+    message_ts: str | None
+    status: str
+    version: int
+    mission: MissionInput
+    tally: Tally
+
+    @property
+    def revised(self) -> bool:
+        return self.version > 1
+
+
+_render_locks: dict[int, threading.Lock] = {}
+_render_locks_guard = threading.Lock()
+
+
+@contextmanager
+def rendering(draft_id: int) -> Iterator[None]:
+    """Serialise read-render-update of one draft's message inside this process, so two
+    reactions arriving together cannot leave the older tally on screen."""
+    with _render_locks_guard:
+        lock = _render_locks.setdefault(draft_id, threading.Lock())
+    with lock:
+        yield
+
+
+def create_draft(
+    engine: Engine,
+    *,
+    team_id: str,
+    council_id: int,
+    channel_id: str,
+    author_id: str,
+    mission: MissionInput,
+) -> int:
+    with session_scope(engine) as session:
+        search = find_or_create_search(
+            session,
+            team_id=team_id,
+            user_id=author_id,
+            company=mission.company,
+            role=mission.role,
+            stage=mission.stage,
+        )
+        assert search.id is not None
+        draft = MissionDraft(
+            search_id=search.id,
+            council_id=council_id,
+            author_id=author_id,
+            channel_id=channel_id,
+        )
+        session.add(draft)
+        session.flush()
+        _store_version(session, draft=draft, number=1, mission=mission)
+        assert draft.id is not None
+        return draft.id
+
+
+def attach_message(engine: Engine, *, draft_id: int, message_ts: str) -> None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        assert draft is not None
+        draft.message_ts = message_ts
+
+
+def revise(
+    engine: Engine, *, draft_id: int, editor_id: str, mission: MissionInput, now: datetime
+) -> int:
+    """Store a new version; earlier versions (and their reactions) stay as they were."""
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=editor_id)
+        search = session.get(Search, draft.search_id)
+        assert search is not None
+        search.role, search.stage = mission.role, mission.stage
+        draft.current_version += 1
+        draft.updated_at = now
+        _store_version(session, draft=draft, number=draft.current_version, mission=mission)
+        return draft.current_version
+
+
+def withdraw(engine: Engine, *, draft_id: int, user_id: str, now: datetime) -> DraftSnapshot:
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft.status = "withdrawn"
+        draft.updated_at = now
+        session.flush()
+        return _snapshot(session, draft, bot_user=None)
+
+
+def snapshot(engine: Engine, *, draft_id: int, bot_user: str | None) -> DraftSnapshot | None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        return None if draft is None else _snapshot(session, draft, bot_user=bot_user)
+
+
+def author_draft(engine: Engine, *, draft_id: int, user_id: str) -> DraftSnapshot:
+    """The draft, if `user_id` wrote it and it is still live; NotAllowed otherwise."""
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        return _snapshot(session, draft, bot_user=None)
+
+
+def summary(snap: DraftSnapshot) -> DraftSummary:
+    return DraftSummary(
+        draft_id=snap.draft_id,
+        company=snap.mission.company,
+        role=snap.mission.role,
+        stage=snap.mission.stage,
+        version=snap.version,
+        status=snap.status,
+        tally=snap.tally,
+    )
+
+
+def discard(engine: Engine, *, draft_id: int) -> None:
+    """Forget a draft that could not be posted (the member still has their text open)."""
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None:
+            return
+        for version in session.exec(
+            select(MissionVersion).where(MissionVersion.draft_id == draft_id)
+        ).all():
+            _delete_version(session, version)
+        session.flush()
+        session.delete(draft)
+
+
+def owed_feedback(
+    engine: Engine, *, team_id: str, user_id: str, now: datetime
+) -> list[OwedFeedback]:
+    """Open feedback requests naming this member, whose deadline has not passed."""
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(FeedbackRequest, MissionDraft, Search)
+            .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
+            .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
+            .join(Search, col(Search.id) == MissionDraft.search_id)
+            .where(
+                FeedbackAsk.user_id == user_id,
+                Search.team_id == team_id,
+                FeedbackRequest.status == "open",
+                MissionDraft.status != "withdrawn",
+                col(FeedbackRequest.deadline) > now,
+            )
+            .order_by(col(FeedbackRequest.deadline))
+        ).all()
+        return [
+            OwedFeedback(
+                draft_id=draft.id or 0,
+                author_id=draft.author_id,
+                company=search.company,
+                role=search.role,
+                deadline=request.deadline,
+            )
+            for request, draft, search in rows
+            if user_id not in responders(session, draft_id=draft.id or 0)
+        ]
+
+
+def versions(engine: Engine, *, draft_id: int) -> list[VersionSummary]:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None:
+            return []
+        search = session.get(Search, draft.search_id)
+        assert search is not None
+        rows = session.exec(
+            select(MissionVersion)
+            .where(MissionVersion.draft_id == draft_id)
+            .order_by(col(MissionVersion.number))
+        ).all()
+        return [
+            VersionSummary(
+                number=v.number, mission=_mission_of(session, search, v), created_at=v.created_at
+            )
+            for v in rows
+        ]
+
+
+def list_drafts(engine: Engine, *, team_id: str, user_id: str) -> list[DraftSnapshot]:
+    with session_scope(engine) as session:
+        drafts = session.exec(
+            select(MissionDraft)
+            .join(Search, col(Search.id) == MissionDraft.search_id)
+            .where(Search.team_id == team_id, MissionDraft.author_id == user_id)
+            .order_by(col(MissionDraft.id))
+        ).all()
+        return [_snapshot(session, d, bot_user=None) for d in drafts]
+
+
+def record_reaction(
+    engine: Engine,
+    *,
+    event_id: str | None,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+    emoji: str,
+    added: bool,
+    event_ts: str,
+    bot_user: str | None,
+) -> DraftSnapshot | None:
+    """Apply one reaction event; the draft to re-render when the current tally changed.
+
+    A reaction is state keyed by (version, member, emoji) carrying the event_ts of the
+    last change: a redelivered event, or an older one arriving after a newer one, changes
+    nothing. The event id is claimed in the same transaction, so a failure lets Slack's
+    retry apply it later.
+    """
+    emoji = normalise_emoji(emoji)
+    with session_scope(engine) as session:
+        if event_id is not None and not claim_event(session, event_id=event_id):
+            return None
+        draft = session.exec(
+            select(MissionDraft).where(
+                MissionDraft.channel_id == channel_id, MissionDraft.message_ts == message_ts
+            )
+        ).first()
+        if draft is None or draft.status == "withdrawn" or draft.id is None:
+            return None
+        if not counts_as_feedback(
+            emoji=emoji, reactor=user_id, author=draft.author_id, bot_user=bot_user
+        ):
+            return None
+        # A reaction lands on the message, which shows the current version.
+        version = get_version(session, draft_id=draft.id, number=draft.current_version)
+        assert version is not None and version.id is not None
+        key = (version.id, user_id, emoji)
+        # Lock the row (PostgreSQL): two events for one reaction applied side by side must
+        # not both compare against the same old event_ts and let the older one win.
+        state = session.get(ReactionFeedback, key, with_for_update=True)
+        if state is None:
+            try:
+                # Two events for the same reaction may race to create its row.
+                with session.begin_nested():
+                    session.add(
+                        ReactionFeedback(
+                            version_id=version.id,
+                            user_id=user_id,
+                            emoji=emoji,
+                            present=added,
+                            event_ts=event_ts,
+                        )
+                    )
+                return _snapshot(session, draft, bot_user=bot_user)
+            except IntegrityError:
+                state = session.get(
+                    ReactionFeedback, key, populate_existing=True, with_for_update=True
+                )
+                assert state is not None
+        if _ts_key(event_ts) <= _ts_key(state.event_ts):
+            return None  # a redelivery, or older than what is stored
+        if state.present == added:
+            state.event_ts = event_ts
+            return None
+        state.present, state.event_ts = added, event_ts
+        session.flush()
+        return _snapshot(session, draft, bot_user=bot_user)
+
+
+def _delete_version(session: Session, version: MissionVersion) -> None:
+    from storage.missions import KeyResult
+    from storage.missions import Objective as ObjectiveRow
+
+    objectives = session.exec(
+        select(ObjectiveRow).where(ObjectiveRow.version_id == version.id)
+    ).all()
+    for objective in objectives:
+        for kr in session.exec(select(KeyResult).where(KeyResult.objective_id == objective.id)):
+            session.delete(kr)
+        session.flush()
+        session.delete(objective)
+    session.flush()
+    session.delete(version)
+
+
+def _ts_key(ts: str) -> tuple[int, int]:
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds or 0), int(fraction or 0)
+
+
+def _own_live_draft(session: Session, *, draft_id: int, user_id: str) -> MissionDraft:
+    draft = session.get(MissionDraft, draft_id)
+    if draft is None or draft.status == "withdrawn":
+        raise NotAllowed("That draft has been withdrawn.")
+    if draft.author_id != user_id:
+        raise NotAllowed("Only the draft's author can do that.")
+    return draft
+
+
+def _store_version(
+    session: Session, *, draft: MissionDraft, number: int, mission: MissionInput
+) -> None:
+    add_version(
+        session,
+        draft=draft,
+        number=number,
+        role=mission.role,
+        stage=mission.stage,
+        mission=mission.mission,
+        objectives=[(o.text, list(o.key_results)) for o in mission.objectives],
+    )
+
+
+def _mission_of(session: Session, search: Search, version: MissionVersion) -> MissionInput:
+    assert version.id is not None
+    objectives = load_objectives(session, version_id=version.id)
+    return MissionInput(
+        company=search.company,
+        role=version.role,
+        stage=version.stage,
+        mission=version.mission,
+        objectives=tuple(Objective(text=t, key_results=tuple(krs)) for t, krs in objectives),
+    )
+
+
+def _snapshot(session: Session, draft: MissionDraft, *, bot_user: str | None) -> DraftSnapshot:
+    assert draft.id is not None
+    search = session.get(Search, draft.search_id)
+    version = get_version(session, draft_id=draft.id, number=draft.current_version)
+    assert search is not None and version is not None
+    present = session.exec(
+        select(ReactionFeedback).where(
+            ReactionFeedback.version_id == version.id, col(ReactionFeedback.present)
+        )
+    ).all()
+    return DraftSnapshot(
+        draft_id=draft.id,
+        author_id=draft.author_id,
+        channel_id=draft.channel_id,
+        message_ts=draft.message_ts,
+        status=draft.status,
+        version=draft.current_version,
+        mission=_mission_of(session, search, version),
+        tally=tally(
+            ((r.user_id, r.emoji) for r in present), author=draft.author_id, bot_user=bot_user
+        ),
+    )
+
+
+# --- "walk the hiring manager through it live" ------------------------------------------------
+
+SHARE_LIVE_KIND = "mission.share_live"
+# The suggestion comes after the interview that makes two, once the debrief prompt is out.
+SHARE_LIVE_AFTER_START = timedelta(hours=3)
+
+
+def plan_share_live(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    search_id: int,
+    interviews_logged: int,
+    interview_starts_at: datetime,
+    tz: str,
+) -> bool:
+    """Schedule the private suggestion once the member has logged two interviews with a
+    company whose draft is live; True when a reminder was scheduled."""
+    if not share_live_suggestion(interviews_logged):
+        return False
+    with session_scope(engine) as session:
+        draft = session.exec(
+            select(MissionDraft)
+            .where(
+                MissionDraft.search_id == search_id,
+                MissionDraft.author_id == user_id,
+                MissionDraft.status == "posted",
+                col(MissionDraft.share_suggested_at).is_(None),
+            )
+            .order_by(col(MissionDraft.id).desc())
+        ).first()
+        if draft is None or draft.id is None:
+            return False
+        due = out_of_quiet_hours(interview_starts_at + SHARE_LIVE_AFTER_START, tz)
+        schedule(
+            session,
+            kind=SHARE_LIVE_KIND,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=due,
+            payload={"draft": draft.id, "search": search_id},
+            subject=f"draft:{draft.id}",
+            # One per draft and interview: a cancelled interview's suggestion turns moot,
+            # the next interview's may still come; `share_suggested_at` keeps it to one.
+            dedupe_key=f"draft:{draft.id}:share_live:{interview_starts_at.isoformat()}",
+        )
+        return True
+
+
+def share_live_target(engine: Engine, *, draft_id: int) -> DraftSnapshot | None:
+    """The draft to suggest sharing live; None when that is moot (suggested before,
+    shared already, withdrawn)."""
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None or draft.status != "posted" or draft.share_suggested_at is not None:
+            return None
+        return _snapshot(session, draft, bot_user=None)
+
+
+def note_share_suggested(engine: Engine, *, draft_id: int, now: datetime) -> None:
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is not None:
+            draft.share_suggested_at = now
+
+
+def mark_shared(engine: Engine, *, draft_id: int, user_id: str, now: datetime) -> DraftSnapshot:
+    """The author walked the hiring manager through it: status "shared"."""
+    with session_scope(engine) as session:
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft.status = "shared"
+        draft.updated_at = now
+        session.flush()
+        return _snapshot(session, draft, bot_user=None)

@@ -1,0 +1,1 @@
+"""A member's search at one company: the entity every feature hangs its data on."""

@@ -1,0 +1,1 @@
+"""Shared Slack-side infrastructure: Web API client, mrkdwn, time zones, members, council gate."""

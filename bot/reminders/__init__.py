@@ -1,0 +1,1 @@
+"""The reminder engine: rows in the database, claimed atomically, delivered through Slack."""

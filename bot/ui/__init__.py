@@ -1,0 +1,1 @@
+"""Shared Block Kit builders used by every feature's views."""
