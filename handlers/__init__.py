@@ -1,10 +1,15 @@
-"""Thin Bolt listeners, one module per feature, each with `register(app, services)`."""
+"""Thin Bolt listeners, one module per feature, each with `register(app, services)`.
+
+Each module declares its listeners at module level on the kit (`handlers/kit.py`); this is
+the one place they are added to the app, after the middleware that gives them `Services`.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.services import Services
+from handlers import kit
 
 
 def register_all(app: App, services: Services) -> None:
@@ -19,6 +24,7 @@ def register_all(app: App, services: Services) -> None:
         negotiation,
     )
 
+    kit.install(app, services)
     for feature in (
         meta,
         missions,

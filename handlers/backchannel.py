@@ -88,8 +88,8 @@ from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
 from bot.ui.blocks import metadata, section
+from handlers import kit
 from handlers.common import council_for_command, is_channel_member, tell, tz_of
-from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.backchannel")
 
@@ -167,7 +167,7 @@ def register(app: App, services: Services) -> None:
         if response_url and meta.get("channel") != dm_channel:
             note = opened_note(checklist, permalink, created=created)
             _respond_url(response_url, text=note, blocks=[section(note).to_dict()])
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_OPEN)
     def open_again(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -726,7 +726,7 @@ def _settle_prompt(client: WebClient, prompt: list[Any], name: str) -> None:
 
 
 def _home(services: Services, client: WebClient, body: dict[str, Any]) -> None:
-    publish_home(services, client, team_id=body["team"]["id"], user_id=body["user"]["id"])
+    kit.refresh_home(services, client, team_id=body["team"]["id"], user_id=body["user"]["id"])
 
 
 def _refresh_or_say(

@@ -71,8 +71,8 @@ from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
 from bot.ui.blocks import channel_problem_blocks, channel_problem_text, metadata, section
+from handlers import kit
 from handlers.common import council_for_command, tell, tell_in_channel, tz_of
-from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.debriefs")
 
@@ -158,7 +158,7 @@ def register(app: App, services: Services) -> None:
         tell_in_channel(
             client, user_id=user_id, channel_id=meta["channel"], text=text, blocks=blocks
         )
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_MOVE)
     def move(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -217,7 +217,7 @@ def register(app: App, services: Services) -> None:
         text, blocks = confirmation(event, plan, tz=tz, moved=True)
         if meta.get("response_url"):
             _respond_url(meta["response_url"], text=text, blocks=blocks)
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_CANCEL)
     def cancel(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -244,7 +244,7 @@ def register(app: App, services: Services) -> None:
                 replace_original=True,
                 response_type="ephemeral",
             )
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_WRITE)
     def write(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -292,7 +292,7 @@ def register(app: App, services: Services) -> None:
         permalink = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
         if meta.get("prompt"):
             _mark_prompt_done(services, client, meta["prompt"], debrief_id, permalink)
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_REPOST)
     def repost(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -349,7 +349,7 @@ def register(app: App, services: Services) -> None:
                 people=people, version=version + 1, private_metadata=metadata(version=version + 1)
             ),
         )
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_GRATITUDE_REMOVE)
     def gratitude_remove(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -371,7 +371,7 @@ def register(app: App, services: Services) -> None:
                 people=people, version=version, private_metadata=view["private_metadata"]
             ),
         )
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 # --- reminder senders ---------------------------------------------------------------------------

@@ -29,8 +29,8 @@ from bot.features.feedback.views import (
 from bot.features.missions.views import ACTION_FEEDBACK
 from bot.platform.mrkdwn import escape
 from bot.services import Services
+from handlers import kit
 from handlers.common import dm, is_channel_member, tell, tell_in_channel
-from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.feedback")
 
@@ -100,8 +100,8 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         _post(services, client, stored, user_id=user_id)
-        publish_home(services, client, team_id=team_id, user_id=stored.author_id)
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=stored.author_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 def _post(

@@ -38,8 +38,8 @@ from bot.platform.timezones import format_local, local_now
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
+from handlers import kit
 from handlers.common import channel_members, tell, tz_of
-from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.feedback_requests")
 
@@ -158,7 +158,7 @@ def register(app: App, services: Services) -> None:
             ),
         )
         for member in asked:
-            publish_home(services, client, team_id=team_id, user_id=member)
+            kit.refresh_home(services, client, team_id=team_id, user_id=member)
 
 
 def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> None:

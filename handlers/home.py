@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -17,16 +17,27 @@ from bot.features.missions import service as missions_service
 from bot.features.negotiation import service as negotiation_service
 from bot.features.searches.rules import company_key
 from bot.services import Services
+from handlers import kit
 
 log = logging.getLogger("council_bot.home")
 
 
+listeners = kit.Listeners()
+
+
 def register(app: App, services: Services) -> None:
-    @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        publish_home(services, client, team_id=body.get("team_id", ""), user_id=event["user"])
+    listeners.register(app)
+
+
+@listeners.event("app_home_opened")
+def home_opened(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(
+        kit.services_of(context), client, team_id=body.get("team_id", ""), user_id=event["user"]
+    )
 
 
 def publish_home(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
@@ -59,3 +70,7 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
         log.warning("views.publish failed for %s: %s", user_id, exc.response.get("error"))
+
+
+# Every feature refreshes Home through the kit; this is the Home feature's answer.
+kit.provide_home_refresher(publish_home)

@@ -5,16 +5,16 @@ Listeners only translate: Slack payload in, `bot.features.missions.service` call
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.features.debriefs import service as debriefs_service
+from bot.features.errors import NotAllowed
 from bot.features.missions import service
 from bot.features.missions.rules import (
     interview_questions,
@@ -43,13 +43,13 @@ from bot.features.missions.views import (
     versions_message,
     withdrawn_text,
 )
-from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
-from bot.ui.blocks import channel_problem_blocks, channel_problem_text, section
+from bot.ui.blocks import channel_problem_blocks, channel_problem_text
+from bot.ui.metadata import ModalMetadata
+from handlers import kit
 from handlers.common import council_for_command, tell
-from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.missions")
 
@@ -58,8 +58,27 @@ COMMAND = "/mission"
 SHARE_LIVE_GRACE = timedelta(days=1)
 
 
+class NewDraftMeta(ModalMetadata):
+    """The new-draft modal: where the draft will be posted."""
+
+    council: int
+    channel: str
+
+
+class DraftMeta(ModalMetadata):
+    """The edit modal: which draft it revises."""
+
+    draft: int
+
+
+listeners = kit.Listeners()
+commands = kit.Subcommands(
+    command=COMMAND, help_title="How /mission works", help_blocks=help_blocks
+)
+
+
 def register(app: App, services: Services) -> None:
-    """Every listener of the mission feature."""
+    """Every listener of the mission feature, and its reminder sender."""
     reminders = services.reminders
     if reminders is not None and service.SHARE_LIVE_KIND not in reminders.kinds:
         client_for_reminders = services.delivery or app.client
@@ -68,214 +87,231 @@ def register(app: App, services: Services) -> None:
             slack_sender(lambda r: _send_share_live(services, client_for_reminders, r)),
             grace=SHARE_LIVE_GRACE,
         )
+    listeners.register(app)
 
-    @app.action(ACTION_MARK_SHARED)
-    def mark_shared(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        draft_id = int(body["actions"][0]["value"])
-        user_id = body["user"]["id"]
-        try:
-            service.mark_shared(
-                services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
-            return
-        _render(services, client, draft_id=draft_id, bot_user=None, post=False)
-        tell(
-            client,
-            body,
-            respond,
-            "Marked as shared with the hiring manager. Well done for having that conversation.",
+
+commands.register(listeners)
+
+
+@commands.on("list")
+def list_drafts(call: kit.CommandCall) -> None:
+    drafts = service.list_drafts(call.services.engine, team_id=call.team_id, user_id=call.user_id)
+    call.respond(
+        text="Your job missions", blocks=list_message([service.summary(d) for d in drafts])
+    )
+
+
+@commands.bare
+def new_draft(call: kit.CommandCall) -> None:
+    _open_new_draft(call.services, call.client, call.command, call.respond)
+
+
+@listeners.action(ACTION_MARK_SHARED)
+def mark_shared(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    draft_id = kit.action_id_value(body)
+    try:
+        service.mark_shared(
+            services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
         )
-        publish_home(services, client, team_id=body["team"]["id"], user_id=user_id)
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+    tell(
+        client,
+        body,
+        respond,
+        "Marked as shared with the hiring manager. Well done for having that conversation.",
+    )
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
 
-    @app.command(COMMAND)
-    def mission_command(
-        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        words = command.get("text", "").split()
-        subcommand = words[0].lower() if words else ""
-        if subcommand == "help":
-            respond(text="How /mission works", blocks=help_blocks())
-        elif subcommand == "list":
-            drafts = service.list_drafts(
-                services.engine, team_id=command["team_id"], user_id=command["user_id"]
-            )
-            respond(
-                text="Your job missions", blocks=list_message([service.summary(d) for d in drafts])
-            )
-        elif subcommand:
-            unknown = f"I don't know `/mission {escape(words[0][:40])}`. Here is what I can do:"
-            respond(
-                text=unknown,
-                blocks=[section(unknown).to_dict(), *help_blocks()],
-            )
-        else:
-            _open_new_draft(services, client, command, respond)
 
-    @app.action(ACTION_ADD_OBJECTIVE)
-    def add_objective(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        view = body["view"]
-        slots = int(body["actions"][0]["value"])
-        client.views_update(
-            view_id=view["id"],
-            hash=view["hash"],
-            view=mission_modal(
-                callback_id=view["callback_id"],
-                objective_slots=slots,
-                initial=read_form(view["state"]["values"]),
-                private_metadata=view["private_metadata"],
-            ),
-        )
+@listeners.action(ACTION_ADD_OBJECTIVE)
+def add_objective(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    view = body["view"]
+    client.views_update(
+        view_id=view["id"],
+        hash=view["hash"],
+        view=mission_modal(
+            callback_id=view["callback_id"],
+            objective_slots=kit.action_id_value(body),
+            initial=read_form(view["state"]["values"]),
+            private_metadata=view["private_metadata"],
+        ),
+    )
 
-    @app.view(CALLBACK_NEW)
-    def submit_new(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        result = validate(read_form(view["state"]["values"]))
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        draft_id = service.create_draft(
-            services.engine,
-            team_id=team_id,
-            council_id=meta["council"],
-            channel_id=meta["channel"],
-            author_id=user_id,
-            mission=result,
-        )
-        # Post before closing the modal: if Slack refuses, the member's text is still open.
-        try:
-            _render(services, client, draft_id=draft_id, bot_user=None, post=True)
-        except SlackApiError as exc:
-            service.discard(services.engine, draft_id=draft_id)
-            ack(response_action="errors", errors={BLOCK_COMPANY: _post_failed(exc)})
-            return
-        ack()
-        notes = quality_notes(result)
-        if notes:
-            client.chat_postEphemeral(
-                channel=meta["channel"],
-                user=user_id,
-                text="A few gentle suggestions for your draft",
-                blocks=quality_blocks(notes),
-            )
-        publish_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.action(ACTION_EDIT)
-    def edit(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        draft_id = int(body["actions"][0]["value"])
-        try:
-            snap = service.author_draft(
-                services.engine, draft_id=draft_id, user_id=body["user"]["id"]
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=mission_modal(
-                callback_id=CALLBACK_EDIT,
-                objective_slots=len(snap.mission.objectives),
-                initial=snap.mission,
-                private_metadata=json.dumps({"draft": draft_id}),
-            ),
-        )
-
-    @app.view(CALLBACK_EDIT)
-    def submit_edit(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        result = validate(read_form(view["state"]["values"]))
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        draft_id = int(json.loads(view["private_metadata"])["draft"])
-        user_id = body["user"]["id"]
-        try:
-            service.revise(
-                services.engine,
-                draft_id=draft_id,
-                editor_id=user_id,
-                mission=result,
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={BLOCK_COMPANY: str(exc)})
-            return
-        ack()
-        _render(services, client, draft_id=draft_id, bot_user=None, post=False)
-        publish_home(services, client, team_id=body["team"]["id"], user_id=user_id)
-
-    @app.action(ACTION_WITHDRAW)
-    def withdraw(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        draft_id = int(body["actions"][0]["value"])
-        user_id = body["user"]["id"]
-        try:
-            snap = service.withdraw(
-                services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
-            return
-        if snap.message_ts:
-            client.chat_delete(channel=snap.channel_id, ts=snap.message_ts)
+@listeners.view(CALLBACK_NEW)
+def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    result = validate(read_form(view["state"]["values"]))
+    if isinstance(result, dict):
+        ack(response_action="errors", errors=result)
+        return
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    meta = NewDraftMeta.decode(view["private_metadata"])
+    draft_id = service.create_draft(
+        services.engine,
+        team_id=team_id,
+        council_id=meta.council,
+        channel_id=meta.channel,
+        author_id=user_id,
+        mission=result,
+    )
+    # Post before closing the modal: if Slack refuses, the member's text is still open.
+    try:
+        _render(services, client, draft_id=draft_id, bot_user=None, post=True)
+    except SlackApiError as exc:
+        service.discard(services.engine, draft_id=draft_id)
+        ack(response_action="errors", errors={BLOCK_COMPANY: _post_failed(exc)})
+        return
+    ack()
+    notes = quality_notes(result)
+    if notes:
         client.chat_postEphemeral(
-            channel=snap.channel_id,
+            channel=meta.channel,
             user=user_id,
-            text="Your draft is withdrawn and removed from the channel. "
-            "It stays in `/mission list` for your own records.",
+            text="A few gentle suggestions for your draft",
+            blocks=quality_blocks(notes),
         )
-        publish_home(services, client, team_id=body["team"]["id"], user_id=user_id)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.action(ACTION_VERSIONS)
-    def earlier_versions(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        draft_id = int(body["actions"][0]["value"])
-        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
-        if snap is None or snap.status == "withdrawn":
-            tell(client, body, respond, withdrawn_text())
-            return
-        blocks = versions_message(
-            company=snap.mission.company,
-            role=snap.mission.role,
-            versions=service.versions(services.engine, draft_id=draft_id),
-            current=snap.version,
+
+@listeners.action(ACTION_EDIT)
+def edit(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    draft_id = kit.action_id_value(body)
+    try:
+        snap = service.author_draft(
+            services.engine, draft_id=draft_id, user_id=kit.user_of(context)
         )
-        tell(client, body, respond, "Earlier versions", blocks=blocks)
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=mission_modal(
+            callback_id=CALLBACK_EDIT,
+            objective_slots=len(snap.mission.objectives),
+            initial=snap.mission,
+            private_metadata=DraftMeta(draft=draft_id).encode(),
+        ),
+    )
 
-    @app.action(ACTION_QUESTIONS)
-    def questions(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        draft_id = int(body["actions"][0]["value"])
-        try:
-            snap = service.author_draft(
-                services.engine, draft_id=draft_id, user_id=body["user"]["id"]
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
-            return
-        blocks = questions_message(interview_questions(snap.mission))
-        tell(client, body, respond, "Questions for your next interview", blocks=blocks)
 
-    @app.event("reaction_added")
-    def reaction_added(
-        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        _on_reaction(services, client, event, body, bot_user=context.bot_user_id, added=True)
+@listeners.view(CALLBACK_EDIT)
+def submit_edit(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    draft_id = DraftMeta.decode(view["private_metadata"]).draft
+    done, _ = kit.submit_form(
+        ack,
+        validate=lambda: validate(read_form(view["state"]["values"])),
+        save=lambda mission: service.revise(
+            services.engine,
+            draft_id=draft_id,
+            editor_id=user_id,
+            mission=mission,
+            now=services.clock(),
+        ),
+        error_block=BLOCK_COMPANY,
+    )
+    if not done:
+        return
+    _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
 
-    @app.event("reaction_removed")
-    def reaction_removed(
-        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        _on_reaction(services, client, event, body, bot_user=context.bot_user_id, added=False)
+
+@listeners.action(ACTION_WITHDRAW)
+def withdraw(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    try:
+        snap = service.withdraw(
+            services.engine,
+            draft_id=kit.action_id_value(body),
+            user_id=user_id,
+            now=services.clock(),
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    if snap.message_ts:
+        client.chat_delete(channel=snap.channel_id, ts=snap.message_ts)
+    client.chat_postEphemeral(
+        channel=snap.channel_id,
+        user=user_id,
+        text="Your draft is withdrawn and removed from the channel. "
+        "It stays in `/mission list` for your own records.",
+    )
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+
+
+@listeners.action(ACTION_VERSIONS)
+def earlier_versions(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    draft_id = kit.action_id_value(body)
+    snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+    if snap is None or snap.status == "withdrawn":
+        tell(client, body, respond, withdrawn_text())
+        return
+    blocks = versions_message(
+        company=snap.mission.company,
+        role=snap.mission.role,
+        versions=service.versions(services.engine, draft_id=draft_id),
+        current=snap.version,
+    )
+    tell(client, body, respond, "Earlier versions", blocks=blocks)
+
+
+@listeners.action(ACTION_QUESTIONS)
+def questions(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    try:
+        snap = service.author_draft(
+            services.engine, draft_id=kit.action_id_value(body), user_id=kit.user_of(context)
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    blocks = questions_message(interview_questions(snap.mission))
+    tell(client, body, respond, "Questions for your next interview", blocks=blocks)
+
+
+@listeners.event("reaction_added")
+def reaction_added(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    _on_reaction(
+        kit.services_of(context), client, event, body, bot_user=context.bot_user_id, added=True
+    )
+
+
+@listeners.event("reaction_removed")
+def reaction_removed(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    _on_reaction(
+        kit.services_of(context), client, event, body, bot_user=context.bot_user_id, added=False
+    )
 
 
 def _send_share_live(services: Services, client: WebClient, reminder: Reminder) -> None:
@@ -315,7 +351,9 @@ def _open_new_draft(
     if problem is not None:
         respond(text=channel_problem_text(problem), blocks=channel_problem_blocks(problem))
         return
-    metadata = json.dumps({"council": council_id, "channel": command["channel_id"]})
+    if council_id is None:  # a council channel always has an id; guard the type
+        return
+    metadata = NewDraftMeta(council=council_id, channel=command["channel_id"]).encode()
     client.views_open(
         trigger_id=command["trigger_id"],
         view=mission_modal(
@@ -349,7 +387,9 @@ def _on_reaction(
     )
     if changed is not None:
         _render(services, client, draft_id=changed.draft_id, bot_user=bot_user, post=False)
-        publish_home(services, client, team_id=body.get("team_id", ""), user_id=changed.author_id)
+        kit.refresh_home(
+            services, client, team_id=body.get("team_id", ""), user_id=changed.author_id
+        )
 
 
 def _render(

@@ -63,8 +63,8 @@ from bot.platform.mrkdwn import escape
 from bot.services import Services
 from bot.ui.blocks import channel_problem_blocks, channel_problem_text, metadata, section
 from bot.ui.blocks import metadata as debrief_metadata
+from handlers import kit
 from handlers.common import council_for_command, tell, tz_of
-from handlers.home import publish_home
 
 log = logging.getLogger("council_bot.negotiation")
 
@@ -123,7 +123,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={FIELD_COMPANY: str(exc)})
             return
         ack(response_action="update", view=plan_modal(plan))
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_OPEN)
     def open_plan(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -180,7 +180,7 @@ def register(app: App, services: Services) -> None:
         )
         ack()  # stored; closing this view shows the plan again, refreshed just below
         _refresh(client, meta.get("root"), updated)
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_EDIT_MONEY)
     def edit_money(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -221,7 +221,7 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         _refresh(client, meta.get("root"), updated)
-        publish_home(services, client, team_id=team_id, user_id=user_id)
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
     @app.action(ACTION_CHECKLIST)
     def tick(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:

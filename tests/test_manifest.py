@@ -52,6 +52,9 @@ class RecordingApp:
     def view(self, name: str) -> Any:
         return self._record("view", name)
 
+    def middleware(self, middleware: Callable[..., Any]) -> Callable[..., Any]:
+        return middleware  # the kit's context middleware registers no listener
+
 
 @pytest.fixture
 def registered() -> dict[str, set[str]]:

@@ -34,15 +34,12 @@ from bot.features.backchannel.rules import (
     person_subject,
     status_times,
 )
+from bot.features.errors import NotAllowed
 from bot.reminders import engine as reminders
 from storage import backchannel as store
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.db import session_scope
 from storage.searches import Search, find_or_create_search, searches_of
-
-
-class NotAllowed(Exception):
-    """Not the member's checklist or person (or it is gone)."""
 
 
 class ChecklistFull(NotAllowed):

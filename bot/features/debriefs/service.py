@@ -31,6 +31,7 @@ from bot.features.debriefs.rules import (
     plan_reminders,
     reminder_dedupe_key,
 )
+from bot.features.errors import NotAllowed
 from bot.reminders import engine as reminders
 from storage import debriefs as store
 from storage.db import session_scope
@@ -42,10 +43,6 @@ log = logging.getLogger(__name__)
 
 # Events that started this long ago and were never debriefed still show in lists.
 AWAITING_WINDOW = timedelta(days=14)
-
-
-class NotAllowed(Exception):
-    """The member may not do this to this event (not theirs, cancelled, or debriefed)."""
 
 
 class AlreadyDebriefed(NotAllowed):

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.features.errors import NotAllowed
 from bot.features.missions.rules import (
     DraftSummary,
     MissionInput,
@@ -43,10 +44,6 @@ from storage.missions import (
     load_objectives,
 )
 from storage.searches import Search, find_or_create_search
-
-
-class NotAllowed(Exception):
-    """The member may not do this to this draft (not the author, or it is withdrawn)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.features.errors import NotAllowed
 from bot.features.negotiation.rules import (
     LEG_KEYS,
     Leg,
@@ -30,11 +31,6 @@ from storage.db import session_scope
 from storage.missions import Objective
 from storage.negotiation import NegotiationLeg, NegotiationPlan
 from storage.searches import Search, find_or_create_search, searches_of
-
-
-class NotAllowed(Exception):
-    """The member may not see or change this plan (it is not theirs, or it is gone)."""
-
 
 # --- reading ------------------------------------------------------------------------------------
 

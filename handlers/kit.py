@@ -1,0 +1,259 @@
+"""The handler kit: what every listener module shares, so a listener only translates.
+
+- `Listeners`: a module declares its listeners at module level (`@listeners.command`,
+  `.action`, `.view`, `.event`) and `register(app)` adds them in one place. The functions
+  stay plain module-level functions.
+- `install(app, services)`: a global middleware that puts `Services` into Bolt's context;
+  listeners read `services_of(context)`, `context.user_id`, `context.team_id`.
+- `Subcommands`: one router for a slash command's words, with `help` and the answer to an
+  unknown subcommand built in.
+- `submit_form`: read -> validate -> inline errors, or save -> ack; `NotAllowed` becomes an
+  inline error next to the field it concerns. Slack calls come after, in the listener.
+- `refresh_home`: features ask for a member's App Home to be refreshed; the Home feature
+  provides the refresher, so no feature imports another's handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.features.errors import NotAllowed
+from bot.platform.mrkdwn import escape
+from bot.services import Services
+from bot.ui.blocks import section
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SERVICES = "council_services"
+
+
+# --- registration -------------------------------------------------------------------------------
+
+
+class Listeners:
+    """One module's listeners, registered on an app by `register(app)`."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, Any, Callable[..., Any]]] = []
+
+    def _add(self, kind: str, matcher: Any) -> Callable[[F], F]:
+        def decorate(fn: F) -> F:
+            self._entries.append((kind, matcher, fn))
+            return fn
+
+        return decorate
+
+    def command(self, name: str) -> Callable[[F], F]:
+        return self._add("command", name)
+
+    def action(self, action_id: str | Mapping[str, Any]) -> Callable[[F], F]:
+        return self._add("action", action_id)
+
+    def view(self, callback_id: str) -> Callable[[F], F]:
+        return self._add("view", callback_id)
+
+    def event(self, event_type: str) -> Callable[[F], F]:
+        return self._add("event", event_type)
+
+    def register(self, app: App) -> None:
+        for kind, matcher, fn in self._entries:
+            getattr(app, kind)(matcher)(fn)
+
+
+def install(app: App, services: Services) -> None:
+    """Every listener finds the services in its context (one middleware, before them all)."""
+
+    def put_services(context: BoltContext, next: Callable[[], None]) -> None:
+        context[_SERVICES] = services
+        next()
+
+    app.middleware(put_services)
+
+
+def services_of(context: BoltContext) -> Services:
+    services = context.get(_SERVICES)
+    if not isinstance(services, Services):
+        raise RuntimeError("handlers.kit.install(app, services) was not called")
+    return services
+
+
+def user_of(context: BoltContext) -> str:
+    """The member who sent the request (every command, action and view has one)."""
+    if not context.user_id:
+        raise RuntimeError("this request carries no user")
+    return context.user_id
+
+
+def team_of(context: BoltContext) -> str:
+    return context.team_id or ""
+
+
+# --- payload reading ----------------------------------------------------------------------------
+
+
+def action_value(body: Mapping[str, Any]) -> str:
+    """The value of the clicked button (or the selected option) of a block_actions payload."""
+    action = body["actions"][0]
+    if "value" in action:
+        return str(action["value"])
+    selected = action.get("selected_option") or {}
+    return str(selected.get("value") or "")
+
+
+def action_id_value(body: Mapping[str, Any]) -> int:
+    """The clicked button's value as the id it carries."""
+    return int(action_value(body))
+
+
+# --- slash-command words -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """One slash command as a subcommand handler sees it."""
+
+    command: dict[str, Any]
+    client: WebClient
+    respond: Respond
+    context: BoltContext
+    words: tuple[str, ...]  # what follows the subcommand
+
+    @property
+    def services(self) -> Services:
+        return services_of(self.context)
+
+    @property
+    def user_id(self) -> str:
+        return str(self.command["user_id"])
+
+    @property
+    def team_id(self) -> str:
+        return str(self.command["team_id"])
+
+
+class Subcommands:
+    """A slash command's words routed to handlers: `help`, named ones, and the bare command.
+
+    An unknown word is answered with what the command can do, so nobody is left guessing.
+    """
+
+    def __init__(
+        self, *, command: str, help_title: str, help_blocks: Callable[[], list[dict]]
+    ) -> None:
+        self.command = command
+        self._help_title = help_title
+        self._help_blocks = help_blocks
+        self._routes: dict[str, Callable[[CommandCall], None]] = {}
+        self._bare: Callable[[CommandCall], None] | None = None
+
+    def on(self, *words: str) -> Callable[[Callable[[CommandCall], None]], Any]:
+        def decorate(fn: Callable[[CommandCall], None]) -> Callable[[CommandCall], None]:
+            for word in words:
+                self._routes[word] = fn
+            return fn
+
+        return decorate
+
+    def bare(self, fn: Callable[[CommandCall], None]) -> Callable[[CommandCall], None]:
+        """The handler of the command with no words (usually: open its modal)."""
+        self._bare = fn
+        return fn
+
+    def dispatch(
+        self,
+        *,
+        command: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        words = str(command.get("text") or "").split()
+        first = words[0].lower() if words else ""
+        call = CommandCall(command, client, respond, context, tuple(words[1:]))
+        if first == "help":
+            respond(text=self._help_title, blocks=self._help_blocks())
+        elif first in self._routes:
+            self._routes[first](call)
+        elif first or self._bare is None:
+            unknown = (
+                f"I don't know `{self.command} {escape(words[0][:40] if words else '')}`. "
+                "Here is what I can do:"
+            )
+            respond(text=unknown, blocks=[section(unknown).to_dict(), *self._help_blocks()])
+        else:
+            self._bare(call)
+
+    def listener(self) -> Callable[..., None]:
+        """The Bolt listener: ack at once, then route."""
+
+        def on_command(
+            ack: Ack,
+            command: dict[str, Any],
+            client: WebClient,
+            respond: Respond,
+            context: BoltContext,
+        ) -> None:
+            ack()
+            self.dispatch(command=command, client=client, respond=respond, context=context)
+
+        on_command.__name__ = f"on_{self.command.strip('/')}_command"
+        return on_command
+
+    def register(self, listeners: Listeners) -> None:
+        listeners.command(self.command)(self.listener())
+
+
+# --- modal submissions --------------------------------------------------------------------------
+
+
+def submit_form(
+    ack: Ack,
+    *,
+    validate: Callable[[], T | dict[str, str]],
+    save: Callable[[T], R],
+    error_block: str,
+    refused: Sequence[type[Exception]] = (),
+) -> tuple[bool, R | None]:
+    """Validate a modal's input and save it before acking; Slack calls come after.
+
+    Returns (True, what `save` returned) when the modal closed, (False, None) when the
+    member was shown inline errors. `NotAllowed` (and any of `refused`) from `save` becomes
+    an inline error on `error_block`, with the exception's text, so the member's typing stays
+    on screen.
+    """
+    result = validate()
+    if isinstance(result, dict):
+        ack(response_action="errors", errors=result)
+        return False, None
+    caught: tuple[type[Exception], ...] = (NotAllowed, *refused)
+    try:
+        saved = save(result)
+    except caught as exc:
+        ack(response_action="errors", errors={error_block: str(exc)})
+        return False, None
+    ack()
+    return True, saved
+
+
+# --- App Home -----------------------------------------------------------------------------------
+
+_home_refreshers: list[Callable[..., None]] = []
+
+
+def provide_home_refresher(refresh: Callable[..., None]) -> None:
+    """The Home feature says how to refresh a member's Home tab (once, at import)."""
+    if refresh not in _home_refreshers:
+        _home_refreshers.append(refresh)
+
+
+def refresh_home(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
+    """Refresh a member's App Home after a change (a no-op when no Home feature is loaded)."""
+    for refresh in _home_refreshers:
+        refresh(services, client, team_id=team_id, user_id=user_id)
