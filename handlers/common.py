@@ -55,9 +55,8 @@ def council_for_command(
         client, channel_id=command["channel_id"], channel_name=command.get("channel_name", "")
     )
     problem = channel_problem(facts)
-    if problem is not None:
-        return None, problem
-    assert facts is not None  # no problem means Slack showed us the channel
+    if problem is not None or facts is None:  # no facts is always a problem
+        return None, problem or ChannelProblem.BOT_NOT_IN_CHANNEL
     council_id = register_council(
         services.engine,
         team_id=command["team_id"],

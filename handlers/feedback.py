@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -18,7 +18,6 @@ from bot.features.feedback.views import (
     BLOCK_STRONG,
     CALLBACK_FEEDBACK,
     channel_unreachable_text,
-    draft_id_of,
     feedback_message,
     feedback_modal,
     not_member_text,
@@ -29,79 +28,87 @@ from bot.features.feedback.views import (
 from bot.features.missions.views import ACTION_FEEDBACK
 from bot.platform.mrkdwn import escape
 from bot.services import Services
+from bot.ui.metadata import DraftRef
 from handlers import kit
 from handlers.common import dm, is_channel_member, tell, tell_in_channel
 
 log = logging.getLogger("council_bot.feedback")
 
 
+listeners = kit.Listeners()
+
+
 def register(app: App, services: Services) -> None:
     """Every listener of the written-feedback feature."""
+    listeners.register(app)
 
-    @app.action(ACTION_FEEDBACK)
-    def give_feedback(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        draft_id = int(body["actions"][0]["value"])
-        target = service.target(services.engine, draft_id=draft_id)
-        if target is not None:
-            try:
-                member = is_channel_member(client, channel_id=target.channel_id, user_id=user_id)
-            except SlackApiError as exc:
-                log.warning(
-                    "conversations.members failed for draft %s: %s",
-                    draft_id,
-                    exc.response.get("error"),
-                )
-                tell(client, body, respond, channel_unreachable_text())
-                return
-            if not member:
-                # Not in the (private) channel: an ephemeral there would never reach them.
-                dm(client, user_id=user_id, text=not_member_text())
-                return
-        reason = service.refusal(target, user_id=user_id)
-        if reason is not None:
-            tell(client, body, respond, refusal_text(reason))
-            return
-        assert target is not None
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=feedback_modal(
-                draft_id=target.draft_id,
-                author_id=target.author_id,
-                company=target.company,
-                role=target.role,
-                version=target.version,
-            ),
-        )
 
-    @app.view(CALLBACK_FEEDBACK)
-    def submit_feedback(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        form = read_feedback_form(view["state"]["values"])
-        answers = service.validate_answers(form.answers)
-        if isinstance(answers, dict):
-            ack(response_action="errors", errors=answers)
-            return
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
+@listeners.action(ACTION_FEEDBACK)
+def give_feedback(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    draft_id = kit.action_id_value(body)
+    target = service.target(services.engine, draft_id=draft_id)
+    if target is not None:
         try:
-            stored = service.record(
-                services.engine,
-                draft_id=draft_id_of(view["private_metadata"]),
-                user_id=user_id,
-                answers=answers,
-                anonymous=form.anonymous,
-                now=services.clock(),
+            member = is_channel_member(client, channel_id=target.channel_id, user_id=user_id)
+        except SlackApiError as exc:
+            log.warning(
+                "conversations.members failed for draft %s: %s",
+                draft_id,
+                exc.response.get("error"),
             )
-        except service.FeedbackRefused as exc:
-            # e.g. withdrawn while the modal was open: keep the member's text on screen.
-            ack(response_action="errors", errors={BLOCK_STRONG: refusal_text(exc.reason)})
+            tell(client, body, respond, channel_unreachable_text())
             return
-        ack()
-        _post(services, client, stored, user_id=user_id)
-        kit.refresh_home(services, client, team_id=team_id, user_id=stored.author_id)
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+        if not member:
+            # Not in the (private) channel: an ephemeral there would never reach them.
+            dm(client, user_id=user_id, text=not_member_text())
+            return
+    reason = service.refusal(target, user_id=user_id)
+    if reason is not None or target is None:
+        tell(client, body, respond, refusal_text(reason or service.Refusal.GONE))
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=feedback_modal(
+            draft_id=target.draft_id,
+            author_id=target.author_id,
+            company=target.company,
+            role=target.role,
+            version=target.version,
+        ),
+    )
+
+
+@listeners.view(CALLBACK_FEEDBACK)
+def submit_feedback(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    form = read_feedback_form(view["state"]["values"])
+    done, stored = kit.submit_form(
+        ack,
+        validate=lambda: service.validate_answers(form.answers),
+        save=lambda answers: service.record(
+            services.engine,
+            draft_id=DraftRef.decode(view["private_metadata"]).draft,
+            user_id=user_id,
+            answers=answers,
+            anonymous=form.anonymous,
+            now=services.clock(),
+        ),
+        error_block=BLOCK_STRONG,
+        # e.g. withdrawn while the modal was open: keep the member's text on screen.
+        refused=(service.FeedbackRefused,),
+    )
+    if not done or stored is None:
+        return
+    _post(services, client, stored, user_id=user_id)
+    team_id = kit.team_of(context)
+    kit.refresh_home(services, client, team_id=team_id, user_id=stored.author_id)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 def _post(

@@ -10,9 +10,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.features.errors import NotAllowed
 from bot.features.feedback_requests import service
 from bot.features.feedback_requests.rules import (
     DIGEST_KIND,
@@ -38,6 +39,7 @@ from bot.platform.timezones import format_local, local_now
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
+from bot.ui.metadata import DraftRef
 from handlers import kit
 from handlers.common import channel_members, tell, tz_of
 
@@ -47,6 +49,9 @@ log = logging.getLogger("council_bot.feedback_requests")
 # before the deadline, which the sender checks; a digest is worth it for days.
 NUDGE_GRACE = timedelta(hours=12)
 DIGEST_GRACE = timedelta(days=3)
+
+
+listeners = kit.Listeners()
 
 
 def register(app: App, services: Services) -> None:
@@ -60,105 +65,110 @@ def register(app: App, services: Services) -> None:
             slack_sender(lambda r: _send_digest(services, client, r)),
             grace=DIGEST_GRACE,
         )
+    listeners.register(app)
 
-    @app.action(ACTION_REQUEST)
-    def open_request(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        draft_id = int(body["actions"][0]["value"])
-        try:
-            snap = missions_service.author_draft(
-                services.engine, draft_id=draft_id, user_id=user_id
-            )
-        except missions_service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
-            return
-        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-        tomorrow = local_now(tz, services.clock()) + timedelta(days=1)
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=request_modal(
-                draft_id=draft_id,
-                company=snap.mission.company,
-                role=snap.mission.role,
-                initial_date=tomorrow.date().isoformat(),
-                initial_time="18:00",
-                tz=tz,
-            ),
-        )
 
-    @app.view(CALLBACK_REQUEST)
-    def submit_request(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        values = view["state"]["values"]
-        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-        now = services.clock()
-        deadline = parse_deadline(
-            day=values.get(BLOCK_DATE, {}).get(BLOCK_DATE, {}).get("selected_date"),
-            at=values.get(BLOCK_TIME, {}).get(BLOCK_TIME, {}).get("selected_time"),
-            tz=tz,
-            now=now,
-        )
-        if isinstance(deadline, DeadlineProblem):
-            block = BLOCK_DATE if deadline.field == "date" else BLOCK_TIME
-            ack(response_action="errors", errors={block: deadline.message})
-            return
-        draft_id = int(view["private_metadata"])
-        try:
-            snap = missions_service.author_draft(
-                services.engine, draft_id=draft_id, user_id=user_id
-            )
-        except missions_service.NotAllowed as exc:
-            ack(response_action="errors", errors={BLOCK_DATE: str(exc)})
-            return
-        chosen = values.get(BLOCK_MEMBERS, {}).get(BLOCK_MEMBERS, {}).get("selected_users") or []
-        asked, outsiders = members_to_ask(
-            chosen=chosen,
-            channel_members=channel_members(client, channel_id=snap.channel_id),
-            author=user_id,
-            bot_user=context.bot_user_id,
-        )
-        if not asked:
-            ack(
-                response_action="errors",
-                errors={BLOCK_MEMBERS: "Pick at least one council member (other than you)."},
-            )
-            return
-        ack()
-        zones = {u: tz_of(services, client, team_id=team_id, user_id=u) for u in asked}
-        planned = service.create_request(
-            services.engine,
-            team_id=team_id,
+@listeners.action(ACTION_REQUEST)
+def open_request(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    draft_id = kit.action_id_value(body)
+    try:
+        snap = missions_service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    tomorrow = local_now(tz, services.clock()) + timedelta(days=1)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=request_modal(
             draft_id=draft_id,
-            author_id=user_id,
-            deadline=deadline,
+            company=snap.mission.company,
+            role=snap.mission.role,
+            initial_date=tomorrow.date().isoformat(),
+            initial_time="18:00",
+            tz=tz,
+        ),
+    )
+
+
+@listeners.view(CALLBACK_REQUEST)
+def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    values = view["state"]["values"]
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    now = services.clock()
+    deadline = parse_deadline(
+        day=values.get(BLOCK_DATE, {}).get(BLOCK_DATE, {}).get("selected_date"),
+        at=values.get(BLOCK_TIME, {}).get(BLOCK_TIME, {}).get("selected_time"),
+        tz=tz,
+        now=now,
+    )
+    if isinstance(deadline, DeadlineProblem):
+        block = BLOCK_DATE if deadline.field == "date" else BLOCK_TIME
+        ack(response_action="errors", errors={block: deadline.message})
+        return
+    draft_id = DraftRef.decode(view["private_metadata"]).draft
+    try:
+        snap = missions_service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={BLOCK_DATE: str(exc)})
+        return
+    chosen = values.get(BLOCK_MEMBERS, {}).get(BLOCK_MEMBERS, {}).get("selected_users") or []
+    asked, outsiders = members_to_ask(
+        chosen=chosen,
+        channel_members=channel_members(client, channel_id=snap.channel_id),
+        author=user_id,
+        bot_user=context.bot_user_id,
+    )
+    if not asked:
+        ack(
+            response_action="errors",
+            errors={BLOCK_MEMBERS: "Pick at least one council member (other than you)."},
+        )
+        return
+    ack()
+    zones = {u: tz_of(services, client, team_id=team_id, user_id=u) for u in asked}
+    planned = service.create_request(
+        services.engine,
+        team_id=team_id,
+        draft_id=draft_id,
+        author_id=user_id,
+        deadline=deadline,
+        asked=asked,
+        zones=zones,
+        now=now,
+    )
+    text, blocks = thread_ask(
+        author_id=user_id, asked=asked, deadline=deadline, fallback=format_local(deadline, tz)
+    )
+    posted = client.chat_postMessage(
+        channel=planned.channel_id, thread_ts=planned.message_ts, text=text, blocks=blocks
+    )
+    service.attach_thread(services.engine, request_id=planned.request_id, thread_ts=posted["ts"])
+    client.chat_postEphemeral(
+        channel=planned.channel_id,
+        user=user_id,
+        text=confirmation(
             asked=asked,
-            zones=zones,
-            now=now,
-        )
-        text, blocks = thread_ask(
-            author_id=user_id, asked=asked, deadline=deadline, fallback=format_local(deadline, tz)
-        )
-        posted = client.chat_postMessage(
-            channel=planned.channel_id, thread_ts=planned.message_ts, text=text, blocks=blocks
-        )
-        service.attach_thread(
-            services.engine, request_id=planned.request_id, thread_ts=posted["ts"]
-        )
-        client.chat_postEphemeral(
-            channel=planned.channel_id,
-            user=user_id,
-            text=confirmation(
-                asked=asked,
-                deadline_local=format_local(deadline, tz),
-                nudges=planned.nudges,
-                missed=outsiders,
-            ),
-        )
-        for member in asked:
-            kit.refresh_home(services, client, team_id=team_id, user_id=member)
+            deadline_local=format_local(deadline, tz),
+            nudges=planned.nudges,
+            missed=outsiders,
+        ),
+    )
+    for member in asked:
+        kit.refresh_home(services, client, team_id=team_id, user_id=member)
 
 
 def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> None:

@@ -47,7 +47,7 @@ from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
 from bot.ui.blocks import channel_problem_blocks, channel_problem_text
-from bot.ui.metadata import ModalMetadata
+from bot.ui.metadata import DraftRef, ModalMetadata
 from handlers import kit
 from handlers.common import council_for_command, tell
 
@@ -58,17 +58,11 @@ COMMAND = "/mission"
 SHARE_LIVE_GRACE = timedelta(days=1)
 
 
-class NewDraftMeta(ModalMetadata):
+class NewDraftRef(ModalMetadata):
     """The new-draft modal: where the draft will be posted."""
 
     council: int
     channel: str
-
-
-class DraftMeta(ModalMetadata):
-    """The edit modal: which draft it revises."""
-
-    draft: int
 
 
 listeners = kit.Listeners()
@@ -157,7 +151,7 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         kit.user_of(context),
         kit.team_of(context),
     )
-    meta = NewDraftMeta.decode(view["private_metadata"])
+    meta = NewDraftRef.decode(view["private_metadata"])
     draft_id = service.create_draft(
         services.engine,
         team_id=team_id,
@@ -205,7 +199,7 @@ def edit(
             callback_id=CALLBACK_EDIT,
             objective_slots=len(snap.mission.objectives),
             initial=snap.mission,
-            private_metadata=DraftMeta(draft=draft_id).encode(),
+            private_metadata=DraftRef(draft=draft_id).encode(),
         ),
     )
 
@@ -213,7 +207,7 @@ def edit(
 @listeners.view(CALLBACK_EDIT)
 def submit_edit(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     services, user_id = kit.services_of(context), kit.user_of(context)
-    draft_id = DraftMeta.decode(view["private_metadata"]).draft
+    draft_id = DraftRef.decode(view["private_metadata"]).draft
     done, _ = kit.submit_form(
         ack,
         validate=lambda: validate(read_form(view["state"]["values"])),
@@ -353,7 +347,7 @@ def _open_new_draft(
         return
     if council_id is None:  # a council channel always has an id; guard the type
         return
-    metadata = NewDraftMeta(council=council_id, channel=command["channel_id"]).encode()
+    metadata = NewDraftRef(council=council_id, channel=command["channel_id"]).encode()
     client.views_open(
         trigger_id=command["trigger_id"],
         view=mission_modal(

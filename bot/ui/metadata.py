@@ -42,3 +42,9 @@ class ModalMetadata(BaseModel):
             return cls.model_validate_json(text or "{}")
         except ValidationError as exc:
             raise MetadataError(f"{cls.__name__}: unexpected private_metadata") from exc
+
+
+class DraftRef(ModalMetadata):
+    """The job-mission draft a modal is about (edit, written feedback, feedback request)."""
+
+    draft: int

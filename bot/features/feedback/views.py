@@ -6,7 +6,6 @@ Pure functions, built with `slack_sdk.models`. Member-typed answers always go th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,6 +42,7 @@ from bot.ui.blocks import (
     state_selected,
     state_value,
 )
+from bot.ui.metadata import DraftRef
 
 # --- ids the handler listens for -------------------------------------------------------------
 
@@ -79,14 +79,6 @@ _HEADINGS: dict[str, str] = {
 
 
 # --- the modal ---------------------------------------------------------------------------------
-
-
-def metadata(draft_id: int) -> str:
-    return json.dumps({"draft": draft_id})
-
-
-def draft_id_of(private_metadata: str) -> int:
-    return int(json.loads(private_metadata)["draft"])
 
 
 def _answer_input(field: str) -> InputBlock:
@@ -138,7 +130,7 @@ def feedback_modal(*, draft_id: int, author_id: str, company: str, role: str, ve
         submit=plain("Post feedback", MODAL_TITLE_MAX),
         close=plain("Cancel", MODAL_TITLE_MAX),
         blocks=blocks,
-        private_metadata=metadata(draft_id),
+        private_metadata=DraftRef(draft=draft_id).encode(),
     )
     return view.to_dict()
 

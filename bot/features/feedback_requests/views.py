@@ -19,6 +19,7 @@ from bot.features.feedback_requests.service import Digest, RequestContext, Writt
 from bot.features.missions.views import ACTION_FEEDBACK, tally_text
 from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import SECTION_TEXT_MAX, context, esc, link_button, plain, section
+from bot.ui.metadata import DraftRef
 
 CALLBACK_REQUEST = "mission_request_feedback"
 BLOCK_DATE = "deadline_date"
@@ -38,7 +39,7 @@ def request_modal(
     view = View(
         type="modal",
         callback_id=CALLBACK_REQUEST,
-        private_metadata=str(draft_id),
+        private_metadata=DraftRef(draft=draft_id).encode(),
         title=plain("Request feedback", 24),
         submit=plain("Ask the council", 24),
         close=plain("Cancel", 24),

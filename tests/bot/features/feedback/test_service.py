@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.ui.metadata import DraftRef
 from bot.features.feedback import service, views
 from bot.features.feedback.service import (
     ANSWER_MAX,
@@ -356,7 +357,7 @@ def test_modal_round_trips_through_read_feedback_form() -> None:
     modal = views.feedback_modal(
         draft_id=7, author_id=AUTHOR, company="<Acme>", role="PM & more", version=2
     )
-    assert views.draft_id_of(modal["private_metadata"]) == 7
+    assert DraftRef.decode(modal["private_metadata"]).draft == 7
     assert "&lt;Acme&gt;" in json.dumps(modal) and "<Acme>" not in json.dumps(modal)
     state = {
         FIELD_STRONG: {FIELD_STRONG: {"type": "plain_text_input", "value": "Clear."}},
