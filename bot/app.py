@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.platform.slack_client import make_client
 from bot.services import Services
 from bot.settings import Settings
+from handlers import register_all
 
 log = logging.getLogger("council_bot")
 
@@ -30,8 +31,6 @@ def build_app(
     socket_mode: bool = False,
 ) -> App:
     """Build the Bolt app; Socket Mode needs no signing secret (its requests are not signed)."""
-    from handlers import register_all  # late import: handlers import bot modules
-
     if client is None:
         client = make_client(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
