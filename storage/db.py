@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,20 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+# The unit of work this thread is in, if any (see `unit_of_work`).
+_current: ContextVar[tuple[Engine, Session] | None] = ContextVar("unit_of_work", default=None)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A unit of work: commits on success, rolls back on error, always closes."""
+    """A unit of work: commits on success, rolls back on error, always closes.
+
+    Inside `unit_of_work(engine)` it joins that one instead: the outer one commits.
+    """
+    current = _current.get()
+    if current is not None and current[0] is engine:
+        yield current[1]
+        return
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -55,6 +67,26 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One use case, one session and one transaction, however many queries it composes.
+
+    Every `session_scope(engine)` opened inside (in this thread) joins it, so a use case
+    built from other use cases (the App Home reads six features) still takes one
+    connection and, on SQLite, the write lock once rather than once per query.
+    """
+    current = _current.get()
+    if current is not None and current[0] is engine:
+        yield current[1]
+        return
+    with session_scope(engine) as session:
+        token = _current.set((engine, session))
+        try:
+            yield session
+        finally:
+            _current.reset(token)
 
 
 def ping(engine: Engine) -> bool:
