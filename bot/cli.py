@@ -43,6 +43,14 @@ class Runtime:
     def http_app(self) -> Starlette:
         return make_asgi_app(bolt_app=self.app, engine=self.services.engine)
 
+    @property
+    def reminders(self) -> ReminderEngine:
+        """The reminder engine `build_runtime` wired into the services."""
+        engine = self.services.reminders
+        if engine is None:
+            raise RuntimeError("this runtime's services have no reminder engine")
+        return engine
+
 
 def build_runtime(
     settings: Settings, *, socket_mode: bool = False, services: Services | None = None
@@ -150,11 +158,11 @@ def _serve(settings: Settings, *, port: int, host: str) -> int:
     settings.secret("SLACK_SIGNING_SECRET")  # fail early, before migrating
     runtime = build_runtime(settings)
     log.info("serving Slack requests on %s:%s/slack/events", host, port)
-    runtime.services.reminders.start()
+    runtime.reminders.start()
     try:
         serve_forever(asgi=runtime.http_app(), host=host, port=port, log_level=settings.log_level)
     finally:
-        runtime.services.reminders.shutdown()
+        runtime.reminders.shutdown()
     return 0
 
 
@@ -169,7 +177,7 @@ def _socket(settings: Settings) -> int:
     # connection and stop the scheduler (in-flight listeners finish before exit).
     stop = threading.Event()
     restore = _on_stop_signals(stop.set)
-    runtime.services.reminders.start()
+    runtime.reminders.start()
     try:
         try:
             handler.connect()
@@ -183,7 +191,7 @@ def _socket(settings: Settings) -> int:
         log.info("stopping: closing the Socket Mode connection")
     finally:
         handler.close()
-        runtime.services.reminders.shutdown()
+        runtime.reminders.shutdown()
         restore()
     log.info("stopped")
     return 0

@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:  # only for the annotations: keeps this module free of the engine's imports
+    from slack_sdk import WebClient
+
+    from bot.reminders.engine import ReminderEngine
 
 
 def system_clock() -> datetime:
@@ -22,10 +27,10 @@ def system_clock() -> datetime:
 class Services:
     engine: Engine
     clock: Callable[[], datetime] = system_clock
-    # The reminder engine (bot.reminders.engine.ReminderEngine), built by bot.cli.build_runtime;
-    # features register their reminder kinds with it in their `register(app, services)`.
-    reminders: Any = None
+    # The reminder engine, built by bot.cli.build_runtime; features register their
+    # reminder kinds with it in their `register(app, services)`.
+    reminders: ReminderEngine | None = None
     # The Web API client reminder senders use: it does not retry 429s itself, so the
     # engine can reschedule instead of holding a worker asleep (bot.reminders.delivery).
-    delivery: Any = None
+    delivery: WebClient | None = None
     extras: dict[str, Any] = field(default_factory=dict)

@@ -145,7 +145,7 @@ def count_interviews(
             InterviewEvent.status != "cancelled",
             col(InterviewEvent.search_id).is_not(None),
         )
-        .group_by(InterviewEvent.search_id)
+        .group_by(col(InterviewEvent.search_id))
     )
     if search_id is not None:
         query = query.where(InterviewEvent.search_id == search_id)

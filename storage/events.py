@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 from storage.types import UTCDateTime, utcnow
 
@@ -37,5 +37,5 @@ def claim_event(session: Session, *, event_id: str) -> bool:
 
 def forget_events_before(session: Session, *, cutoff: datetime) -> int:
     """Prune old ids; Slack retries within minutes, so a few days is plenty."""
-    result = session.exec(delete(ProcessedEvent).where(ProcessedEvent.received_at < cutoff))  # type: ignore[call-overload]
+    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < cutoff))
     return int(result.rowcount or 0)

@@ -12,14 +12,15 @@ from storage.missions import (
     written_feedback_givers,
     written_feedback_of,
 )
+from storage.types import require_id
 
 
 def add_request(session: Session, request: FeedbackRequest, *, asked: list[str]) -> FeedbackRequest:
     session.add(request)
     session.flush()
-    assert request.id is not None
+    request_id = require_id(request)
     for user_id in asked:
-        session.add(FeedbackAsk(request_id=request.id, user_id=user_id))
+        session.add(FeedbackAsk(request_id=request_id, user_id=user_id))
     session.flush()
     return request
 

@@ -8,7 +8,7 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.searches import Search
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime, require_id, utcnow
 
 
 class MissionDraft(SQLModel, table=True):
@@ -134,20 +134,19 @@ def add_version(
     objectives: list[tuple[str, list[str]]],
 ) -> MissionVersion:
     """Store one version with its objectives and key results as structured rows."""
-    assert draft.id is not None
     version = MissionVersion(
-        draft_id=draft.id, number=number, role=role, stage=stage, mission=mission
+        draft_id=require_id(draft), number=number, role=role, stage=stage, mission=mission
     )
     session.add(version)
     session.flush()
-    assert version.id is not None
+    version_id = require_id(version)
     for o_pos, (objective_text, key_results) in enumerate(objectives, start=1):
-        objective = Objective(version_id=version.id, position=o_pos, text=objective_text)
+        objective = Objective(version_id=version_id, position=o_pos, text=objective_text)
         session.add(objective)
         session.flush()
-        assert objective.id is not None
+        objective_id = require_id(objective)
         for k_pos, kr_text in enumerate(key_results, start=1):
-            session.add(KeyResult(objective_id=objective.id, position=k_pos, text=kr_text))
+            session.add(KeyResult(objective_id=objective_id, position=k_pos, text=kr_text))
     session.flush()
     return version
 

@@ -18,7 +18,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.missions import MissionDraft, MissionVersion, Objective
 from storage.searches import Search
-from storage.types import UTCDateTime, utcnow
+from storage.types import UTCDateTime, require_id, utcnow
 
 
 class NegotiationPlan(SQLModel, table=True):
@@ -105,14 +105,14 @@ def get_or_add_plan(
 
     Two requests creating the same plan at once: the second sees the first's row.
     """
-    assert search.id is not None
-    found = plan_for_search(session, search_id=search.id)
+    search_id = require_id(search)
+    found = plan_for_search(session, search_id=search_id)
     if found is not None:
         return found
     plan = NegotiationPlan(
         team_id=search.team_id,
         user_id=search.user_id,
-        search_id=search.id,
+        search_id=search_id,
         created_at=now,
         updated_at=now,
     )
@@ -120,12 +120,12 @@ def get_or_add_plan(
         with session.begin_nested():
             session.add(plan)
             session.flush()
-            assert plan.id is not None
+            plan_id = require_id(plan)
             for leg in legs:
-                session.add(NegotiationLeg(plan_id=plan.id, leg=leg, updated_at=now))
+                session.add(NegotiationLeg(plan_id=plan_id, leg=leg, updated_at=now))
             session.flush()
     except IntegrityError:
-        found = plan_for_search(session, search_id=search.id)
+        found = plan_for_search(session, search_id=search_id)
         if found is None:  # pragma: no cover - the winner rolled back meanwhile
             raise
         return found

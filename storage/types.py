@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -27,7 +27,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime given; store aware UTC datetimes only")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
@@ -35,3 +35,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def require_id(row: _HasId) -> int:
+    """The primary key of a row that was flushed (or loaded); a RuntimeError if it has none.
+
+    A row gets its id from the database on flush, so a missing one is a bug in the caller
+    (a row used before it was added and flushed), never a member's doing.
+    """
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was not flushed")
+    return row.id

@@ -32,6 +32,7 @@ after the Slack call and before the mark.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -39,7 +40,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -47,8 +48,10 @@ from sqlmodel import Session
 
 from storage import reminders as store
 from storage.reminders import Reminder, ReminderStatus
+from storage.types import require_id
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 __all__ = [
     "Delivered",
@@ -363,7 +366,8 @@ class ReminderEngine:
                 break
             now = self._now()
             claim = self._db(
-                lambda now=now: store.claim_due(
+                functools.partial(
+                    store.claim_due,
                     conn,
                     now=now,
                     lease_until=now + self.lease,
@@ -384,14 +388,14 @@ class ReminderEngine:
     def _deliver(self, conn: Connection, claim: store.Claim, report: DispatchReport) -> None:
         token = claim.token
         lease_until = min((r.lease_until for r in claim.reminders if r.lease_until), default=None)
-        held = {r.id for r in claim.reminders}
+        ids = [require_id(r) for r in claim.reminders]
+        held = set(ids)
         team_paused_until: dict[str, datetime] = {}
         for index, reminder in enumerate(claim.reminders):
-            assert reminder.id is not None
             if self._stopping.is_set():
-                unsent = [r.id for r in claim.reminders[index:] if r.id in held]
+                unsent = [rid for rid in ids[index:] if rid in held]
                 released = self._db(
-                    lambda ids=unsent: store.release_claim(conn, token=token, ids=ids)
+                    functools.partial(store.release_claim, conn, token=token, ids=unsent)
                 )
                 log.info("shutting down: released %d claimed reminders", released)
                 return
@@ -401,9 +405,7 @@ class ReminderEngine:
                 # by another worker (only possible once the lease ran out) are skipped.
                 lease_until = now + self.lease
                 held = self._db(
-                    lambda until=lease_until: store.renew_lease(
-                        conn, token=token, lease_until=until
-                    )
+                    functools.partial(store.renew_lease, conn, token=token, lease_until=lease_until)
                 )
             if reminder.id not in held:
                 log.warning("reminder %s: claim taken over by another worker, skipped", reminder.id)
@@ -443,8 +445,7 @@ class ReminderEngine:
         retry_at: datetime | None = None,
     ) -> datetime | None:
         """Store the outcome with a fenced update; the retry time for a rate limit."""
-        assert reminder.id is not None
-        rid = reminder.id
+        rid = require_id(reminder)
         now = self._now()
         label = f"reminder {rid} ({reminder.kind} for {reminder.team_id}/{reminder.user_id})"
         recorded: bool
@@ -486,8 +487,7 @@ class ReminderEngine:
             if recorded:
                 report.undeliverable += 1
                 log.warning("%s undeliverable, not retried: %s", label, outcome.reason)
-        else:
-            assert isinstance(outcome, Failed)
+        else:  # Failed, the one kind of Outcome left
             attempts = reminder.attempts + 1
             final = isinstance(outcome, _UnknownKind) or attempts >= self.max_attempts
             if final:
@@ -639,7 +639,7 @@ class ReminderEngine:
             raise ValueError("the reminder clock must return aware UTC datetimes")
         return now.astimezone(UTC)
 
-    def _db(self, operation: Callable[[], Any], attempts: int = 3) -> Any:
+    def _db(self, operation: Callable[[], _T], attempts: int = 3) -> _T:
         """Run a short database operation, retrying a transient error (lock, dropped link).
 
         Retrying matters most for the mark after a send: a reminder left claimed would be

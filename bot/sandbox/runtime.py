@@ -13,9 +13,9 @@ import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bot.cli import Runtime, build_runtime
+from bot.reminders.engine import ReminderEngine
 from bot.sandbox import persist
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.standin.driver import SlackDriver
@@ -47,7 +47,7 @@ def sandbox_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{(data_dir / DB_FILE).resolve()}",
         log_level=log_level,  # type: ignore[arg-type]
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
@@ -123,8 +123,8 @@ class Sandbox:
         return self.runtime.services
 
     @property
-    def reminders(self) -> Any:
-        """The app's reminder engine (`bot.reminders.engine.ReminderEngine`), if it is wired."""
+    def reminders(self) -> ReminderEngine | None:
+        """The app's reminder engine, if it is wired."""
         return self.services.reminders
 
     @staticmethod

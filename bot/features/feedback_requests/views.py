@@ -7,6 +7,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     ButtonElement,
     DatePickerElement,
     InputBlock,
@@ -164,7 +165,11 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
     responders_line = f"*Responded ({len(asked & responded)} of {len(asked)} asked):* " + (
         ", ".join(mention(u) for u in digest.responded) or "nobody yet"
     )
-    blocks = [section(intro), section(tally_text(digest.tally)), section(responders_line)]
+    blocks: list[Block] = [
+        section(intro),
+        section(tally_text(digest.tally)),
+        section(responders_line),
+    ]
     if silent:
         line = "Not heard from by name: " + ", ".join(mention(u) for u in silent)
         if any(note.author is None for note in digest.written):

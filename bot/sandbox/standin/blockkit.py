@@ -78,7 +78,7 @@ def _string(
         if required:
             r.add(f"missing required field: {key}", path)
         return None
-    value = obj[key]
+    value: object = obj[key]
     here = (*path, key)
     if not isinstance(value, str):
         r.add("must provide a string", here)

@@ -156,7 +156,7 @@ def _resolve_option(element: dict[str, Any] | None, option: Any) -> dict[str, An
 
 def _fill_option_texts(values: dict[str, Any], blocks: list[dict[str, Any]]) -> dict[str, Any]:
     """Replace placeholder option texts with the view's real option texts."""
-    filled = json.loads(json.dumps(values))
+    filled: dict[str, Any] = json.loads(json.dumps(values))
     for block_id, actions in filled.items():
         for action_id, entry in actions.items():
             _, element = _find_element(blocks, action_id, block_id)

@@ -216,8 +216,9 @@ class SlackStandIn:
         with self._calls_lock:
             self._calls.clear()
 
+    # count=1 matches both signatures; the first (one call, not a list) is the one meant.
     @overload
-    def wait_for(
+    def wait_for(  # type: ignore[overload-overlap]
         self,
         method: str,
         *,
@@ -338,8 +339,8 @@ class SlackStandIn:
         try:
             with self.workspace.lock:
                 return 200, handler(self.workspace, args)
-        except StandInError as error:
-            return 200, error.to_response()
+        except StandInError as exc:
+            return 200, exc.to_response()
         except Exception:
             logger.exception("stand-in failed answering %s", method)
             return 500, {"ok": False, "error": "internal_error"}
