@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -35,6 +35,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_Row = TypeVar("_Row")
+
+
+class MissingRow(RuntimeError):
+    """A row the schema promises (a foreign key's target, a draft's current version) is gone."""
+
+
+def require_row(row: _Row | None, what: str) -> _Row:
+    """`row`, looked up where the schema says one exists; MissingRow naming `what` if not."""
+    if row is None:
+        raise MissingRow(f"{what} is missing")
+    return row
 
 
 class _HasId(Protocol):

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from storage.councils import upsert_council
 from storage.db import session_scope
+from storage.types import require_id
 
 
 class ChannelProblem(Enum):
@@ -51,5 +52,4 @@ def register_council(engine: Engine, *, team_id: str, channel_id: str, name: str
     """The council's id, creating it on first use of the bot in that channel."""
     with session_scope(engine) as session:
         council = upsert_council(session, team_id=team_id, channel_id=channel_id, name=name)
-        assert council.id is not None
-        return council.id
+        return require_id(council)

@@ -40,6 +40,7 @@ from storage import backchannel as store
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.db import session_scope
 from storage.searches import Search, find_or_create_search, searches_of
+from storage.types import require_id
 
 
 class ChecklistFull(NotAllowed):
@@ -73,9 +74,8 @@ def rendering(checklist_id: int) -> Iterator[None]:
 
 
 def _person(row: BackchannelPerson) -> Person:
-    assert row.id is not None
     return Person(
-        id=row.id,
+        id=require_id(row),
         name=row.name,
         relation=row.relation,
         slack_user_id=row.slack_user_id,
@@ -90,17 +90,17 @@ def _person(row: BackchannelPerson) -> Person:
 def _snapshot(
     session: Session, row: BackchannelChecklist, search: Search | None = None
 ) -> Checklist:
-    assert row.id is not None
+    checklist_id = require_id(row)
     if search is None:
         search = session.get(Search, row.search_id)
     return Checklist(
-        id=row.id,
+        id=checklist_id,
         team_id=row.team_id,
         user_id=row.user_id,
         search_id=row.search_id,
         company=search.company if search is not None else "",
         manager_name=row.manager_name,
-        people=tuple(_person(p) for p in store.people_of(session, checklist_id=row.id)),
+        people=tuple(_person(p) for p in store.people_of(session, checklist_id=checklist_id)),
         status=row.status,
         council_id=row.council_id,
         channel_id=row.channel_id,
@@ -195,14 +195,14 @@ def open_checklist(
             search = find_or_create_search(
                 session, team_id=team_id, user_id=user_id, company=data.company
             )
-        assert search.id is not None
-        row = store.checklist_of_search(session, search_id=search.id)
+        search_id = require_id(search)
+        row = store.checklist_of_search(session, search_id=search_id)
         created = row is None
         if row is None:
             row = BackchannelChecklist(
                 team_id=team_id,
                 user_id=user_id,
-                search_id=search.id,
+                search_id=search_id,
                 created_at=now,
                 updated_at=now,
             )
@@ -244,8 +244,7 @@ def close_checklist(engine: Engine, *, checklist_id: int, user_id: str, now: dat
         row.updated_at = now
         session.flush()
         for person in store.people_of(session, checklist_id=checklist_id):
-            assert person.id is not None
-            reminders.cancel_subject(session, subject=person_subject(person.id))
+            reminders.cancel_subject(session, subject=person_subject(require_id(person)))
         return _snapshot(session, row)
 
 
@@ -299,25 +298,27 @@ def _apply_status(
 ) -> None:
     """Move one person to `status` and keep their follow-up in step, in the caller's
     transaction."""
-    assert person.id is not None
+    person_id = require_id(person)
     before = person.status
-    person.asked_at, person.answered_at = status_times(_person(person), status, now)
+    asked_at, answered_at = status_times(_person(person), status, now)
+    person.asked_at, person.answered_at = asked_at, answered_at
     person.status = status
     person.updated_at = now
     session.flush()  # before the reminder statements, which expire the session's objects
-    subject = person_subject(person.id)
+    subject = person_subject(person_id)
     if status == STATUS_ASKED and checklist_row.status == CHECKLIST_OPEN:
         if before != STATUS_ASKED:
-            assert person.asked_at is not None
+            if asked_at is None:  # status_times stamps everyone it moves to "asked"
+                raise RuntimeError(f"back-channel person {person_id}: asked with no time")
             reminders.schedule(
                 session,
                 kind=REMINDER_FOLLOWUP,
                 team_id=checklist_row.team_id,
                 user_id=checklist_row.user_id,
-                due_at=max(followup_time(person.asked_at, tz=tz), now),
-                payload={"person": person.id, "checklist": checklist_row.id},
+                due_at=max(followup_time(asked_at, tz=tz), now),
+                payload={"person": person_id, "checklist": checklist_row.id},
                 subject=subject,
-                dedupe_key=followup_dedupe_key(person.id),
+                dedupe_key=followup_dedupe_key(person_id),
             )
     else:
         reminders.cancel_subject(session, subject=subject)
@@ -339,8 +340,7 @@ def set_statuses(
                 continue
             _apply_status(session, person, row, status, tz=tz, now=now)
             row.updated_at = now
-            assert row.id is not None
-            touched.add(row.id)
+            touched.add(require_id(row))
     return touched
 
 
@@ -358,8 +358,7 @@ def record_answer(
         person.updated_at = now
         row.updated_at = now
         session.flush()
-        assert row.id is not None
-        return _person(person), row.id
+        return _person(person), require_id(row)
 
 
 def remove_person(
@@ -373,8 +372,7 @@ def remove_person(
         session.delete(person)
         row.updated_at = now
         session.flush()
-        assert row.id is not None
-        return name, row.id
+        return name, require_id(row)
 
 
 # --- councils -----------------------------------------------------------------------------------

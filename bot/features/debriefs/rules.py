@@ -294,7 +294,8 @@ def validate_event(
 
     if errors:
         return errors
-    assert starts_at is not None
+    if starts_at is None:  # a missing date or time is a form error above
+        raise RuntimeError("event form: no start time, yet no error")
     return EventInput(
         search_id=search_id,
         company=company,

@@ -38,6 +38,7 @@ from storage.db import session_scope
 from storage.debriefs import Debrief, InterviewEvent
 from storage.missions import MissionDraft
 from storage.searches import Search, find_or_create_search, searches_of
+from storage.types import require_id, require_row
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +73,10 @@ class DebriefSnapshot:
 
 
 def _summary(session: Session, event: InterviewEvent) -> EventSummary:
-    assert event.id is not None
-    debriefed = store.debrief_of_event(session, event_id=event.id) is not None
+    event_id = require_id(event)
+    debriefed = store.debrief_of_event(session, event_id=event_id) is not None
     return EventSummary(
-        event_id=event.id,
+        event_id=event_id,
         user_id=event.user_id,
         company=event.company,
         kind=event.kind,
@@ -174,12 +175,11 @@ def _company_of(session: Session, row: InterviewEvent, data: EventInput) -> None
 
 
 def _payload(row: InterviewEvent) -> dict[str, int]:
-    assert row.id is not None
-    return {"event": row.id, "revision": row.revision}
+    return {"event": require_id(row), "revision": row.revision}
 
 
 def _schedule_all(session: Session, row: InterviewEvent, plan: ReminderPlan) -> None:
-    assert row.id is not None
+    event_id = require_id(row)
     for kind, due in plan.due().items():
         if due is None:
             continue
@@ -190,8 +190,8 @@ def _schedule_all(session: Session, row: InterviewEvent, plan: ReminderPlan) -> 
             user_id=row.user_id,
             due_at=due,
             payload=_payload(row),
-            subject=event_subject(row.id),
-            dedupe_key=reminder_dedupe_key(row.id, kind, row.revision),
+            subject=event_subject(event_id),
+            dedupe_key=reminder_dedupe_key(event_id, kind, row.revision),
         )
 
 
@@ -334,8 +334,7 @@ def save_debrief(
         reminders.cancel_subject(
             session, subject=event_subject(event_id), kinds=[REMINDER_PROMPT, REMINDER_FOLLOWUP]
         )
-        assert debrief.id is not None
-        return debrief.id
+        return require_id(debrief)
 
 
 def debrief(engine: Engine, *, debrief_id: int) -> DebriefSnapshot | None:
@@ -343,8 +342,9 @@ def debrief(engine: Engine, *, debrief_id: int) -> DebriefSnapshot | None:
         row = session.get(Debrief, debrief_id)
         if row is None:
             return None
-        event_row = session.get(InterviewEvent, row.event_id)
-        assert event_row is not None
+        event_row = require_row(
+            session.get(InterviewEvent, row.event_id), f"event of debrief {debrief_id}"
+        )
         thread_ts = None
         if event_row.search_id is not None and event_row.channel_id:
             draft = session.exec(
@@ -388,8 +388,7 @@ def mark_posted(
     now: datetime,
 ) -> None:
     with session_scope(engine) as session:
-        row = session.get(Debrief, debrief_id)
-        assert row is not None
+        row = require_row(session.get(Debrief, debrief_id), f"debrief {debrief_id}")
         row.channel_id, row.message_ts, row.thread_ts = channel_id, message_ts, thread_ts
         row.posted_at = now
 

@@ -31,6 +31,7 @@ from storage.missions import (
     written_feedback_of,
 )
 from storage.searches import Search
+from storage.types import require_id, require_row
 
 # --- the prompts and their limits -------------------------------------------------------
 
@@ -197,16 +198,19 @@ def record(
         raise ValueError("validate the answers first: all four are empty")
     with session_scope(engine) as session:
         draft = session.get(MissionDraft, draft_id)
-        found = None if draft is None else _target(session, draft)
+        if draft is None:
+            raise FeedbackRefused(Refusal.GONE)
+        found = _target(session, draft)
         reason = refusal(found, user_id=user_id)
         if reason is not None:
             raise FeedbackRefused(reason)
-        assert draft is not None and found is not None
-        version = get_version(session, draft_id=draft_id, number=draft.current_version)
-        assert version is not None and version.id is not None
+        version = require_row(
+            get_version(session, draft_id=draft_id, number=draft.current_version),
+            f"version {draft.current_version} of draft {draft_id}",
+        )
         row = add_written_feedback(
             session,
-            version_id=version.id,
+            version_id=require_id(version),
             user_id=user_id,
             anonymous=anonymous,
             strong=answers.strong,
@@ -215,9 +219,8 @@ def record(
             suggested_key_result=answers.suggested_key_result,
             created_at=now,
         )
-        assert row.id is not None
         return StoredFeedback(
-            feedback_id=row.id,
+            feedback_id=require_id(row),
             draft_id=draft_id,
             version=version.number,
             author_id=found.author_id,
@@ -276,9 +279,8 @@ def givers(engine: Engine, *, draft_id: int, since: datetime | None = None) -> f
 
 
 def _entry(row: WrittenFeedback, version: int) -> FeedbackEntry:
-    assert row.id is not None
     return FeedbackEntry(
-        feedback_id=row.id,
+        feedback_id=require_id(row),
         version=version,
         giver_id=None if row.anonymous else row.user_id,
         answers=FeedbackAnswers(
@@ -293,12 +295,11 @@ def _entry(row: WrittenFeedback, version: int) -> FeedbackEntry:
 
 
 def _target(session: Session, draft: MissionDraft) -> FeedbackTarget:
-    assert draft.id is not None
-    search = session.get(Search, draft.search_id)
-    version = get_version(session, draft_id=draft.id, number=draft.current_version)
-    assert search is not None
+    draft_id = require_id(draft)
+    search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
+    version = get_version(session, draft_id=draft_id, number=draft.current_version)
     return FeedbackTarget(
-        draft_id=draft.id,
+        draft_id=draft_id,
         author_id=draft.author_id,
         channel_id=draft.channel_id,
         message_ts=draft.message_ts,

@@ -16,6 +16,7 @@ from storage.db import session_scope
 from storage.feedback_requests import add_request, asked_members, named_responders, responders
 from storage.missions import FeedbackRequest, MissionDraft, written_feedback_of
 from storage.searches import Search
+from storage.types import require_id, require_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ def create_request(
         request = add_request(
             session, FeedbackRequest(draft_id=draft_id, deadline=deadline), asked=asked
         )
-        assert request.id is not None
+        request_id = require_id(request)
         nudges: dict[str, datetime | None] = {}
         for user_id in asked:
             when = nudge_time(now=now, deadline=deadline, tz=zones.get(user_id, "UTC"))
@@ -88,9 +89,9 @@ def create_request(
                     team_id=team_id,
                     user_id=user_id,
                     due_at=when,
-                    payload={"request": request.id},
-                    subject=f"request:{request.id}",
-                    dedupe_key=f"request:{request.id}:nudge:{user_id}",
+                    payload={"request": request_id},
+                    subject=f"request:{request_id}",
+                    dedupe_key=f"request:{request_id}:nudge:{user_id}",
                 )
         schedule(
             session,
@@ -98,12 +99,12 @@ def create_request(
             team_id=team_id,
             user_id=author_id,
             due_at=deadline,
-            payload={"request": request.id},
-            subject=f"request:{request.id}",
-            dedupe_key=f"request:{request.id}:digest",
+            payload={"request": request_id},
+            subject=f"request:{request_id}",
+            dedupe_key=f"request:{request_id}:digest",
         )
         return Planned(
-            request_id=request.id,
+            request_id=request_id,
             channel_id=snap.channel_id,
             message_ts=snap.message_ts,
             asked=asked,
@@ -151,8 +152,9 @@ def close_with_digest(engine: Engine, *, request_id: int, bot_user: str | None) 
             )
             for row, _version in written_feedback_of(session, draft_id=context.draft_id)
         ]
-        request = session.get(FeedbackRequest, request_id)
-        assert request is not None
+        request = require_row(
+            session.get(FeedbackRequest, request_id), f"feedback request {request_id}"
+        )
         request.status = "closed"
     snap = missions_service.snapshot(engine, draft_id=context.draft_id, bot_user=bot_user)
     return Digest(
@@ -171,8 +173,7 @@ def _context(session: Session, request_id: int) -> RequestContext | None:
     draft = session.get(MissionDraft, request.draft_id)
     if draft is None or draft.status == "withdrawn" or draft.id is None:
         return None
-    search = session.get(Search, draft.search_id)
-    assert search is not None
+    search = require_row(session.get(Search, draft.search_id), f"search of draft {draft.id}")
     return RequestContext(
         request_id=request.id,
         draft_id=draft.id,

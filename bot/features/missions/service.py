@@ -44,6 +44,7 @@ from storage.missions import (
     load_objectives,
 )
 from storage.searches import Search, find_or_create_search
+from storage.types import require_id, require_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +97,8 @@ def create_draft(
             role=mission.role,
             stage=mission.stage,
         )
-        assert search.id is not None
         draft = MissionDraft(
-            search_id=search.id,
+            search_id=require_id(search),
             council_id=council_id,
             author_id=author_id,
             channel_id=channel_id,
@@ -106,14 +106,12 @@ def create_draft(
         session.add(draft)
         session.flush()
         _store_version(session, draft=draft, number=1, mission=mission)
-        assert draft.id is not None
-        return draft.id
+        return require_id(draft)
 
 
 def attach_message(engine: Engine, *, draft_id: int, message_ts: str) -> None:
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
-        assert draft is not None
+        draft = require_row(session.get(MissionDraft, draft_id), f"draft {draft_id}")
         draft.message_ts = message_ts
 
 
@@ -123,8 +121,7 @@ def revise(
     """Store a new version; earlier versions (and their reactions) stay as they were."""
     with session_scope(engine) as session:
         draft = _own_live_draft(session, draft_id=draft_id, user_id=editor_id)
-        search = session.get(Search, draft.search_id)
-        assert search is not None
+        search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
         search.role, search.stage = mission.role, mission.stage
         draft.current_version += 1
         draft.updated_at = now
@@ -217,8 +214,7 @@ def versions(engine: Engine, *, draft_id: int) -> list[VersionSummary]:
         draft = session.get(MissionDraft, draft_id)
         if draft is None:
             return []
-        search = session.get(Search, draft.search_id)
-        assert search is not None
+        search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
         rows = session.exec(
             select(MissionVersion)
             .where(MissionVersion.draft_id == draft_id)
@@ -278,9 +274,12 @@ def record_reaction(
         ):
             return None
         # A reaction lands on the message, which shows the current version.
-        version = get_version(session, draft_id=draft.id, number=draft.current_version)
-        assert version is not None and version.id is not None
-        key = (version.id, user_id, emoji)
+        version = require_row(
+            get_version(session, draft_id=draft.id, number=draft.current_version),
+            f"version {draft.current_version} of draft {draft.id}",
+        )
+        version_id = require_id(version)
+        key = (version_id, user_id, emoji)
         # Lock the row (PostgreSQL): two events for one reaction applied side by side must
         # not both compare against the same old event_ts and let the older one win.
         state = session.get(ReactionFeedback, key, with_for_update=True)
@@ -290,7 +289,7 @@ def record_reaction(
                 with session.begin_nested():
                     session.add(
                         ReactionFeedback(
-                            version_id=version.id,
+                            version_id=version_id,
                             user_id=user_id,
                             emoji=emoji,
                             present=added,
@@ -299,10 +298,13 @@ def record_reaction(
                     )
                 return _snapshot(session, draft, bot_user=bot_user)
             except IntegrityError:
-                state = session.get(
-                    ReactionFeedback, key, populate_existing=True, with_for_update=True
+                # The other event's row, committed: it made our insert fail.
+                state = require_row(
+                    session.get(
+                        ReactionFeedback, key, populate_existing=True, with_for_update=True
+                    ),
+                    f"reaction row {key}",
                 )
-                assert state is not None
         if _ts_key(event_ts) <= _ts_key(state.event_ts):
             return None  # a redelivery, or older than what is stored
         if state.present == added:
@@ -358,8 +360,7 @@ def _store_version(
 
 
 def _mission_of(session: Session, search: Search, version: MissionVersion) -> MissionInput:
-    assert version.id is not None
-    objectives = load_objectives(session, version_id=version.id)
+    objectives = load_objectives(session, version_id=require_id(version))
     return MissionInput(
         company=search.company,
         role=version.role,
@@ -370,17 +371,19 @@ def _mission_of(session: Session, search: Search, version: MissionVersion) -> Mi
 
 
 def _snapshot(session: Session, draft: MissionDraft, *, bot_user: str | None) -> DraftSnapshot:
-    assert draft.id is not None
-    search = session.get(Search, draft.search_id)
-    version = get_version(session, draft_id=draft.id, number=draft.current_version)
-    assert search is not None and version is not None
+    draft_id = require_id(draft)
+    search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
+    version = require_row(
+        get_version(session, draft_id=draft_id, number=draft.current_version),
+        f"version {draft.current_version} of draft {draft_id}",
+    )
     present = session.exec(
         select(ReactionFeedback).where(
             ReactionFeedback.version_id == version.id, col(ReactionFeedback.present)
         )
     ).all()
     return DraftSnapshot(
-        draft_id=draft.id,
+        draft_id=draft_id,
         author_id=draft.author_id,
         channel_id=draft.channel_id,
         message_ts=draft.message_ts,

@@ -31,6 +31,7 @@ from storage.db import session_scope
 from storage.missions import Objective
 from storage.negotiation import NegotiationLeg, NegotiationPlan
 from storage.searches import Search, find_or_create_search, searches_of
+from storage.types import require_id, require_row
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -50,8 +51,7 @@ def _own(session: Session, *, plan_id: int, user_id: str) -> NegotiationPlan:
 
 
 def _legs(session: Session, row: NegotiationPlan) -> tuple[Leg, ...]:
-    assert row.id is not None
-    stored = store.legs_of(session, plan_id=row.id)
+    stored = store.legs_of(session, plan_id=require_id(row))
     linked = [r.objective_id for r in stored.values() if r.objective_id is not None]
     texts: dict[int, str] = {}
     if linked:
@@ -91,20 +91,19 @@ def _compensation(session: Session, plan_id: int) -> CompensationData:
 
 
 def _snapshot(session: Session, row: NegotiationPlan, *, with_numbers: bool) -> Plan:
-    assert row.id is not None
-    search = session.get(Search, row.search_id)
-    assert search is not None
+    plan_id = require_id(row)
+    search = require_row(session.get(Search, row.search_id), f"search of plan {plan_id}")
     version, objectives = store.current_objectives(session, search=search)
     council_id, channel_id = row.council_id, row.channel_id
     if not channel_id:
         council_id, channel_id = store.draft_channel(session, search=search)
     return Plan(
-        plan_id=row.id,
+        plan_id=plan_id,
         user_id=row.user_id,
         search_id=row.search_id,
         company=search.company,
         legs=_legs(session, row),
-        compensation=_compensation(session, row.id) if with_numbers else None,
+        compensation=_compensation(session, plan_id) if with_numbers else None,
         checklist=_checklist(row),
         objectives=tuple(
             ObjectiveOption(id=o.id or 0, position=o.position, text=o.text) for o in objectives
@@ -130,12 +129,12 @@ def plans(engine: Engine, *, team_id: str, user_id: str) -> list[PlanSummary]:
         rows = store.plans_of(session, team_id=team_id, user_id=user_id)
         summaries: list[PlanSummary] = []
         for row in rows:
-            assert row.id is not None
+            plan_id = require_id(row)
             search = session.get(Search, row.search_id)
-            money = store.compensation_of(session, plan_id=row.id)
+            money = store.compensation_of(session, plan_id=plan_id)
             summaries.append(
                 PlanSummary(
-                    plan_id=row.id,
+                    plan_id=plan_id,
                     company=search.company if search is not None else "",
                     legs=_legs(session, row),
                     has_numbers=money is not None
@@ -187,8 +186,7 @@ def save_leg(
         raise NotAllowed("That part of the plan doesn't exist.")
     with session_scope(engine) as session:
         row = _own(session, plan_id=plan_id, user_id=user_id)
-        assert row.id is not None
-        stored: NegotiationLeg = store.leg_row(session, plan_id=row.id, leg=leg, now=now)
+        stored: NegotiationLeg = store.leg_row(session, plan_id=plan_id, leg=leg, now=now)
         stored.ask, stored.objective_id, stored.status = data.ask, data.objective_id, data.status
         stored.updated_at = now
         row.updated_at = now
@@ -201,10 +199,9 @@ def save_compensation(
 ) -> Plan:
     with session_scope(engine) as session:
         row = _own(session, plan_id=plan_id, user_id=user_id)
-        assert row.id is not None
         store.set_compensation(
             session,
-            plan_id=row.id,
+            plan_id=plan_id,
             offer=data.offer,
             target=data.target,
             currency=data.currency,

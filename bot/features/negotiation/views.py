@@ -251,7 +251,8 @@ def _mission_line(plan: Plan) -> str:
 
 def plan_modal(plan: Plan, *, notice: str | None = None) -> dict:
     """The member's plan: the three success-factor legs, the money, the checklist."""
-    assert plan.compensation is not None, "the member's own plan carries their numbers"
+    if plan.compensation is None:
+        raise ValueError("plan_modal shows the member's own plan: load it with its numbers")
     plan_id = str(plan.plan_id)
     blocks: list[Block] = []
     if notice:
