@@ -9,13 +9,12 @@ reminder kind is registered here with the reminder engine; its sender uses
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -83,11 +82,13 @@ from bot.features.backchannel.views import (
     summary_message,
     versioned,
 )
+from bot.features.errors import NotAllowed
 from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import metadata, section
+from bot.ui.blocks import section
+from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import council_for_command, is_channel_member, tell, tz_of
 
@@ -106,449 +107,519 @@ _MESSAGE_GONE = {
 }
 
 
+class StartRef(ModalMetadata):
+    """The start modal: the council channel it was typed in, and where to answer."""
+
+    council: int | None = None
+    channel: str | None = None
+    response_url: str | None = None
+
+
+class ChecklistRef(ModalMetadata):
+    """The checklist a modal is about (manager, share)."""
+
+    checklist: int
+
+
+class PersonFormRef(ModalMetadata):
+    """The add-a-person modal: its checklist, and which copy of the form is on screen."""
+
+    checklist: int
+    version: int = 1
+
+
+class AnswerRef(ModalMetadata):
+    """The answer modal: the person, the follow-up DM it came from, the member's zone."""
+
+    person: int
+    prompt: list[str | None] | None = None
+    tz: str | None = None
+
+
+listeners = kit.Listeners()
+commands = kit.Subcommands(
+    command=COMMAND, help_title="How /backchannel works", help_blocks=help_blocks
+)
+
+
 def register(app: App, services: Services) -> None:
     """Every listener of the back-channel feature, and its reminder sender."""
     if services.reminders is not None:
         register_senders(services)
+    listeners.register(app)
 
-    @app.command(COMMAND)
-    def backchannel_command(
-        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        words = command.get("text", "").split()
-        subcommand = words[0].lower() if words else ""
-        team_id, user_id = command["team_id"], command["user_id"]
-        if subcommand == "help":
-            respond(text="How /backchannel works", blocks=help_blocks())
-        elif subcommand in LIST_WORDS:
-            checklists = service.open_checklists(services.engine, team_id=team_id, user_id=user_id)
-            respond(text="Your open back-channel checklists", blocks=list_message(checklists))
-        elif subcommand in PROMPT_WORDS:
-            respond(text="What to ask in a back-channel conversation", blocks=prompts_blocks())
-        elif subcommand:
-            unknown = f"I don't know `/backchannel {escape(words[0][:40])}`. Here is what I can do:"
-            respond(text=unknown, blocks=[section(unknown).to_dict(), *help_blocks()])
-        else:
-            _open_start(services, client, command)
 
-    @app.view(CALLBACK_START)
-    def submit_start(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        searches = service.searches(services.engine, team_id=team_id, user_id=user_id)
-        result = validate_start(read_start_form(view["state"]["values"]), searches=searches)
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        try:
-            checklist, created = service.open_checklist(
-                services.engine,
-                team_id=team_id,
-                user_id=user_id,
-                data=result,
-                council_id=meta.get("council"),
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_COMPANY: str(exc)})
-            return
-        ack()  # stored: Slack's answers (and retries) come after the 3-second limit
-        shown = _show(services, client, checklist.id, fresh=not created)
-        response_url = meta.get("response_url")
-        if isinstance(shown, str):
-            note = not_sent_text(shown)
-            if response_url:
-                _respond_url(response_url, text=note, blocks=[section(note).to_dict()])
-            return
-        dm_channel, permalink = shown
-        if response_url and meta.get("channel") != dm_channel:
-            note = opened_note(checklist, permalink, created=created)
-            _respond_url(response_url, text=note, blocks=[section(note).to_dict()])
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+commands.register(listeners)
 
-    @app.action(ACTION_OPEN)
-    def open_again(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        checklist = _own_checklist(services, client, body, respond)
-        if checklist is None:
-            return
-        if not checklist.is_open:
-            service.reopen_checklist(
-                services.engine,
-                checklist_id=checklist.id,
-                user_id=checklist.user_id,
-                now=services.clock(),
-            )
-        shown = _show(services, client, checklist.id, fresh=True)
-        if isinstance(shown, str):
-            tell(client, body, respond, not_sent_text(shown))
-            return
-        dm_channel, permalink = shown
-        container = body.get("container") or {}
-        if body.get("response_url") and container.get("channel_id") != dm_channel:
-            note = opened_note(checklist, permalink, created=False)
-            respond(text=note, blocks=[section(note).to_dict()], replace_original=False)
-        _home(services, client, body)
 
-    @app.action(ACTION_ADD)
-    def add_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        checklist = _own_checklist(services, client, body, respond)
-        if checklist is None:
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=person_modal(
-                checklist=checklist,
-                version=1,
-                private_metadata=metadata(checklist=checklist.id, version=1),
-            ),
-        )
+@commands.on(*LIST_WORDS)
+def list_checklists(call: kit.CommandCall) -> None:
+    checklists = service.open_checklists(
+        call.services.engine, team_id=call.team_id, user_id=call.user_id
+    )
+    call.respond(text="Your open back-channel checklists", blocks=list_message(checklists))
 
-    @app.view(CALLBACK_ADD)
-    def submit_add(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view["private_metadata"])
-        version = int(meta.get("version", 1))
-        user_id = body["user"]["id"]
-        name_block = versioned(FIELD_NAME, version)
-        try:
-            checklist = service.own_checklist(
-                services.engine, checklist_id=int(meta["checklist"]), user_id=user_id
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={name_block: str(exc)})
-            return
-        result = validate_person(
-            read_person_form(view["state"]["values"], version),
-            existing=checklist.people,
+
+@commands.on(*PROMPT_WORDS)
+def prompts(call: kit.CommandCall) -> None:
+    call.respond(text="What to ask in a back-channel conversation", blocks=prompts_blocks())
+
+
+@commands.bare
+def start(call: kit.CommandCall) -> None:
+    _open_start(call)
+
+
+@listeners.view(CALLBACK_START)
+def submit_start(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    meta = StartRef.decode(view["private_metadata"])
+    done, saved = kit.submit_form(
+        ack,
+        validate=lambda: validate_start(
+            read_start_form(view["state"]["values"]),
+            searches=service.searches(services.engine, team_id=team_id, user_id=user_id),
+        ),
+        save=lambda data: service.open_checklist(
+            services.engine,
+            team_id=team_id,
             user_id=user_id,
-        )
-        if isinstance(result, dict):
-            errors = {versioned(field, version): text for field, text in result.items()}
-            ack(response_action="errors", errors=errors)
-            return
-        try:
-            person = service.add_person(
-                services.engine,
-                checklist_id=checklist.id,
-                user_id=user_id,
-                data=result,
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:  # ChecklistFull included: a race with another add
-            ack(response_action="errors", errors={name_block: str(exc)})
-            return
-        updated = service.own_checklist(services.engine, checklist_id=checklist.id, user_id=user_id)
-        next_meta = metadata(checklist=checklist.id, version=version + 1)
-        ack(
-            response_action="update",
-            view=person_modal(
-                checklist=updated,
-                version=version + 1,
-                private_metadata=next_meta,
-                added=person.name,
-            ),
-        )
-        shown = _show(services, client, checklist.id)
-        if isinstance(shown, str):  # said in the modal, which is still open (same block ids)
-            try:
-                client.views_update(
-                    view_id=view["id"],
-                    view=person_modal(
-                        checklist=updated,
-                        version=version + 1,
-                        private_metadata=next_meta,
-                        added=person.name,
-                        problem=shown,
-                    ),
-                )
-            except SlackApiError as exc:
-                log.info("could not say so in the modal: %s", exc.response.get("error"))
-        _home(services, client, body)
+            data=data,
+            council_id=meta.council,
+            now=services.clock(),
+        ),
+        error_block=FIELD_COMPANY,
+    )
+    if not done or saved is None:
+        return
+    # Stored: Slack's answers (and retries) come after the 3-second limit.
+    checklist, created = saved
+    shown = _show(services, client, checklist.id, fresh=not created)
+    if isinstance(shown, str):
+        note = not_sent_text(shown)
+        if meta.response_url:
+            _respond_url(meta.response_url, text=note, blocks=[section(note).to_dict()])
+        return
+    dm_channel, permalink = shown
+    if meta.response_url and meta.channel != dm_channel:
+        note = opened_note(checklist, permalink, created=created)
+        _respond_url(meta.response_url, text=note, blocks=[section(note).to_dict()])
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.action(re.compile(rf"^{ACTION_ASKED}_\d+$"))
-    def asked(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        action = body["actions"][0]
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        try:
-            checklist_id = int(str(action.get("block_id", "")).rsplit("_", 1)[-1])
-            checklist = service.own_checklist(
-                services.engine, checklist_id=checklist_id, user_id=user_id
-            )
-        except (ValueError, service.NotAllowed):
-            tell(client, body, respond, "That checklist isn't one of yours.")
-            return
-        ticked = [int(o["value"]) for o in action.get("selected_options") or []]
-        shown = _offered(body, action) or [p.id for p in checklist.people]
-        changes = asked_changes({p.id: p for p in checklist.people}, shown=shown, ticked=ticked)
-        if changes:
-            service.set_statuses(
-                services.engine,
-                changes=changes,
-                user_id=user_id,
-                tz=tz_of(services, client, team_id=team_id, user_id=user_id),
-                now=services.clock(),
-            )
-        problem = _show(services, client, checklist.id)
-        if isinstance(problem, str):
-            tell(client, body, respond, not_sent_text(problem))
-        _home(services, client, body)
 
-    @app.action(ACTION_ANSWER)
-    def answer_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        try:
-            person, checklist = service.own_person(
-                services.engine,
-                person_id=int(body["actions"][0]["value"]),
-                user_id=body["user"]["id"],
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, escape(str(exc)))
-            return
-        container = body.get("container") or {}
-        prompt = None
-        if (
-            container.get("type") == "message"
-            and not container.get("is_ephemeral")
-            and container.get("message_ts") != checklist.message_ts
-        ):
-            prompt = [container.get("channel_id"), container.get("message_ts")]
-        # The zone travels with the modal, so saving needs no Slack call before its ack.
-        tz = tz_of(services, client, team_id=checklist.team_id, user_id=checklist.user_id)
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=answer_modal(
-                person=person,
-                checklist=checklist,
-                private_metadata=metadata(person=person.id, prompt=prompt, tz=tz),
-            ),
-        )
-
-    @app.view(CALLBACK_ANSWER)
-    def submit_answer(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        result = validate_answer(read_answer_form(view["state"]["values"]))
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        meta = json.loads(view["private_metadata"])
-        user_id = body["user"]["id"]
-        try:
-            person, checklist_id = service.record_answer(
-                services.engine,
-                person_id=int(meta["person"]),
-                user_id=user_id,
-                data=result,
-                tz=str(meta.get("tz") or "UTC"),
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_NOTES: str(exc)})
-            return
-        ack()  # stored
-        _refresh_or_say(services, client, checklist_id, user_id=user_id)
-        if meta.get("prompt"):
-            _settle_prompt(client, meta["prompt"], person.name)
-        _home(services, client, body)
-
-    @app.action(ACTION_REMOVE)
-    def remove(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        try:
-            name, checklist_id = service.remove_person(
-                services.engine,
-                person_id=int(body["actions"][0]["value"]),
-                user_id=body["user"]["id"],
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, escape(str(exc)))
-            return
-        view = body.get("view") or {}
-        if view.get("id"):
-            try:
-                client.views_update(view_id=view["id"], view=removed_modal(name))
-            except SlackApiError as exc:  # removed all the same; the checklist shows it
-                log.info("could not update the answer modal: %s", exc.response.get("error"))
-        problem = _show(services, client, checklist_id)
-        if isinstance(problem, str):
-            tell(client, body, respond, not_sent_text(problem))
-        _home(services, client, body)
-
-    @app.action(ACTION_MANAGER)
-    def manager_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        checklist = _own_checklist(services, client, body, respond)
-        if checklist is None:
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=manager_modal(
-                checklist=checklist, private_metadata=metadata(checklist=checklist.id)
-            ),
-        )
-
-    @app.view(CALLBACK_MANAGER)
-    def submit_manager(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        result = validate_manager(read_manager(view["state"]["values"]))
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        meta = json.loads(view["private_metadata"])
-        try:
-            checklist = service.set_manager(
-                services.engine,
-                checklist_id=int(meta["checklist"]),
-                user_id=body["user"]["id"],
-                name=result,
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_MANAGER: str(exc)})
-            return
-        ack()  # stored
-        _refresh_or_say(services, client, checklist.id, user_id=checklist.user_id)
-        _home(services, client, body)
-
-    @app.action(ACTION_SHARE)
-    def share_open(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        checklist = _own_checklist(services, client, body, respond)
-        if checklist is None:
-            return
-        if not checklist.people:
-            tell(
-                client,
-                body,
-                respond,
-                "There's nothing to share yet: add the people you'll ask first.",
-            )
-            return
-        councils = _councils(services, client, team_id=checklist.team_id, user_id=checklist.user_id)
-        if not councils:
-            tell(client, body, respond, no_council_text())
-            return
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=share_modal(
-                checklist=checklist,
-                councils=[(c.council_id, c.channel_id, c.name) for c in councils],
-                chosen=checklist.council_id,
-                private_metadata=metadata(checklist=checklist.id),
-            ),
-        )
-
-    @app.view(CALLBACK_SHARE)
-    def submit_share(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        raw_council, include_names, ask = read_share_form(view["state"]["values"])
-        errors: dict[str, str] = {}
-        ask = ask.strip()
-        if len(ask) > ASK_MAX:
-            errors[FIELD_ASK] = (
-                f"Please keep your question to {ASK_MAX:,} characters or fewer "
-                f"(it has {len(ask):,} now)."
-            )
-        known = service.councils_for(services.engine, team_id=team_id, user_id=user_id)
-        council = next((c for c in known if str(c.council_id) == raw_council), None)
-        if council is None:
-            errors[FIELD_COUNCIL] = "Please pick one of your council channels."
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        assert council is not None
-        label = f"#{council.name}" if council.name else council.channel_id
-        ack(response_action="update", view=sharing_modal(label))
-        # Slack's answers (and its retries) come after the 3-second limit: the modal shows
-        # the outcome, or comes back with the member's choices and what went wrong.
-        try:
-            checklist = service.own_checklist(
-                services.engine, checklist_id=int(meta["checklist"]), user_id=user_id
-            )
-        except service.NotAllowed as exc:
-            client.views_update(view_id=view["id"], view=notice_modal(str(exc)))
-            return
-
-        def back(problem: str) -> None:
-            councils = _councils(services, client, team_id=team_id, user_id=user_id)
-            if not councils:
-                client.views_update(
-                    view_id=view["id"], view=notice_modal(problem, title="Not shared")
-                )
-                return
-            client.views_update(
-                view_id=view["id"],
-                view=share_modal(
-                    checklist=checklist,
-                    councils=[(c.council_id, c.channel_id, c.name) for c in councils],
-                    chosen=council.council_id,
-                    private_metadata=view["private_metadata"],
-                    include_names=include_names,
-                    ask=ask,
-                    problem=problem,
-                ),
-            )
-
-        try:
-            member = is_channel_member(client, channel_id=council.channel_id, user_id=user_id)
-        except SlackApiError as exc:
-            back(share_failed(_reason(exc)))
-            return
-        if not member:
-            back(not_a_member_text())
-            return
-        text, blocks = summary_message(checklist=checklist, include_names=include_names, ask=ask)
-        try:
-            posted = client.chat_postMessage(channel=council.channel_id, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            reason = _reason(exc)
-            log.warning("summary of checklist %s not posted: %s", checklist.id, reason)
-            back(share_failed(reason))
-            return
-        client.views_update(
-            view_id=view["id"],
-            view=shared_modal(
-                channel_label=label,
-                permalink=_permalink(client, council.channel_id, str(posted["ts"])),
-                include_names=include_names,
-            ),
-        )
-
-    @app.action(ACTION_CLOSE)
-    @app.action(ACTION_REOPEN)
-    def close_or_reopen(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        checklist = _own_checklist(services, client, body, respond)
-        if checklist is None:
-            return
-        change = (
-            service.close_checklist
-            if body["actions"][0]["action_id"] == ACTION_CLOSE
-            else service.reopen_checklist
-        )
-        change(
+@listeners.action(ACTION_OPEN)
+def open_again(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    checklist = _own_checklist(services, client, body, respond, context)
+    if checklist is None:
+        return
+    if not checklist.is_open:
+        service.reopen_checklist(
             services.engine,
             checklist_id=checklist.id,
             user_id=checklist.user_id,
             now=services.clock(),
         )
-        problem = _show(services, client, checklist.id)
-        if isinstance(problem, str):
-            tell(client, body, respond, not_sent_text(problem))
-        _home(services, client, body)
+    shown = _show(services, client, checklist.id, fresh=True)
+    if isinstance(shown, str):
+        tell(client, body, respond, not_sent_text(shown))
+        return
+    dm_channel, permalink = shown
+    container = body.get("container") or {}
+    if body.get("response_url") and container.get("channel_id") != dm_channel:
+        note = opened_note(checklist, permalink, created=False)
+        respond(text=note, blocks=[section(note).to_dict()], replace_original=False)
+    _home(services, client, context)
+
+
+@listeners.action(ACTION_ADD)
+def add_open(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    checklist = _own_checklist(kit.services_of(context), client, body, respond, context)
+    if checklist is None:
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=person_modal(
+            checklist=checklist,
+            version=1,
+            private_metadata=PersonFormRef(checklist=checklist.id, version=1).encode(),
+        ),
+    )
+
+
+@listeners.view(CALLBACK_ADD)
+def submit_add(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    # Not `kit.submit_form`: a saved person is acked with the next copy of the form.
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    meta = PersonFormRef.decode(view["private_metadata"])
+    version = meta.version
+    name_block = versioned(FIELD_NAME, version)
+    try:
+        checklist = service.own_checklist(
+            services.engine, checklist_id=meta.checklist, user_id=user_id
+        )
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={name_block: str(exc)})
+        return
+    result = validate_person(
+        read_person_form(view["state"]["values"], version),
+        existing=checklist.people,
+        user_id=user_id,
+    )
+    if isinstance(result, dict):
+        errors = {versioned(field, version): text for field, text in result.items()}
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        person = service.add_person(
+            services.engine,
+            checklist_id=checklist.id,
+            user_id=user_id,
+            data=result,
+            now=services.clock(),
+        )
+    except NotAllowed as exc:  # ChecklistFull included: a race with another add
+        ack(response_action="errors", errors={name_block: str(exc)})
+        return
+    updated = service.own_checklist(services.engine, checklist_id=checklist.id, user_id=user_id)
+    next_meta = PersonFormRef(checklist=checklist.id, version=version + 1).encode()
+    ack(
+        response_action="update",
+        view=person_modal(
+            checklist=updated,
+            version=version + 1,
+            private_metadata=next_meta,
+            added=person.name,
+        ),
+    )
+    shown = _show(services, client, checklist.id)
+    if isinstance(shown, str):  # said in the modal, which is still open (same block ids)
+        try:
+            client.views_update(
+                view_id=view["id"],
+                view=person_modal(
+                    checklist=updated,
+                    version=version + 1,
+                    private_metadata=next_meta,
+                    added=person.name,
+                    problem=shown,
+                ),
+            )
+        except SlackApiError as exc:
+            log.info("could not say so in the modal: %s", exc.response.get("error"))
+    _home(services, client, context)
+
+
+@listeners.action({"action_id": re.compile(rf"^{ACTION_ASKED}_\d+$")})
+def asked(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    action = body["actions"][0]
+    try:
+        checklist_id = int(str(action.get("block_id", "")).rsplit("_", 1)[-1])
+        checklist = service.own_checklist(
+            services.engine, checklist_id=checklist_id, user_id=user_id
+        )
+    except (ValueError, NotAllowed):
+        tell(client, body, respond, "That checklist isn't one of yours.")
+        return
+    ticked = [int(o["value"]) for o in action.get("selected_options") or []]
+    shown = _offered(body, action) or [p.id for p in checklist.people]
+    changes = asked_changes({p.id: p for p in checklist.people}, shown=shown, ticked=ticked)
+    if changes:
+        service.set_statuses(
+            services.engine,
+            changes=changes,
+            user_id=user_id,
+            tz=tz_of(services, client, team_id=team_id, user_id=user_id),
+            now=services.clock(),
+        )
+    problem = _show(services, client, checklist.id)
+    if isinstance(problem, str):
+        tell(client, body, respond, not_sent_text(problem))
+    _home(services, client, context)
+
+
+@listeners.action(ACTION_ANSWER)
+def answer_open(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    try:
+        person, checklist = service.own_person(
+            services.engine,
+            person_id=kit.action_id_value(body),
+            user_id=kit.user_of(context),
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, escape(str(exc)))
+        return
+    container = body.get("container") or {}
+    prompt = None
+    if (
+        container.get("type") == "message"
+        and not container.get("is_ephemeral")
+        and container.get("message_ts") != checklist.message_ts
+    ):
+        prompt = [container.get("channel_id"), container.get("message_ts")]
+    # The zone travels with the modal, so saving needs no Slack call before its ack.
+    tz = tz_of(services, client, team_id=checklist.team_id, user_id=checklist.user_id)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=answer_modal(
+            person=person,
+            checklist=checklist,
+            private_metadata=AnswerRef(person=person.id, prompt=prompt, tz=tz).encode(),
+        ),
+    )
+
+
+@listeners.view(CALLBACK_ANSWER)
+def submit_answer(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    meta = AnswerRef.decode(view["private_metadata"])
+    done, saved = kit.submit_form(
+        ack,
+        validate=lambda: validate_answer(read_answer_form(view["state"]["values"])),
+        save=lambda data: service.record_answer(
+            services.engine,
+            person_id=meta.person,
+            user_id=user_id,
+            data=data,
+            tz=meta.tz or "UTC",
+            now=services.clock(),
+        ),
+        error_block=FIELD_NOTES,
+    )
+    if not done or saved is None:
+        return
+    person, checklist_id = saved  # stored
+    _refresh_or_say(services, client, checklist_id, user_id=user_id)
+    if meta.prompt:
+        _settle_prompt(client, meta.prompt, person.name)
+    _home(services, client, context)
+
+
+@listeners.action(ACTION_REMOVE)
+def remove(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    try:
+        name, checklist_id = service.remove_person(
+            services.engine,
+            person_id=kit.action_id_value(body),
+            user_id=kit.user_of(context),
+            now=services.clock(),
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, escape(str(exc)))
+        return
+    view = body.get("view") or {}
+    if view.get("id"):
+        try:
+            client.views_update(view_id=view["id"], view=removed_modal(name))
+        except SlackApiError as exc:  # removed all the same; the checklist shows it
+            log.info("could not update the answer modal: %s", exc.response.get("error"))
+    problem = _show(services, client, checklist_id)
+    if isinstance(problem, str):
+        tell(client, body, respond, not_sent_text(problem))
+    _home(services, client, context)
+
+
+@listeners.action(ACTION_MANAGER)
+def manager_open(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    checklist = _own_checklist(kit.services_of(context), client, body, respond, context)
+    if checklist is None:
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=manager_modal(
+            checklist=checklist, private_metadata=ChecklistRef(checklist=checklist.id).encode()
+        ),
+    )
+
+
+@listeners.view(CALLBACK_MANAGER)
+def submit_manager(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    done, checklist = kit.submit_form(
+        ack,
+        validate=lambda: validate_manager(read_manager(view["state"]["values"])),
+        save=lambda name: service.set_manager(
+            services.engine,
+            checklist_id=ChecklistRef.decode(view["private_metadata"]).checklist,
+            user_id=user_id,
+            name=name,
+            now=services.clock(),
+        ),
+        error_block=FIELD_MANAGER,
+    )
+    if not done or checklist is None:
+        return
+    # Stored.
+    _refresh_or_say(services, client, checklist.id, user_id=checklist.user_id)
+    _home(services, client, context)
+
+
+@listeners.action(ACTION_SHARE)
+def share_open(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    checklist = _own_checklist(services, client, body, respond, context)
+    if checklist is None:
+        return
+    if not checklist.people:
+        tell(
+            client,
+            body,
+            respond,
+            "There's nothing to share yet: add the people you'll ask first.",
+        )
+        return
+    councils = _councils(services, client, team_id=checklist.team_id, user_id=checklist.user_id)
+    if not councils:
+        tell(client, body, respond, no_council_text())
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=share_modal(
+            checklist=checklist,
+            councils=[(c.council_id, c.channel_id, c.name) for c in councils],
+            chosen=checklist.council_id,
+            private_metadata=ChecklistRef(checklist=checklist.id).encode(),
+        ),
+    )
+
+
+@listeners.view(CALLBACK_SHARE)
+def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    # Not `kit.submit_form`: the modal is acked with "sharing" before anything is done.
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    meta = ChecklistRef.decode(view["private_metadata"])
+    raw_council, include_names, ask = read_share_form(view["state"]["values"])
+    errors: dict[str, str] = {}
+    ask = ask.strip()
+    if len(ask) > ASK_MAX:
+        errors[FIELD_ASK] = (
+            f"Please keep your question to {ASK_MAX:,} characters or fewer "
+            f"(it has {len(ask):,} now)."
+        )
+    known = service.councils_for(services.engine, team_id=team_id, user_id=user_id)
+    council = next((c for c in known if str(c.council_id) == raw_council), None)
+    if council is None:
+        errors[FIELD_COUNCIL] = "Please pick one of your council channels."
+    if errors or council is None:
+        ack(response_action="errors", errors=errors)
+        return
+    label = f"#{council.name}" if council.name else council.channel_id
+    ack(response_action="update", view=sharing_modal(label))
+    # Slack's answers (and its retries) come after the 3-second limit: the modal shows
+    # the outcome, or comes back with the member's choices and what went wrong.
+    try:
+        checklist = service.own_checklist(
+            services.engine, checklist_id=meta.checklist, user_id=user_id
+        )
+    except NotAllowed as exc:
+        client.views_update(view_id=view["id"], view=notice_modal(str(exc)))
+        return
+
+    def back(problem: str) -> None:
+        councils = _councils(services, client, team_id=team_id, user_id=user_id)
+        if not councils:
+            client.views_update(view_id=view["id"], view=notice_modal(problem, title="Not shared"))
+            return
+        client.views_update(
+            view_id=view["id"],
+            view=share_modal(
+                checklist=checklist,
+                councils=[(c.council_id, c.channel_id, c.name) for c in councils],
+                chosen=council.council_id,
+                private_metadata=view["private_metadata"],
+                include_names=include_names,
+                ask=ask,
+                problem=problem,
+            ),
+        )
+
+    try:
+        member = is_channel_member(client, channel_id=council.channel_id, user_id=user_id)
+    except SlackApiError as exc:
+        back(share_failed(_reason(exc)))
+        return
+    if not member:
+        back(not_a_member_text())
+        return
+    text, blocks = summary_message(checklist=checklist, include_names=include_names, ask=ask)
+    try:
+        posted = client.chat_postMessage(channel=council.channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        reason = _reason(exc)
+        log.warning("summary of checklist %s not posted: %s", checklist.id, reason)
+        back(share_failed(reason))
+        return
+    client.views_update(
+        view_id=view["id"],
+        view=shared_modal(
+            channel_label=label,
+            permalink=_permalink(client, council.channel_id, str(posted["ts"])),
+            include_names=include_names,
+        ),
+    )
+
+
+@listeners.action(ACTION_CLOSE)
+@listeners.action(ACTION_REOPEN)
+def close_or_reopen(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    checklist = _own_checklist(services, client, body, respond, context)
+    if checklist is None:
+        return
+    change = (
+        service.close_checklist
+        if body["actions"][0]["action_id"] == ACTION_CLOSE
+        else service.reopen_checklist
+    )
+    change(
+        services.engine,
+        checklist_id=checklist.id,
+        user_id=checklist.user_id,
+        now=services.clock(),
+    )
+    problem = _show(services, client, checklist.id)
+    if isinstance(problem, str):
+        tell(client, body, respond, not_sent_text(problem))
+    _home(services, client, context)
 
 
 # --- the reminder sender ------------------------------------------------------------------------
@@ -556,28 +627,31 @@ def register(app: App, services: Services) -> None:
 
 def register_senders(services: Services) -> None:
     engine = services.reminders
+    if engine is None:
+        return
     for kind, sender in senders(services).items():
         if kind not in engine.kinds:  # an app rebuilt on the same services keeps its sender
             engine.register(kind, sender, grace=GRACE)
 
 
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
-    client: WebClient = services.delivery
+    client = services.delivery
 
     @slack_sender
     def send_followup(reminder: Reminder) -> Any:
         person, checklist = service.followup_target(
             services.engine, person_id=int(reminder.data.get("person", 0))
         )
-        if followup_is_moot(checklist, person):
+        if followup_is_moot(checklist, person) or person is None or checklist is None:
             log.info(
                 "reminder %s: person %s is gone, answered or not asked; nothing to send",
                 reminder.id,
                 reminder.data.get("person"),
             )
             return Delivered()
-        assert person is not None and checklist is not None
         text, blocks = followup_message(person=person, checklist=checklist)
+        if client is None:
+            raise RuntimeError("services.delivery is not set (bot.cli.build_runtime sets it)")
         client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
         return None
 
@@ -587,9 +661,10 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _open_start(services: Services, client: WebClient, command: dict[str, Any]) -> None:
+def _open_start(call: kit.CommandCall) -> None:
     """The start modal; a council channel it was typed in is remembered for sharing."""
-    team_id, user_id = command["team_id"], command["user_id"]
+    services, client, command = call.services, call.client, call.command
+    team_id, user_id = call.team_id, call.user_id
     council_id = None
     channel_id = command["channel_id"]
     if command.get("channel_name") != "directmessage" and not channel_id.startswith("D"):
@@ -602,9 +677,9 @@ def _open_start(services: Services, client: WebClient, command: dict[str, Any]) 
         trigger_id=command["trigger_id"],
         view=start_modal(
             searches=list(searches.items()),
-            private_metadata=metadata(
+            private_metadata=StartRef(
                 council=council_id, channel=channel_id, response_url=command.get("response_url")
-            ),
+            ).encode(),
         ),
     )
 
@@ -670,16 +745,20 @@ def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
 
 
 def _own_checklist(
-    services: Services, client: WebClient, body: dict[str, Any], respond: Respond
+    services: Services,
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
 ) -> Checklist | None:
     """The member's checklist from a button's value; they are told when it isn't theirs."""
     try:
         return service.own_checklist(
             services.engine,
-            checklist_id=int(body["actions"][0]["value"]),
-            user_id=body["user"]["id"],
+            checklist_id=kit.action_id_value(body),
+            user_id=kit.user_of(context),
         )
-    except (ValueError, service.NotAllowed):
+    except (ValueError, NotAllowed):
         tell(client, body, respond, "That checklist isn't one of yours.")
         return None
 
@@ -725,8 +804,8 @@ def _settle_prompt(client: WebClient, prompt: list[Any], name: str) -> None:
         log.info("could not update the follow-up: %s", exc.response.get("error"))
 
 
-def _home(services: Services, client: WebClient, body: dict[str, Any]) -> None:
-    kit.refresh_home(services, client, team_id=body["team"]["id"], user_id=body["user"]["id"])
+def _home(services: Services, client: WebClient, context: BoltContext) -> None:
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=kit.user_of(context))
 
 
 def _refresh_or_say(
