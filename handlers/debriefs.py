@@ -8,12 +8,11 @@ engine) and report outcomes through `bot.reminders.delivery.slack_sender`.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -65,12 +64,13 @@ from bot.features.debriefs.views import (
     read_event_form,
     read_gratitude_form,
 )
+from bot.features.errors import NotAllowed
 from bot.features.missions import service as missions_service
-from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import channel_problem_blocks, channel_problem_text, metadata, section
+from bot.ui.blocks import channel_problem_blocks, channel_problem_text, section
+from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import council_for_command, tell, tell_in_channel, tz_of
 
@@ -80,298 +80,377 @@ COMMAND = "/debrief"
 GRATITUDE_WORDS = {"gratitude", "gratitude-house", "thanks", "house"}
 
 
+class NewEventMeta(ModalMetadata):
+    """The new-event modal (also opened by `/negotiate`): where it was logged, and the tz."""
+
+    council: int | None = None
+    channel: str
+    tz: str
+
+
+class EditEventMeta(ModalMetadata):
+    """The move modal: which event, the tz, and where to follow up privately."""
+
+    event: int
+    tz: str
+    response_url: str | None = None
+
+
+class DebriefMeta(ModalMetadata):
+    """The debrief modal: which event, and the DM prompt it answers ([channel, ts])."""
+
+    event: int
+    prompt: list[str] | None = None
+
+
+class GratitudeMeta(ModalMetadata):
+    """The gratitude modal: its version (block ids change with it to clear the inputs)."""
+
+    version: int = 1
+
+
+listeners = kit.Listeners()
+commands = kit.Subcommands(
+    command=COMMAND, help_title="How /debrief works", help_blocks=help_blocks
+)
+
+
 def register(app: App, services: Services) -> None:
     """Every listener of the debrief feature, and its reminder senders."""
     if services.reminders is not None:
         register_senders(services)
+    listeners.register(app)
 
-    @app.command(COMMAND)
-    def debrief_command(
-        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        words = command.get("text", "").split()
-        subcommand = words[0].lower() if words else ""
-        team_id, user_id = command["team_id"], command["user_id"]
-        if subcommand == "help":
-            respond(text="How /debrief works", blocks=help_blocks())
-        elif subcommand == "list":
-            tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-            events = service.upcoming(
-                services.engine, team_id=team_id, user_id=user_id, now=services.clock()
-            )
-            respond(
-                text="Your upcoming interviews and debriefs",
-                blocks=list_message(events, tz=tz, now=services.clock()),
-            )
-        elif subcommand in GRATITUDE_WORDS:
-            _open_gratitude(services, client, trigger_id=command["trigger_id"], body=command)
-        elif subcommand:
-            unknown = f"I don't know `/debrief {escape(words[0][:40])}`. Here is what I can do:"
-            respond(text=unknown, blocks=[section(unknown).to_dict(), *help_blocks()])
-        else:
-            _open_new_event(services, client, command, respond)
 
-    @app.view(CALLBACK_EVENT_NEW)
-    def submit_new_event(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        tz, now = meta["tz"], services.clock()
-        searches = _searches(services, team_id=team_id, user_id=user_id)
-        result = validate_event(
-            read_event_form(view["state"]["values"]),
-            tz=tz,
-            now=now,
-            searches=searches,
-            user_id=user_id,
-        )
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        event, plan = service.create_event(
+commands.register(listeners)
+
+
+@commands.on("list")
+def list_events(call: kit.CommandCall) -> None:
+    services, team_id, user_id = call.services, call.team_id, call.user_id
+    tz = tz_of(services, call.client, team_id=team_id, user_id=user_id)
+    events = service.upcoming(
+        services.engine, team_id=team_id, user_id=user_id, now=services.clock()
+    )
+    call.respond(
+        text="Your upcoming interviews and debriefs",
+        blocks=list_message(events, tz=tz, now=services.clock()),
+    )
+
+
+@commands.on(*GRATITUDE_WORDS)
+def gratitude_command(call: kit.CommandCall) -> None:
+    _open_gratitude(
+        call.services,
+        call.client,
+        trigger_id=call.command["trigger_id"],
+        team_id=call.team_id,
+        user_id=call.user_id,
+    )
+
+
+@commands.bare
+def new_event(call: kit.CommandCall) -> None:
+    _open_new_event(call.services, call.client, call.command, call.respond)
+
+
+@listeners.view(CALLBACK_EVENT_NEW)
+def submit_new_event(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    meta = NewEventMeta.decode(view["private_metadata"])
+    tz, now = meta.tz, services.clock()
+    searches = _searches(services, team_id=team_id, user_id=user_id)
+    result = validate_event(
+        read_event_form(view["state"]["values"]),
+        tz=tz,
+        now=now,
+        searches=searches,
+        user_id=user_id,
+    )
+    if isinstance(result, dict):
+        ack(response_action="errors", errors=result)
+        return
+    event, plan = service.create_event(
+        services.engine,
+        team_id=team_id,
+        user_id=user_id,
+        council_id=meta.council,
+        channel_id=meta.channel,
+        data=result,
+        tz=tz,
+        now=now,
+    )
+    ack()
+    if event.kind == KIND_INTERVIEW and event.search_id is not None:
+        # Two interviews in: the mission feature suggests sharing the draft live.
+        missions_service.plan_share_live(
             services.engine,
             team_id=team_id,
             user_id=user_id,
-            council_id=meta.get("council"),
-            channel_id=meta["channel"],
-            data=result,
-            tz=tz,
-            now=now,
-        )
-        ack()
-        if event.kind == KIND_INTERVIEW and event.search_id is not None:
-            # Two interviews in: the mission feature suggests sharing the draft live.
-            missions_service.plan_share_live(
-                services.engine,
-                team_id=team_id,
-                user_id=user_id,
-                search_id=event.search_id,
-                interviews_logged=service.interviews_logged(
-                    services.engine, team_id=team_id, user_id=user_id, search_id=event.search_id
-                ),
-                interview_starts_at=event.starts_at,
-                tz=tz,
-            )
-        text, blocks = confirmation(event, plan, tz=tz)
-        tell_in_channel(
-            client, user_id=user_id, channel_id=meta["channel"], text=text, blocks=blocks
-        )
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
-
-    @app.action(ACTION_MOVE)
-    def move(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        event = _own_open_event(services, client, body, respond)
-        if event is None:
-            return
-        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-        searches = _searches(services, team_id=team_id, user_id=user_id)
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=event_modal(
-                callback_id=CALLBACK_EVENT_EDIT,
-                searches=list(searches.items()),
-                tz=tz,
-                now=services.clock(),
-                initial=event,
-                search_id=event.search_id,
-                private_metadata=metadata(
-                    event=event.event_id, tz=tz, response_url=body.get("response_url")
-                ),
+            search_id=event.search_id,
+            interviews_logged=service.interviews_logged(
+                services.engine, team_id=team_id, user_id=user_id, search_id=event.search_id
             ),
+            interview_starts_at=event.starts_at,
+            tz=tz,
         )
+    text, blocks = confirmation(event, plan, tz=tz)
+    tell_in_channel(client, user_id=user_id, channel_id=meta.channel, text=text, blocks=blocks)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.view(CALLBACK_EVENT_EDIT)
-    def submit_edit_event(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        tz, now = meta["tz"], services.clock()
-        result = validate_event(
+
+@listeners.action(ACTION_MOVE)
+def move(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    event = _own_open_event(services, client, body, respond, user_id=user_id)
+    if event is None:
+        return
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    searches = _searches(services, team_id=team_id, user_id=user_id)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=event_modal(
+            callback_id=CALLBACK_EVENT_EDIT,
+            searches=list(searches.items()),
+            tz=tz,
+            now=services.clock(),
+            initial=event,
+            search_id=event.search_id,
+            private_metadata=EditEventMeta(
+                event=event.event_id, tz=tz, response_url=body.get("response_url")
+            ).encode(),
+        ),
+    )
+
+
+@listeners.view(CALLBACK_EVENT_EDIT)
+def submit_edit_event(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    meta = EditEventMeta.decode(view["private_metadata"])
+    tz, now = meta.tz, services.clock()
+    done, saved = kit.submit_form(
+        ack,
+        validate=lambda: validate_event(
             read_event_form(view["state"]["values"]),
             tz=tz,
             now=now,
             searches=_searches(services, team_id=team_id, user_id=user_id),
             user_id=user_id,
+        ),
+        save=lambda data: service.update_event(
+            services.engine, event_id=meta.event, user_id=user_id, data=data, tz=tz, now=now
+        ),
+        error_block=FIELD_DATE,
+    )
+    if not done or saved is None:
+        return
+    event, plan = saved
+    text, blocks = confirmation(event, plan, tz=tz, moved=True)
+    if meta.response_url:
+        _respond_url(meta.response_url, text=text, blocks=blocks)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+@listeners.action(ACTION_CANCEL)
+def cancel(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    now = services.clock()
+    try:
+        event = service.cancel_event(
+            services.engine, event_id=kit.action_id_value(body), user_id=user_id, now=now
         )
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        try:
-            event, plan = service.update_event(
-                services.engine,
-                event_id=int(meta["event"]),
-                user_id=user_id,
-                data=result,
-                tz=tz,
-                now=now,
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_DATE: str(exc)})
-            return
-        ack()
-        text, blocks = confirmation(event, plan, tz=tz, moved=True)
-        if meta.get("response_url"):
-            _respond_url(meta["response_url"], text=text, blocks=blocks)
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
-
-    @app.action(ACTION_CANCEL)
-    def cancel(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        now = services.clock()
-        try:
-            event = service.cancel_event(
-                services.engine,
-                event_id=int(body["actions"][0]["value"]),
-                user_id=user_id,
-                now=now,
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
-            return
-        if body.get("response_url"):
-            tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-            events = service.upcoming(services.engine, team_id=team_id, user_id=user_id, now=now)
-            note = f":wastebasket: {cancelled_text(event, tz)}"
-            respond(
-                text=note,
-                blocks=list_message(events, tz=tz, now=now, note=note),
-                replace_original=True,
-                response_type="ephemeral",
-            )
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
-
-    @app.action(ACTION_WRITE)
-    def write(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        event = _own_open_event(services, client, body, respond)
-        if event is None:
-            return
-        container = body.get("container") or {}
-        prompt = None
-        if (
-            container.get("type") == "message"
-            and not container.get("is_ephemeral")
-            and str(container.get("channel_id", "")).startswith("D")
-        ):
-            prompt = [container["channel_id"], container["message_ts"]]
-        client.views_open(
-            trigger_id=body["trigger_id"],
-            view=debrief_modal(
-                event=event, private_metadata=metadata(event=event.event_id, prompt=prompt)
-            ),
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    if body.get("response_url"):
+        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+        events = service.upcoming(services.engine, team_id=team_id, user_id=user_id, now=now)
+        note = f":wastebasket: {cancelled_text(event, tz)}"
+        respond(
+            text=note,
+            blocks=list_message(events, tz=tz, now=now, note=note),
+            replace_original=True,
+            response_type="ephemeral",
         )
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.view(CALLBACK_DEBRIEF)
-    def submit_debrief(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        result = validate_debrief(read_debrief_form(view["state"]["values"]))
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        try:
-            debrief_id = service.save_debrief(
-                services.engine,
-                event_id=int(meta["event"]),
-                user_id=user_id,
-                answers=result,
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_RATING: str(exc)})
-            return
-        ack()  # stored: from here on nothing the member wrote can be lost
-        permalink = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
-        if meta.get("prompt"):
-            _mark_prompt_done(services, client, meta["prompt"], debrief_id, permalink)
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.action(ACTION_REPOST)
-    def repost(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        debrief_id = int(body["actions"][0]["value"])
-        if not service.owns_debrief(services.engine, debrief_id=debrief_id, user_id=user_id):
-            tell(client, body, respond, "That debrief isn't one of yours.")
-            return
-        snap = service.debrief(services.engine, debrief_id=debrief_id)
-        if snap is not None and snap.message_ts:
-            text = posted_confirmation(snap.event, None)
-        else:
-            posted = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
-            if posted is None:
-                return  # _post_debrief told the member again
-            assert snap is not None
-            text = posted_confirmation(snap.event, posted or None)
-        if body.get("response_url"):
-            respond(text=text, blocks=[section(text).to_dict()], replace_original=True)
+@listeners.action(ACTION_WRITE)
+def write(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services = kit.services_of(context)
+    event = _own_open_event(services, client, body, respond, user_id=kit.user_of(context))
+    if event is None:
+        return
+    container = body.get("container") or {}
+    prompt = None
+    if (
+        container.get("type") == "message"
+        and not container.get("is_ephemeral")
+        and str(container.get("channel_id", "")).startswith("D")
+    ):
+        prompt = [container["channel_id"], container["message_ts"]]
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=debrief_modal(
+            event=event,
+            private_metadata=DebriefMeta(event=event.event_id, prompt=prompt).encode(),
+        ),
+    )
 
-    @app.action(ACTION_GRATITUDE)
-    def gratitude_open(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        _open_gratitude(services, client, trigger_id=body["trigger_id"], body=body)
 
-    @app.view(CALLBACK_GRATITUDE)
-    def submit_gratitude(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = json.loads(view["private_metadata"])
-        version = int(meta.get("version", 1))
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        engine = services.engine
-        people = service.gratitude(engine, team_id=team_id, user_id=user_id)
-        name, note = read_gratitude_form(view["state"]["values"], version)
-        result = validate_gratitude(name, note, existing=people)
-        if isinstance(result, dict):
-            errors = {gratitude_block_id(field, version): text for field, text in result.items()}
-            ack(response_action="errors", errors=errors)
-            return
-        service.add_gratitude(
-            engine,
-            team_id=team_id,
-            user_id=user_id,
-            name=result[0],
-            note=result[1],
-            now=services.clock(),
-        )
-        people = service.gratitude(engine, team_id=team_id, user_id=user_id)
-        ack(
-            response_action="update",
-            view=gratitude_modal(
-                people=people, version=version + 1, private_metadata=metadata(version=version + 1)
-            ),
-        )
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
-
-    @app.action(ACTION_GRATITUDE_REMOVE)
-    def gratitude_remove(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        view = body["view"]
-        service.remove_gratitude(
+@listeners.view(CALLBACK_DEBRIEF)
+def submit_debrief(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    meta = DebriefMeta.decode(view["private_metadata"])
+    done, debrief_id = kit.submit_form(
+        ack,
+        validate=lambda: validate_debrief(read_debrief_form(view["state"]["values"])),
+        save=lambda answers: service.save_debrief(
             services.engine,
-            team_id=team_id,
+            event_id=meta.event,
             user_id=user_id,
-            person_id=int(body["actions"][0]["value"]),
-        )
-        people = service.gratitude(services.engine, team_id=team_id, user_id=user_id)
-        version = int(json.loads(view.get("private_metadata") or "{}").get("version", 1))
-        # Same block ids: whatever is typed in the "Add someone" box stays there.
-        client.views_update(
-            view_id=view["id"],
-            view=gratitude_modal(
-                people=people, version=version, private_metadata=view["private_metadata"]
-            ),
-        )
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+            answers=answers,
+            now=services.clock(),
+        ),
+        error_block=FIELD_RATING,
+    )
+    if not done or debrief_id is None:
+        return
+    # Stored and acked: from here on nothing the member wrote can be lost.
+    permalink = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
+    if meta.prompt:
+        _mark_prompt_done(services, client, meta.prompt, debrief_id, permalink)
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+
+
+@listeners.action(ACTION_REPOST)
+def repost(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    debrief_id = kit.action_id_value(body)
+    if not service.owns_debrief(services.engine, debrief_id=debrief_id, user_id=user_id):
+        tell(client, body, respond, "That debrief isn't one of yours.")
+        return
+    snap = service.debrief(services.engine, debrief_id=debrief_id)
+    if snap is not None and snap.message_ts:
+        text = posted_confirmation(snap.event, None)
+    else:
+        posted = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
+        if posted is None or snap is None:
+            return  # _post_debrief told the member again (or the debrief is gone)
+        text = posted_confirmation(snap.event, posted or None)
+    if body.get("response_url"):
+        respond(text=text, blocks=[section(text).to_dict()], replace_original=True)
+
+
+@listeners.action(ACTION_GRATITUDE)
+def gratitude_open(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    ack()
+    _open_gratitude(
+        kit.services_of(context),
+        client,
+        trigger_id=body["trigger_id"],
+        team_id=kit.team_of(context),
+        user_id=kit.user_of(context),
+    )
+
+
+@listeners.view(CALLBACK_GRATITUDE)
+def submit_gratitude(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    version = GratitudeMeta.decode(view["private_metadata"]).version
+    engine = services.engine
+    people = service.gratitude(engine, team_id=team_id, user_id=user_id)
+    name, note = read_gratitude_form(view["state"]["values"], version)
+    result = validate_gratitude(name, note, existing=people)
+    if isinstance(result, dict):
+        errors = {gratitude_block_id(field, version): text for field, text in result.items()}
+        ack(response_action="errors", errors=errors)
+        return
+    service.add_gratitude(
+        engine,
+        team_id=team_id,
+        user_id=user_id,
+        name=result[0],
+        note=result[1],
+        now=services.clock(),
+    )
+    people = service.gratitude(engine, team_id=team_id, user_id=user_id)
+    ack(
+        response_action="update",
+        view=gratitude_modal(
+            people=people,
+            version=version + 1,
+            private_metadata=GratitudeMeta(version=version + 1).encode(),
+        ),
+    )
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+@listeners.action(ACTION_GRATITUDE_REMOVE)
+def gratitude_remove(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    view = body["view"]
+    service.remove_gratitude(
+        services.engine,
+        team_id=team_id,
+        user_id=user_id,
+        person_id=kit.action_id_value(body),
+    )
+    people = service.gratitude(services.engine, team_id=team_id, user_id=user_id)
+    version = GratitudeMeta.decode(view.get("private_metadata")).version
+    # Same block ids: whatever is typed in the "Add someone" box stays there.
+    client.views_update(
+        view_id=view["id"],
+        view=gratitude_modal(
+            people=people, version=version, private_metadata=view["private_metadata"]
+        ),
+    )
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 # --- reminder senders ---------------------------------------------------------------------------
@@ -380,13 +459,17 @@ def register(app: App, services: Services) -> None:
 def register_senders(services: Services) -> None:
     """Register the three debrief reminder kinds with the engine."""
     engine = services.reminders
+    if engine is None:
+        return
     for kind, sender in senders(services).items():
         if kind not in engine.kinds:  # an app rebuilt on the same services keeps its senders
             engine.register(kind, sender, grace=GRACE[kind])
 
 
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
-    client: WebClient = services.delivery
+    client = services.delivery
+    if client is None:
+        raise RuntimeError("services.delivery is not set (bot.cli.build_runtime sets it)")
 
     def dm(user_id: str) -> str:
         return str(client.conversations_open(users=user_id)["channel"]["id"])
@@ -468,6 +551,7 @@ def _open_new_event(
     team_id, user_id = command["team_id"], command["user_id"]
     tz = tz_of(services, client, team_id=team_id, user_id=user_id)
     searches = _searches(services, team_id=team_id, user_id=user_id)
+    metadata = NewEventMeta(council=council_id, channel=command["channel_id"], tz=tz).encode()
     client.views_open(
         trigger_id=command["trigger_id"],
         view=event_modal(
@@ -475,20 +559,20 @@ def _open_new_event(
             searches=list(searches.items()),
             tz=tz,
             now=services.clock(),
-            private_metadata=metadata(council=council_id, channel=command["channel_id"], tz=tz),
+            private_metadata=metadata,
         ),
     )
 
 
 def _open_gratitude(
-    services: Services, client: WebClient, *, trigger_id: str, body: dict[str, Any]
+    services: Services, client: WebClient, *, trigger_id: str, team_id: str, user_id: str
 ) -> None:
-    user_id = body.get("user_id") or body["user"]["id"]
-    team_id = body.get("team_id") or body["team"]["id"]
     people = service.gratitude(services.engine, team_id=team_id, user_id=user_id)
     client.views_open(
         trigger_id=trigger_id,
-        view=gratitude_modal(people=people, version=1, private_metadata=metadata(version=1)),
+        view=gratitude_modal(
+            people=people, version=1, private_metadata=GratitudeMeta(version=1).encode()
+        ),
     )
 
 
@@ -497,15 +581,15 @@ def _own_open_event(
     client: WebClient,
     body: dict[str, Any],
     respond: Respond,
+    *,
+    user_id: str,
 ) -> EventSummary | None:
     """The member's event from a button, if it can still be moved or debriefed."""
     try:
         event = service.own_event(
-            services.engine,
-            event_id=int(body["actions"][0]["value"]),
-            user_id=body["user"]["id"],
+            services.engine, event_id=kit.action_id_value(body), user_id=user_id
         )
-    except service.NotAllowed as exc:
+    except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return None
     if event.debriefed:
