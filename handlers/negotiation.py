@@ -8,14 +8,14 @@ of it, and the plan beneath is refreshed with `views.update` after each save.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.features.errors import NotAllowed
 from bot.features.negotiation import service
 from bot.features.negotiation.rules import (
     FIELD_ASK,
@@ -61,8 +61,8 @@ from bot.features.negotiation.views import (
 from bot.platform.councils import ChannelProblem
 from bot.platform.mrkdwn import escape
 from bot.services import Services
-from bot.ui.blocks import channel_problem_blocks, channel_problem_text, metadata, section
-from bot.ui.blocks import metadata as debrief_metadata
+from bot.ui.blocks import channel_problem_blocks, channel_problem_text, section
+from bot.ui.metadata import MetadataError, ModalMetadata
 from handlers import kit
 from handlers.common import council_for_command, tell, tz_of
 
@@ -71,278 +71,309 @@ log = logging.getLogger("council_bot.negotiation")
 COMMAND = "/negotiate"
 
 
+class PickMeta(ModalMetadata):
+    """The pick modal: the council channel it was opened in (none from a DM)."""
+
+    council: int | None = None
+    channel: str | None = None
+
+
+class PlanMeta(ModalMetadata):
+    """The plan modal (views encode `plan`), and the views pushed over it (`root` too)."""
+
+    plan: int
+    root: str | None = None  # the plan modal beneath: the view to refresh after a save
+
+
+class LegMeta(PlanMeta):
+    """A leg's modal: which leg of the plan."""
+
+    leg: str
+
+
+class CallMeta(ModalMetadata):
+    """The `/debrief` new-event modal's metadata, as handlers/debriefs.py reads it."""
+
+    council: int | None = None
+    channel: str
+    tz: str
+
+
+listeners = kit.Listeners()
+commands = kit.Subcommands(
+    command=COMMAND, help_title="How /negotiate works", help_blocks=help_blocks
+)
+
+
 def register(app: App, services: Services) -> None:
     """Every listener of the negotiation feature."""
+    listeners.register(app)
 
-    @app.command(COMMAND)
-    def negotiate_command(
-        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        ack()
-        words = command.get("text", "").split()
-        subcommand = words[0].lower() if words else ""
-        if subcommand == "help":
-            respond(text="How /negotiate works", blocks=help_blocks())
-        elif subcommand == "list":
-            summaries = service.plans(
-                services.engine, team_id=command["team_id"], user_id=command["user_id"]
-            )
-            respond(text="Your negotiation plans", blocks=list_message(summaries))
-        elif subcommand:
-            unknown = f"I don't know `/negotiate {escape(words[0][:40])}`. Here is what I can do:"
-            respond(text=unknown, blocks=[section(unknown).to_dict(), *help_blocks()])
-        else:
-            _open_pick(services, client, command, respond)
 
-    @app.view(CALLBACK_PICK)
-    def submit_pick(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        meta = json.loads(view["private_metadata"] or "{}")
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        search_id, company = read_pick_form(view["state"]["values"])
-        result = validate_pick(
-            search_id=search_id,
-            company=company,
-            searches=service.company_searches(services.engine, team_id=team_id, user_id=user_id),
-        )
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        try:
-            plan = service.open_plan(
-                services.engine,
-                team_id=team_id,
-                user_id=user_id,
-                pick=result,
-                council_id=meta.get("council"),
-                channel_id=meta.get("channel"),
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_COMPANY: str(exc)})
-            return
-        ack(response_action="update", view=plan_modal(plan))
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+commands.register(listeners)
 
-    @app.action(ACTION_OPEN)
-    def open_plan(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
-        if plan is None:
-            return
-        try:
-            client.views_open(trigger_id=body["trigger_id"], view=plan_modal(plan))
-        except SlackApiError as exc:
-            tell(client, body, respond, _slack_trouble("open your plan", exc))
 
-    @app.action(ACTION_EDIT_LEG)
-    def edit_leg(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        plan_id, _, leg = str(body["actions"][0]["value"]).partition(":")
-        if leg not in LEG_KEYS:
-            return
-        plan = _own_plan(services, client, body, respond, int(plan_id))
-        if plan is None:
-            return
-        _push(
-            client,
-            body,
-            respond,
-            leg_modal(
-                plan, leg, private_metadata=metadata(plan=plan.plan_id, leg=leg, root=_root(body))
-            ),
-        )
+@commands.on("list")
+def list_plans(call: kit.CommandCall) -> None:
+    summaries = service.plans(call.services.engine, team_id=call.team_id, user_id=call.user_id)
+    call.respond(text="Your negotiation plans", blocks=list_message(summaries))
 
-    @app.view(CALLBACK_LEG)
-    def submit_leg(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        try:
-            plan = service.plan(services.engine, plan_id=int(meta["plan"]), user_id=user_id)
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_ASK: str(exc)})
-            return
-        result = validate_leg(
-            read_leg_form(view["state"]["values"]),
-            objectives={o.id: o.text for o in plan.objectives},
-        )
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        updated = service.save_leg(
+
+@commands.bare
+def new_plan(call: kit.CommandCall) -> None:
+    _open_pick(call.services, call.client, call.command, call.respond)
+
+
+@listeners.view(CALLBACK_PICK)
+def submit_pick(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    meta = PickMeta.decode(view["private_metadata"])
+    search_id, company = read_pick_form(view["state"]["values"])
+    result = validate_pick(
+        search_id=search_id,
+        company=company,
+        searches=service.company_searches(services.engine, team_id=team_id, user_id=user_id),
+    )
+    if isinstance(result, dict):
+        ack(response_action="errors", errors=result)
+        return
+    try:
+        plan = service.open_plan(
             services.engine,
-            plan_id=plan.plan_id,
+            team_id=team_id,
             user_id=user_id,
-            leg=str(meta["leg"]),
-            data=result,
+            pick=result,
+            council_id=meta.council,
+            channel_id=meta.channel,
             now=services.clock(),
         )
-        ack()  # stored; closing this view shows the plan again, refreshed just below
-        _refresh(client, meta.get("root"), updated)
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={FIELD_COMPANY: str(exc)})
+        return
+    ack(response_action="update", view=plan_modal(plan))
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
-    @app.action(ACTION_EDIT_MONEY)
-    def edit_money(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
-        if plan is None:
-            return
-        assert plan.compensation is not None
-        _push(
-            client,
-            body,
-            respond,
-            money_modal(
-                plan.compensation, private_metadata=metadata(plan=plan.plan_id, root=_root(body))
-            ),
-        )
 
-    @app.view(CALLBACK_MONEY)
-    def submit_money(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        result = validate_compensation(read_money_form(view["state"]["values"]))
-        if isinstance(result, dict):
-            ack(response_action="errors", errors=result)
-            return
-        meta = json.loads(view["private_metadata"])
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        try:
-            updated = service.save_compensation(
-                services.engine,
-                plan_id=int(meta["plan"]),
-                user_id=user_id,
-                data=result,
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_OFFER: str(exc)})
-            return
-        ack()
-        _refresh(client, meta.get("root"), updated)
-        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+@listeners.action(ACTION_OPEN)
+def open_plan(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    plan = _own_plan(context, client, body, respond, kit.action_id_value(body))
+    if plan is None:
+        return
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=plan_modal(plan))
+    except SlackApiError as exc:
+        tell(client, body, respond, _slack_trouble("open your plan", exc))
 
-    @app.action(ACTION_CHECKLIST)
-    def tick(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        view = body.get("view") or {}
-        try:
-            plan_id = int(json.loads(view.get("private_metadata") or "{}")["plan"])
-        except (KeyError, ValueError, TypeError):
-            return
-        chosen = body["actions"][0].get("selected_options") or []
-        try:
-            service.set_checklist(
-                services.engine,
-                plan_id=plan_id,
-                user_id=body["user"]["id"],
-                ticked=[str(o.get("value")) for o in chosen],
-                now=services.clock(),
-            )
-        except service.NotAllowed as exc:
-            tell(client, body, respond, str(exc))
 
-    @app.action(ACTION_SHARE)
-    def open_share(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
-        if plan is None:
-            return
-        if not plan.channel_id:
-            _push(client, body, respond, notice_modal(no_council_text("share your plan")))
-            return
-        assert plan.compensation is not None
-        _push(
-            client,
-            body,
-            respond,
-            share_modal(
-                plan,
-                channel_id=plan.channel_id,
-                has_numbers=not plan.compensation.empty,
-                private_metadata=metadata(plan=plan.plan_id, root=_root(body)),
-            ),
-        )
+@listeners.action(ACTION_EDIT_LEG)
+def edit_leg(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    plan_id, _, leg = kit.action_value(body).partition(":")
+    if leg not in LEG_KEYS:
+        return
+    plan = _own_plan(context, client, body, respond, int(plan_id))
+    if plan is None:
+        return
+    metadata = LegMeta(plan=plan.plan_id, leg=leg, root=_root(body)).encode()
+    _push(client, body, respond, leg_modal(plan, leg, private_metadata=metadata))
 
-    @app.view(CALLBACK_SHARE)
-    def submit_share(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        include_numbers, raw_note = read_share_form(view["state"]["values"])
-        note = validate_note(raw_note)
-        if isinstance(note, dict):
-            ack(response_action="errors", errors=note)
-            return
-        meta = json.loads(view["private_metadata"])
-        user_id = body["user"]["id"]
-        try:
-            # Without the box ticked the numbers are not even read.
-            plan = service.plan(
-                services.engine,
-                plan_id=int(meta["plan"]),
-                user_id=user_id,
-                with_numbers=include_numbers,
-            )
-        except service.NotAllowed as exc:
-            ack(response_action="errors", errors={FIELD_NOTE: str(exc)})
-            return
-        if not plan.channel_id:
-            ack(response_action="errors", errors={FIELD_NOTE: no_council_text("share it")})
-            return
-        text, blocks = share_message(plan, note=note)
-        # Post before closing the form: if Slack refuses, the member's note is still open.
-        try:
-            posted = client.chat_postMessage(channel=plan.channel_id, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            reason = escape(str(exc.response.get("error") or "an error"))
-            log.warning("negotiation plan %s not shared: %s", plan.plan_id, reason)
-            ack(response_action="errors", errors={FIELD_NOTE: share_failed(reason)})
-            return
-        ack()
-        now = services.clock()
-        service.mark_shared(
+
+@listeners.view(CALLBACK_LEG)
+def submit_leg(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    meta = LegMeta.decode(view["private_metadata"])
+    try:
+        plan = service.plan(services.engine, plan_id=meta.plan, user_id=user_id)
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={FIELD_ASK: str(exc)})
+        return
+    result = validate_leg(
+        read_leg_form(view["state"]["values"]),
+        objectives={o.id: o.text for o in plan.objectives},
+    )
+    if isinstance(result, dict):
+        ack(response_action="errors", errors=result)
+        return
+    updated = service.save_leg(
+        services.engine,
+        plan_id=plan.plan_id,
+        user_id=user_id,
+        leg=meta.leg,
+        data=result,
+        now=services.clock(),
+    )
+    ack()  # stored; closing this view shows the plan again, refreshed just below
+    _refresh(client, meta.root, updated)
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+
+
+@listeners.action(ACTION_EDIT_MONEY)
+def edit_money(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    plan = _own_plan(context, client, body, respond, kit.action_id_value(body))
+    if plan is None or plan.compensation is None:  # the member's own plan has its numbers
+        return
+    metadata = PlanMeta(plan=plan.plan_id, root=_root(body)).encode()
+    _push(client, body, respond, money_modal(plan.compensation, private_metadata=metadata))
+
+
+@listeners.view(CALLBACK_MONEY)
+def submit_money(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    meta = PlanMeta.decode(view["private_metadata"])
+    done, updated = kit.submit_form(
+        ack,
+        validate=lambda: validate_compensation(read_money_form(view["state"]["values"])),
+        save=lambda data: service.save_compensation(
+            services.engine, plan_id=meta.plan, user_id=user_id, data=data, now=services.clock()
+        ),
+        error_block=FIELD_OFFER,
+    )
+    if not done or updated is None:
+        return
+    _refresh(client, meta.root, updated)
+    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+
+
+@listeners.action(ACTION_CHECKLIST)
+def tick(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    view = body.get("view") or {}
+    try:
+        plan_id = PlanMeta.decode(view.get("private_metadata")).plan
+    except MetadataError:
+        return
+    services = kit.services_of(context)
+    chosen = body["actions"][0].get("selected_options") or []
+    try:
+        service.set_checklist(
             services.engine,
-            plan_id=plan.plan_id,
-            user_id=user_id,
+            plan_id=plan_id,
+            user_id=kit.user_of(context),
+            ticked=[str(o.get("value")) for o in chosen],
+            now=services.clock(),
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+
+
+@listeners.action(ACTION_SHARE)
+def open_share(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    plan = _own_plan(context, client, body, respond, kit.action_id_value(body))
+    if plan is None:
+        return
+    if not plan.channel_id:
+        _push(client, body, respond, notice_modal(no_council_text("share your plan")))
+        return
+    if plan.compensation is None:  # the member's own plan has its numbers
+        return
+    _push(
+        client,
+        body,
+        respond,
+        share_modal(
+            plan,
             channel_id=plan.channel_id,
-            message_ts=str(posted["ts"]),
-            now=now,
-        )
-        fresh = service.plan(services.engine, plan_id=plan.plan_id, user_id=user_id)
-        _refresh(client, meta.get("root"), fresh, notice=shared_notice(plan.channel_id))
+            has_numbers=not plan.compensation.empty,
+            private_metadata=PlanMeta(plan=plan.plan_id, root=_root(body)).encode(),
+        ),
+    )
 
-    @app.action(ACTION_SCHEDULE)
-    def schedule_call(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        user_id, team_id = body["user"]["id"], body["team"]["id"]
-        plan = _own_plan(services, client, body, respond, int(body["actions"][0]["value"]))
-        if plan is None:
-            return
-        if not plan.channel_id:
-            _push(
-                client,
-                body,
-                respond,
-                notice_modal(no_council_text("schedule the call and debrief it afterwards")),
-            )
-            return
-        tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-        others = service.company_searches(services.engine, team_id=team_id, user_id=user_id)
-        searches = [(plan.search_id, plan.company)] + [
-            (sid, company) for sid, company in others.items() if sid != plan.search_id
-        ]
-        # The very modal `/debrief` opens, with the metadata its submission listener reads.
-        view = negotiation_call_modal(
-            searches=searches[:100],
-            search_id=plan.search_id,
-            tz=tz,
-            now=services.clock(),
-            private_metadata=debrief_metadata(
-                council=plan.council_id, channel=plan.channel_id, tz=tz
-            ),
+
+@listeners.view(CALLBACK_SHARE)
+def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    include_numbers, raw_note = read_share_form(view["state"]["values"])
+    note = validate_note(raw_note)
+    if isinstance(note, dict):
+        ack(response_action="errors", errors=note)
+        return
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    meta = PlanMeta.decode(view["private_metadata"])
+    try:
+        # Without the box ticked the numbers are not even read.
+        plan = service.plan(
+            services.engine, plan_id=meta.plan, user_id=user_id, with_numbers=include_numbers
         )
-        _push(client, body, respond, view)
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={FIELD_NOTE: str(exc)})
+        return
+    if not plan.channel_id:
+        ack(response_action="errors", errors={FIELD_NOTE: no_council_text("share it")})
+        return
+    text, blocks = share_message(plan, note=note)
+    # Post before closing the form: if Slack refuses, the member's note is still open.
+    try:
+        posted = client.chat_postMessage(channel=plan.channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        reason = escape(str(exc.response.get("error") or "an error"))
+        log.warning("negotiation plan %s not shared: %s", plan.plan_id, reason)
+        ack(response_action="errors", errors={FIELD_NOTE: share_failed(reason)})
+        return
+    ack()
+    now = services.clock()
+    service.mark_shared(
+        services.engine,
+        plan_id=plan.plan_id,
+        user_id=user_id,
+        channel_id=plan.channel_id,
+        message_ts=str(posted["ts"]),
+        now=now,
+    )
+    fresh = service.plan(services.engine, plan_id=plan.plan_id, user_id=user_id)
+    _refresh(client, meta.root, fresh, notice=shared_notice(plan.channel_id))
+
+
+@listeners.action(ACTION_SCHEDULE)
+def schedule_call(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = (
+        kit.services_of(context),
+        kit.user_of(context),
+        kit.team_of(context),
+    )
+    plan = _own_plan(context, client, body, respond, kit.action_id_value(body))
+    if plan is None:
+        return
+    if not plan.channel_id:
+        _push(
+            client,
+            body,
+            respond,
+            notice_modal(no_council_text("schedule the call and debrief it afterwards")),
+        )
+        return
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    others = service.company_searches(services.engine, team_id=team_id, user_id=user_id)
+    searches = [(plan.search_id, plan.company)] + [
+        (sid, company) for sid, company in others.items() if sid != plan.search_id
+    ]
+    # The very modal `/debrief` opens, with the metadata its submission listener reads.
+    view = negotiation_call_modal(
+        searches=searches[:100],
+        search_id=plan.search_id,
+        tz=tz,
+        now=services.clock(),
+        private_metadata=CallMeta(council=plan.council_id, channel=plan.channel_id, tz=tz).encode(),
+    )
+    _push(client, body, respond, view)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -367,16 +398,14 @@ def _open_pick(
         services.engine, team_id=command["team_id"], user_id=command["user_id"]
     )
     in_council = problem is None
+    metadata = PickMeta(
+        council=council_id if in_council else None,
+        channel=command["channel_id"] if in_council else None,
+    ).encode()
     try:
         client.views_open(
             trigger_id=command["trigger_id"],
-            view=pick_modal(
-                searches=list(searches.items()),
-                private_metadata=metadata(
-                    council=council_id if in_council else None,
-                    channel=command["channel_id"] if in_council else None,
-                ),
-            ),
+            view=pick_modal(searches=list(searches.items()), private_metadata=metadata),
         )
     except SlackApiError as exc:
         text = _slack_trouble("open your plan", exc)
@@ -384,12 +413,14 @@ def _open_pick(
 
 
 def _own_plan(
-    services: Services, client: WebClient, body: dict[str, Any], respond: Respond, plan_id: int
+    context: BoltContext, client: WebClient, body: dict[str, Any], respond: Respond, plan_id: int
 ) -> Plan | None:
     """The member's own plan (with their numbers), or None after telling them why not."""
     try:
-        return service.plan(services.engine, plan_id=plan_id, user_id=body["user"]["id"])
-    except service.NotAllowed as exc:
+        return service.plan(
+            kit.services_of(context).engine, plan_id=plan_id, user_id=kit.user_of(context)
+        )
+    except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return None
 
