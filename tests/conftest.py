@@ -20,9 +20,9 @@ def engine(migrated_engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def empty_engine(database_url: str) -> Iterator[Engine]:
+def empty_engine(empty_database_url: str) -> Iterator[Engine]:
     """An empty database (no tables), on each backend."""
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     try:
         yield engine
     finally:
