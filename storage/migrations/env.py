@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from storage.migrate import lock_for_migrations
 from storage.models import metadata
 
 config = context.config
@@ -27,5 +28,7 @@ if connection is not None:
 else:
     url = config.get_main_option("sqlalchemy.url")
     assert url, "set sqlalchemy.url or pass a connection"
-    with create_engine(url).connect() as conn:
+    # One transaction around the whole run, under the same lock as storage.migrate.upgrade.
+    with create_engine(url).begin() as conn:
+        lock_for_migrations(conn)
         _run(conn)
