@@ -8,6 +8,7 @@ plays Slack, and tests assert on what the stand-in received and what the databas
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -73,6 +74,18 @@ class Slack:
         return self.runtime.services.reminders.dispatch_due()
 
 
+# Servers of finished tests, still shutting down (joined at the end of the session).
+_stopping_servers: list[threading.Thread] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _join_stopping_servers() -> Iterator[None]:
+    yield
+    for stopping in _stopping_servers:
+        stopping.join(timeout=15)
+    _stopping_servers.clear()
+
+
 @pytest.fixture
 def slack(engine: Engine) -> Iterator[Slack]:
     """The real app against the stand-in, on each database backend."""
@@ -94,7 +107,11 @@ def slack(engine: Engine) -> Iterator[Slack]:
     try:
         yield Slack(standin=standin, driver=driver, runtime=runtime, server=server, clock=clock)
     finally:
-        server.stop()
+        # Every request has been answered; uvicorn's graceful shutdown (a few of its
+        # 0.1 s ticks) finishes in the background while the next test runs.
+        stopping = threading.Thread(target=server.stop, daemon=True)
+        stopping.start()
+        _stopping_servers.append(stopping)
         standin.stop()
     # Every message, modal and Home tab the app sent passed Slack's Block Kit checks.
     refused = [c.describe() for c in standin.calls if c.error in BLOCK_KIT_ERRORS]
