@@ -71,7 +71,8 @@ def tz_of(services: Services, client: WebClient, *, team_id: str, user_id: str) 
 
     def fetch(user: str) -> str | None:
         try:
-            return client.users_info(user=user)["user"].get("tz")
+            tz = client.users_info(user=user)["user"].get("tz")
+            return tz if isinstance(tz, str) else None
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user, exc.response.get("error"))
             return None

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.ui.metadata import DraftRef
 from bot.features.feedback import service, views
 from bot.features.feedback.service import (
     ANSWER_MAX,
@@ -30,6 +29,7 @@ from bot.features.missions import service as missions_service
 from bot.features.missions.rules import MissionInput, Objective
 from bot.platform.councils import register_council
 from bot.ui.blocks import SECTION_TEXT_MAX
+from bot.ui.metadata import DraftRef
 from storage.missions import WrittenFeedback
 from tests.plugins.clock import Clock
 
