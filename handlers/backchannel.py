@@ -172,11 +172,7 @@ def start(call: kit.CommandCall) -> None:
 
 @listeners.view(CALLBACK_START)
 def submit_start(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     meta = StartRef.decode(view["private_metadata"])
     done, saved = kit.submit_form(
         ack,
@@ -325,11 +321,7 @@ def asked(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     action = body["actions"][0]
     try:
         checklist_id = int(str(action.get("block_id", "")).rsplit("_", 1)[-1])
@@ -518,11 +510,7 @@ def share_open(
 @listeners.view(CALLBACK_SHARE)
 def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     # Not `kit.submit_form`: the modal is acked with "sharing" before anything is done.
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     meta = ChecklistRef.decode(view["private_metadata"])
     raw_council, include_names, ask = read_share_form(view["state"]["values"])
     errors: dict[str, str] = {}

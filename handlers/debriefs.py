@@ -158,11 +158,7 @@ def new_event(call: kit.CommandCall) -> None:
 def submit_new_event(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     meta = NewEventMeta.decode(view["private_metadata"])
     tz, now = meta.tz, services.clock()
     searches = _searches(services, team_id=team_id, user_id=user_id)
@@ -210,11 +206,7 @@ def move(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     event = _own_open_event(services, client, body, respond, user_id=user_id)
     if event is None:
         return
@@ -240,11 +232,7 @@ def move(
 def submit_edit_event(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     meta = EditEventMeta.decode(view["private_metadata"])
     tz, now = meta.tz, services.clock()
     done, saved = kit.submit_form(
@@ -275,11 +263,7 @@ def cancel(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     now = services.clock()
     try:
         event = service.cancel_event(
@@ -390,11 +374,7 @@ def gratitude_open(ack: Ack, body: dict[str, Any], client: WebClient, context: B
 def submit_gratitude(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     version = GratitudeMeta.decode(view["private_metadata"]).version
     engine = services.engine
     people = service.gratitude(engine, team_id=team_id, user_id=user_id)
@@ -429,11 +409,7 @@ def gratitude_remove(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     view = body["view"]
     service.remove_gratitude(
         services.engine,

@@ -73,11 +73,7 @@ def open_request(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
     try:
         snap = missions_service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
@@ -101,11 +97,7 @@ def open_request(
 
 @listeners.view(CALLBACK_REQUEST)
 def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     values = view["state"]["values"]
     tz = tz_of(services, client, team_id=team_id, user_id=user_id)
     now = services.clock()

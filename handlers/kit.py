@@ -95,6 +95,11 @@ def team_of(context: BoltContext) -> str:
     return context.team_id or ""
 
 
+def caller(context: BoltContext) -> tuple[Services, str, str]:
+    """(services, user id, team id): what nearly every listener starts with."""
+    return services_of(context), user_of(context), team_of(context)
+
+
 # --- payload reading ----------------------------------------------------------------------------
 
 

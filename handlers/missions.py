@@ -146,11 +146,7 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
     if isinstance(result, dict):
         ack(response_action="errors", errors=result)
         return
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     meta = NewDraftRef.decode(view["private_metadata"])
     draft_id = service.create_draft(
         services.engine,

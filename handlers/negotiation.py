@@ -126,11 +126,7 @@ def new_plan(call: kit.CommandCall) -> None:
 
 @listeners.view(CALLBACK_PICK)
 def submit_pick(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     meta = PickMeta.decode(view["private_metadata"])
     search_id, company = read_pick_form(view["state"]["values"])
     result = validate_pick(
@@ -344,11 +340,7 @@ def schedule_call(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id, team_id = (
-        kit.services_of(context),
-        kit.user_of(context),
-        kit.team_of(context),
-    )
+    services, user_id, team_id = kit.caller(context)
     plan = _own_plan(context, client, body, respond, kit.action_id_value(body))
     if plan is None:
         return
