@@ -123,6 +123,7 @@ class SlackStandIn:
         self._calls_lock = threading.Lock()
         self._socket_mode: SocketModeServer | None = None
         self._socket_mode_lock = threading.Lock()
+        self._latency: dict[str, float] = {}
 
     # --------------------------------------------------------------- lifecycle
     def start(self) -> SlackStandIn:
@@ -272,6 +273,25 @@ class SlackStandIn:
     def _record(self, call: ApiCall) -> None:
         with self._calls_lock:
             self._calls.append(call)
+
+    # ----------------------------------------------------------------- latency
+    def set_latency(self, seconds: float, *, method: str = "*") -> None:
+        """Answer every call to ``method`` (``"*"``: every method, ``response_url``
+        included) only after ``seconds``: a slow Slack, for load tests and benchmarks.
+
+        A per-method setting wins over ``"*"``; ``0`` removes the delay.
+        """
+        if seconds < 0:
+            raise ValueError("latency cannot be negative")
+        with self._calls_lock:
+            if seconds == 0:
+                self._latency.pop(method, None)
+            else:
+                self._latency[method] = seconds
+
+    def _latency_of(self, method: str) -> float:
+        with self._calls_lock:
+            return self._latency.get(method, self._latency.get("*", 0.0))
 
     # ------------------------------------------------------------------ faults
     def fail_next(
@@ -434,6 +454,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         token = self._token(args) if method != "response_url" else None
 
+        delay = self.standin._latency_of(method)
+        if delay:
+            time.sleep(delay)  # each request has its own thread: a slow Slack, not a queue
         fault = self.standin._take_fault(method)
         if fault is not None:
             self._fault(fault, method, args, token, path)

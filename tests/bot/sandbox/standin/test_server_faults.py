@@ -176,3 +176,37 @@ def test_concurrent_requests_are_all_answered_and_recorded(standin: SlackStandIn
     assert len(standin.wait_for("chat.postMessage", count=24)) == 24
     stamps = [m["ts"] for m in standin.workspace.messages_in(DEMO_COUNCIL_CHANNEL)]
     assert len(set(stamps)) == 24
+
+
+def test_latency_delays_every_answer_and_a_method_setting_wins(
+    client: WebClient, standin: SlackStandIn
+) -> None:
+    standin.set_latency(0.3)
+    standin.set_latency(0.0, method="auth.test")  # removing a method setting: "*" applies
+    started = time.perf_counter()
+    assert client.chat_postMessage(channel=DEMO_COUNCIL_CHANNEL, text="x")["ok"]
+    assert time.perf_counter() - started >= 0.3
+    standin.set_latency(0.0)
+    started = time.perf_counter()
+    assert client.chat_postMessage(channel=DEMO_COUNCIL_CHANNEL, text="x")["ok"]
+    assert time.perf_counter() - started < 0.3
+
+
+def test_latency_holds_each_request_alone_not_in_a_queue(standin: SlackStandIn) -> None:
+    standin.set_latency(0.4, method="chat.postMessage")
+    clients = [WebClient(token=standin.bot_token, base_url=standin.api_url) for _ in range(8)]
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(
+            target=lambda c=c: c.chat_postMessage(channel=DEMO_COUNCIL_CHANNEL, text="x")
+        )
+        for c in clients
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Eight calls at 0.4 s each, answered side by side: far less than 8 x 0.4 s.
+    assert time.perf_counter() - started < 2.4
+    with pytest.raises(ValueError):
+        standin.set_latency(-1)
