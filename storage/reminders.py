@@ -548,3 +548,61 @@ def count_by_status(bind: Engine | Connection, *, kind: str | None = None) -> di
     with _transaction(bind) as conn:
         rows = conn.execute(query).all()
     return {status: int(n) for status, n in rows}
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """How far behind the reminders are, at one moment (what `GET /metrics` exports).
+
+    - `due`: a worker would claim them now: pending and due, or claimed by a worker whose
+      lease ran out (it died);
+    - `claimed`: being sent right now, under a live lease;
+    - `late`: the part of `due` that fell due before `late_before` (the engine flags
+      those late when it sends them, or expires them past their kind's grace);
+    - `failed`: gave up on (out of attempts, or a kind no sender knows), ever;
+    - `oldest_due_at`: when the longest-waiting `due` one fell due (None: nothing due).
+
+    Counts only: no kinds, teams or users.
+    """
+
+    due: int
+    claimed: int
+    late: int
+    failed: int
+    oldest_due_at: datetime | None
+
+
+def backlog(bind: Engine | Connection, *, now: datetime, late_before: datetime) -> Backlog:
+    """The reminder backlog, read-only, in one query (over the status/due_at index)."""
+    _require_aware(now, "now")
+    _require_aware(late_before, "late_before")
+    claimable = _claimable(now)
+    live_claim = and_(_T.c.status == ReminderStatus.CLAIMED.value, _T.c.lease_until >= now)
+
+    def count(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = sa_select(
+        count(claimable),
+        count(live_claim),
+        count(and_(claimable, _T.c.due_at < late_before)),
+        count(_T.c.status == ReminderStatus.FAILED.value),
+        func.min(case((claimable, _T.c.due_at), else_=None)),
+    ).where(
+        _T.c.status.in_(
+            [
+                ReminderStatus.PENDING.value,
+                ReminderStatus.CLAIMED.value,
+                ReminderStatus.FAILED.value,
+            ]
+        )
+    )
+    with _transaction(bind) as conn:
+        due, claimed, late, failed, oldest = conn.execute(query).one()
+    return Backlog(
+        due=int(due),
+        claimed=int(claimed),
+        late=int(late),
+        failed=int(failed),
+        oldest_due_at=oldest,
+    )
