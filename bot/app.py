@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.platform.slack_client import make_client
+from bot.platform.work import WorkPools
 from bot.services import Services
 from bot.settings import Settings
 from handlers import register_all
@@ -29,8 +30,13 @@ def build_app(
     services: Services,
     client: WebClient | None = None,
     socket_mode: bool = False,
+    work: WorkPools | None = None,
 ) -> App:
-    """Build the Bolt app; Socket Mode needs no signing secret (its requests are not signed)."""
+    """Build the Bolt app; Socket Mode needs no signing secret (its requests are not signed).
+
+    `work` runs what listeners do after their ack (bot.platform.work); the caller owns it
+    and closes it at shutdown. Without one, the app gets pools of the settings' sizes.
+    """
     if client is None:
         client = make_client(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
@@ -45,9 +51,19 @@ def build_app(
     # Bolt logs the whole request body of a badly signed request at INFO; bodies carry
     # member text about their job search, which has no place in logs.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
-    app.error(_report_error)
-    register_all(app, services)
+    app.error(report_error)
+    if work is None:
+        work = work_pools(settings)
+    register_all(app, services, work=work, report=report_error)
     return app
+
+
+def work_pools(settings: Settings) -> WorkPools:
+    return WorkPools(
+        workers=settings.work_threads,
+        queue_limit=settings.work_queue,
+        form_workers=settings.form_threads,
+    )
 
 
 def _where(body: dict[str, Any]) -> dict[str, str | None]:
@@ -66,7 +82,7 @@ def _where(body: dict[str, Any]) -> dict[str, str | None]:
     }
 
 
-def _report_error(error: Exception, body: dict[str, Any], client: WebClient) -> None:
+def report_error(error: BaseException, body: dict[str, Any], client: WebClient) -> None:
     """Log with context, then tell the member (privately) instead of failing silently."""
     where = _where(body)
     log.error("listener failed: %s", " ".join(f"{k}={v}" for k, v in where.items()), exc_info=error)

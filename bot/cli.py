@@ -18,7 +18,8 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 
-from bot.app import build_app
+from bot.app import build_app, work_pools
+from bot.platform.work import WorkPools
 from bot.reminders.delivery import engine_client
 from bot.reminders.engine import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
@@ -39,6 +40,7 @@ class Runtime:
     settings: Settings
     services: Services
     app: App
+    work: WorkPools
 
     def http_app(self) -> Starlette:
         return make_asgi_app(bolt_app=self.app, engine=self.services.engine)
@@ -71,14 +73,15 @@ def build_runtime(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
         )
     try:
-        app = build_app(settings=settings, services=services, socket_mode=socket_mode)
+        work = work_pools(settings)
+        app = build_app(settings=settings, services=services, socket_mode=socket_mode, work=work)
     except BoltError as exc:
         # Bolt checks the token with auth.test at start-up.
         raise ConfigError(
             f"SLACK_BOT_TOKEN was not accepted by Slack ({exc}). "
             "Copy the Bot User OAuth Token from the app's OAuth & Permissions page."
         ) from None
-    return Runtime(settings=settings, services=services, app=app)
+    return Runtime(settings=settings, services=services, app=app, work=work)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -162,6 +165,7 @@ def _serve(settings: Settings, *, port: int, host: str) -> int:
     try:
         serve_forever(asgi=runtime.http_app(), host=host, port=port, log_level=settings.log_level)
     finally:
+        runtime.work.close(wait=True)  # acked work finishes: nothing a member was promised is lost
         runtime.reminders.shutdown()
     return 0
 
@@ -191,6 +195,7 @@ def _socket(settings: Settings) -> int:
         log.info("stopping: closing the Socket Mode connection")
     finally:
         handler.close()
+        runtime.work.close(wait=True)
         runtime.reminders.shutdown()
         restore()
     log.info("stopped")

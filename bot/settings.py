@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Post-ack work (bot.platform.work): threads for Slack calls after the ack, how many
+    # requests may wait for one before new ones are answered "busy", and threads for modal
+    # submissions. Slack calls are I/O: threads are cheap next to a member's failed command.
+    work_threads: int = Field(default=32, ge=1, le=512)
+    work_queue: int = Field(default=200, ge=0, le=10_000)
+    form_threads: int = Field(default=16, ge=1, le=256)
 
     @field_validator("slack_bot_token")
     @classmethod

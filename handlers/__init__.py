@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.platform.work import WorkPools
 from bot.services import Services
 from handlers import kit
 
 
-def register_all(app: App, services: Services) -> None:
+def register_all(app: App, services: Services, *, work: WorkPools, report: kit.Reporter) -> None:
     from handlers import (
         backchannel,
         debriefs,
@@ -24,7 +25,7 @@ def register_all(app: App, services: Services) -> None:
         negotiation,
     )
 
-    kit.install(app, services)
+    kit.install(app, services, work=work, report=report)
     for feature in (
         meta,
         missions,

@@ -2,9 +2,14 @@
 
 - `Listeners`: a module declares its listeners at module level (`@listeners.command`,
   `.action`, `.view`, `.event`) and `register(app)` adds them in one place. The functions
-  stay plain module-level functions.
-- `install(app, services)`: a global middleware that puts `Services` into Bolt's context;
-  listeners read `services_of(context)`, `context.user_id`, `context.team_id`.
+  stay plain module-level functions. Registration wraps each so that its ack never waits
+  on anyone's Slack calls: commands and clicks are acked on Bolt's thread and run in the
+  `after_ack` work pool; events (acked by Bolt) run there too; modal submissions, which
+  validate before they ack, run in the `forms` pool, admitted only when a worker is free.
+  A full pool answers "busy" privately instead of queueing without bound.
+- `install(app, services, work=, report=)`: a global middleware that puts `Services`, the
+  work pools and the error reporter into Bolt's context; listeners read
+  `services_of(context)`, `context.user_id`, `context.team_id`.
 - `Subcommands`: one router for a slash command's words, with `help` and the answer to an
   unknown subcommand built in.
 - `submit_form`: read -> validate -> inline errors, or save -> ack; `NotAllowed` becomes an
@@ -15,6 +20,8 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +31,7 @@ from slack_sdk import WebClient
 
 from bot.features.errors import NotAllowed
 from bot.platform.mrkdwn import escape
+from bot.platform.work import WorkPools
 from bot.services import Services
 from bot.ui.blocks import section
 
@@ -32,6 +40,18 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _SERVICES = "council_services"
+_WORK = "council_work"
+_REPORT = "council_report"
+
+log = logging.getLogger("council_bot.handlers")
+
+# Reports a listener's failure (the app's error handler: log, then tell the member).
+Reporter = Callable[[BaseException, dict[str, Any], WebClient], None]
+
+BUSY = (
+    "I'm busy with a lot of requests right now and could not take this one. "
+    "Nothing was saved or shared. Please try again in a minute."
+)
 
 
 # --- registration -------------------------------------------------------------------------------
@@ -64,17 +84,151 @@ class Listeners:
 
     def register(self, app: App) -> None:
         for kind, matcher, fn in self._entries:
-            getattr(app, kind)(matcher)(fn)
+            getattr(app, kind)(matcher)(_handed_off(kind, fn))
 
 
-def install(app: App, services: Services) -> None:
-    """Every listener finds the services in its context (one middleware, before them all)."""
+# What a wrapped listener may ask for by name, as Bolt would have given it.
+_PAYLOAD_NAMES = frozenset({"command", "event", "view", "action", "shortcut", "message"})
+_GIVEN_NAMES = frozenset(
+    {"ack", "body", "payload", "client", "context", "respond", "say", "logger"}
+)
+
+
+def _noop_ack(*_args: Any, **_kwargs: Any) -> None:
+    """The ack a handed-off listener calls: the request was acked before it started."""
+
+
+def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., None]:
+    """`fn` as a Bolt listener whose slow part runs in a work pool (see the module doc).
+
+    Bolt passes listener arguments by the names in the signature, so the wrapper takes every
+    name a listener here may use and hands `fn` the ones it declared.
+    """
+    names = inspect.getfullargspec(fn).args
+    unknown = set(names) - _PAYLOAD_NAMES - _GIVEN_NAMES
+    if unknown:
+        raise TypeError(f"{fn.__name__} asks for arguments the kit does not pass: {unknown}")
+
+    def listener(
+        ack: Ack,
+        body: dict[str, Any],
+        payload: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+        say: Any,
+        logger: logging.Logger,
+    ) -> None:
+        given: dict[str, Any] = {
+            "ack": ack,
+            "body": body,
+            "payload": payload,
+            "client": client,
+            "context": context,
+            "respond": respond,
+            "say": say,
+            "logger": logger,
+        }
+        label = _label(kind, body)
+        work, report = _work_of(context), _reporter_of(context)
+
+        def run(with_ack: Callable[..., Any]) -> Callable[[], None]:
+            call = {n: payload if n in _PAYLOAD_NAMES else given[n] for n in names}
+            if "ack" in call:
+                call["ack"] = with_ack
+            return lambda: fn(**call)
+
+        def on_error(exc: BaseException) -> None:
+            report(exc, body, client)
+
+        if kind == "view":
+            # Validation answers in the ack itself: the job acks, so it must start now.
+            if work.forms.admit(kind=label):
+                work.forms.start(run(ack), kind=label, on_error=on_error)
+            else:
+                _answer_busy_view(ack, body)
+            return
+        if kind == "event":  # Bolt acked already; Slack waits for nothing
+            if work.after_ack.submit(run(_noop_ack), kind=label, on_error=on_error):
+                return
+            # Full: run it here rather than lose it (a reaction, a member leaving).
+            log.warning("%s runs on Bolt's thread: the work pool is full", label)
+            run(_noop_ack)()
+            return
+        if not work.after_ack.admit(kind=label):
+            _answer_busy(kind, ack, body, client, respond)
+            return
+        ack()
+        work.after_ack.start(run(_noop_ack), kind=label, on_error=on_error)
+
+    listener.__name__ = fn.__name__
+    listener.__qualname__ = fn.__qualname__
+    return listener
+
+
+def _label(kind: str, body: Mapping[str, Any]) -> str:
+    """The request kind for logs and metrics: a command name, action id, callback id or
+    event type, all fixed by the app's code, never member text."""
+    if kind == "command":
+        return f"command:{body.get('command', '')}"
+    if kind == "action":
+        return f"action:{((body.get('actions') or [{}])[0]).get('action_id', '')}"
+    if kind == "view":
+        return f"view:{(body.get('view') or {}).get('callback_id', '')}"
+    return f"{kind}:{(body.get('event') or {}).get('type', '')}"
+
+
+def _answer_busy(
+    kind: str, ack: Ack, body: Mapping[str, Any], client: WebClient, respond: Respond
+) -> None:
+    if kind == "command":
+        ack(text=BUSY)  # an ephemeral answer in the ack itself: no Slack call needed
+        return
+    ack()
+    try:  # a click has no answer in its ack: say it privately, as any answer to it
+        if body.get("response_url"):
+            respond(text=BUSY, replace_original=False, response_type="ephemeral")
+        elif (body.get("user") or {}).get("id"):
+            client.chat_postMessage(channel=body["user"]["id"], text=BUSY)
+    except Exception:  # a courtesy under overload; the warning is already logged
+        log.info("could not tell the member the pool was full")
+
+
+def _answer_busy_view(ack: Ack, body: Mapping[str, Any]) -> None:
+    """Keep the modal open with the member's typing, and say why it did not go through."""
+    blocks = (body.get("view") or {}).get("blocks") or []
+    first_input = next((b.get("block_id") for b in blocks if b.get("type") == "input"), None)
+    if first_input:
+        ack(response_action="errors", errors={first_input: BUSY})
+    else:
+        ack()
+
+
+def install(app: App, services: Services, *, work: WorkPools, report: Reporter) -> None:
+    """Every listener finds the services, the work pools and the error reporter in its
+    context (one middleware, before them all)."""
 
     def put_services(context: BoltContext, next: Callable[[], None]) -> None:
         context[_SERVICES] = services
+        context[_WORK] = work
+        context[_REPORT] = report
         next()
 
     app.middleware(put_services)
+
+
+def _work_of(context: BoltContext) -> WorkPools:
+    work = context.get(_WORK)
+    if not isinstance(work, WorkPools):
+        raise RuntimeError("handlers.kit.install(app, services, work=...) was not called")
+    return work
+
+
+def _reporter_of(context: BoltContext) -> Reporter:
+    report = context.get(_REPORT)
+    if not callable(report):
+        raise RuntimeError("handlers.kit.install(app, services, report=...) was not called")
+    return report  # type: ignore[no-any-return]
 
 
 def services_of(context: BoltContext) -> Services:

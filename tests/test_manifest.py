@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.app import report_error
+from bot.platform.work import WorkPools
 from bot.services import Services
 from handlers import register_all
 from storage.db import make_engine
@@ -60,7 +62,9 @@ class RecordingApp:
 def registered() -> dict[str, set[str]]:
     app = RecordingApp()
     engine = make_engine("sqlite://")  # registration touches no tables
-    register_all(app, Services(engine=engine))  # type: ignore[arg-type]
+    work = WorkPools(workers=1, queue_limit=0, form_workers=1)
+    register_all(app, Services(engine=engine), work=work, report=report_error)  # type: ignore[arg-type]
+    work.close()
     return app.registered
 
 

@@ -1,0 +1,154 @@
+"""Bounded pools for the work listeners do after the ack, so acks never wait on it.
+
+Bolt runs every listener in one executor and waits for `ack()` while the listener's thread
+is busy; a burst behind a slow Slack fills that executor and later requests miss Slack's
+3-second limit. The handler kit acks on Bolt's thread and hands the rest to a `WorkPool`
+(DESIGN.md, "Serving"). A pool admits at most `workers + queue_limit` jobs: when it is full
+the caller answers "busy" at once instead of letting work (threads, memory) pile up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.platform.metrics import WORK_FAILED, WORK_QUEUE_DEPTH, WORK_REJECTED, WORK_RUNNING
+
+log = logging.getLogger("council_bot.work")
+
+# Called with the exception of a job that raised; the pool logs it either way.
+OnError = Callable[[BaseException], None]
+
+
+class WorkPool:
+    """Threads for post-ack work, with a bounded number of jobs waiting for one.
+
+    `queue_limit=0` admits a job only when a worker is free, so the job starts at once: for
+    work that must answer within Slack's limit itself (modal submissions ack from inside).
+    """
+
+    def __init__(self, *, name: str, workers: int, queue_limit: int) -> None:
+        if workers < 1 or queue_limit < 0:
+            raise ValueError("a pool needs at least one worker and a non-negative queue")
+        self.name = name
+        self.workers = workers
+        self.queue_limit = queue_limit
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{name}-")
+        self._lock = threading.Lock()
+        self._admitted = 0  # running + waiting
+        self._running = 0
+        self._closed = False
+        self._idle = threading.Condition(self._lock)
+        WORK_QUEUE_DEPTH.labels(pool=name).set(0)
+        WORK_RUNNING.labels(pool=name).set(0)
+
+    @property
+    def capacity(self) -> int:
+        return self.workers + self.queue_limit
+
+    def depth(self) -> int:
+        """Jobs admitted and not yet started."""
+        with self._lock:
+            return self._admitted - self._running
+
+    def running(self) -> int:
+        with self._lock:
+            return self._running
+
+    def admit(self, *, kind: str) -> bool:
+        """Reserve room for one job; False, at once, when the pool is full.
+
+        `kind` names the request kind for the log line and the rejection counter: a command
+        name, an action id, an event type, never member data. An admitted caller must
+        `start` its job (the room stays taken until the job has run).
+        """
+        with self._lock:
+            full = self._closed or self._admitted >= self.capacity
+            if not full:
+                self._admitted += 1
+                self._publish()
+        if full:
+            WORK_REJECTED.labels(pool=self.name, kind=kind).inc()
+            log.warning(
+                "work pool %s is full (%d workers, %d waiting): %s answered busy",
+                self.name,
+                self.workers,
+                self.queue_limit,
+                kind,
+            )
+        return not full
+
+    def start(self, job: Callable[[], None], *, kind: str, on_error: OnError) -> None:
+        """Run an admitted job on a worker; its exception goes to `on_error`."""
+        try:
+            self._executor.submit(self._run, job, kind, on_error)
+        except RuntimeError as exc:  # closed between admit and start (shutting down)
+            self._release()
+            on_error(exc)
+
+    def submit(self, job: Callable[[], None], *, kind: str, on_error: OnError) -> bool:
+        """`admit` and `start` in one: False when the pool is full."""
+        if not self.admit(kind=kind):
+            return False
+        self.start(job, kind=kind, on_error=on_error)
+        return True
+
+    def _run(self, job: Callable[[], None], kind: str, on_error: OnError) -> None:
+        with self._lock:
+            self._running += 1
+            self._publish()
+        try:
+            job()
+        except BaseException as exc:  # a job's failure must reach a person, not vanish
+            WORK_FAILED.labels(pool=self.name).inc()
+            try:
+                on_error(exc)
+            except Exception:
+                log.exception("reporting the failure of %s in %s failed", kind, self.name)
+        finally:
+            with self._lock:
+                self._running -= 1
+            self._release()
+
+    def _release(self) -> None:
+        with self._lock:
+            self._admitted -= 1
+            self._publish()
+            if self._admitted == 0:
+                self._idle.notify_all()
+
+    def _publish(self) -> None:
+        WORK_QUEUE_DEPTH.labels(pool=self.name).set(self._admitted - self._running)
+        WORK_RUNNING.labels(pool=self.name).set(self._running)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until no job is running or waiting (tests, benchmarks, shutdown)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._admitted == 0, timeout=timeout)
+
+    def close(self, *, wait: bool = True) -> None:
+        """Refuse new jobs; with `wait`, finish the admitted ones first (graceful stop)."""
+        with self._lock:
+            self._closed = True
+        self._executor.shutdown(wait=wait)
+
+
+class WorkPools:
+    """The two pools a bot runs: `after_ack` for commands, clicks and events (acked first,
+    queued), and `forms` for modal submissions (validated and acked by the job itself, so
+    admitted only when a worker is free to start at once)."""
+
+    def __init__(
+        self, *, workers: int = 32, queue_limit: int = 200, form_workers: int = 16
+    ) -> None:
+        self.after_ack = WorkPool(name="after_ack", workers=workers, queue_limit=queue_limit)
+        self.forms = WorkPool(name="forms", workers=form_workers, queue_limit=0)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return self.forms.wait_idle(timeout) and self.after_ack.wait_idle(timeout)
+
+    def close(self, *, wait: bool = True) -> None:
+        self.forms.close(wait=wait)
+        self.after_ack.close(wait=wait)
