@@ -8,6 +8,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
+
+from bot.platform.metrics import SlackApiCallCounter
 
 
 def make_client(
@@ -18,8 +21,15 @@ def make_client(
     Interactive paths retry a 429 after Slack's Retry-After. The reminder engine passes
     retry_rate_limits=False: it reschedules a rate-limited reminder rather than holding a
     worker thread asleep.
+
+    Every HTTP attempt is counted in `council_slack_api_calls_total{method, outcome}`
+    (bot.platform.metrics) by a handler placed before the ones that retry, so retried
+    429s and 5xx are counted too. It lives in the retry handlers, not in a WebClient
+    subclass, because Bolt builds a plain WebClient for every request from this one's
+    settings and retry handlers.
     """
-    handlers = [
+    handlers: list[RetryHandler] = [
+        SlackApiCallCounter(),
         ConnectionErrorRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
