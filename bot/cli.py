@@ -43,7 +43,9 @@ class Runtime:
     work: WorkPools
 
     def http_app(self) -> Starlette:
-        return make_asgi_app(bolt_app=self.app, engine=self.services.engine)
+        return make_asgi_app(
+            bolt_app=self.app, engine=self.services.engine, reminders=self.services.reminders
+        )
 
     @property
     def reminders(self) -> ReminderEngine:
@@ -171,11 +173,11 @@ def _serve(settings: Settings, *, port: int, host: str) -> int:
 
 
 def _socket(settings: Settings) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.platform.metrics import TimedSocketModeHandler
 
     app_token = settings.secret("SLACK_APP_TOKEN")
     runtime = build_runtime(settings, socket_mode=True)
-    handler = SocketModeHandler(runtime.app, app_token)
+    handler = TimedSocketModeHandler(runtime.app, app_token)  # observes the ack latency
     # `handler.start()` would block forever: SIGTERM would kill the process mid-work and
     # Ctrl+C would end in a traceback. Wait for either instead, then close the
     # connection and stop the scheduler (in-flight listeners finish before exit).

@@ -4,6 +4,9 @@ Bolt's `App.dispatch` is synchronous and waits for `ack()`. Bolt's ready-made St
 adapter calls it on the event loop, which serialises every request; here each request is
 dispatched with `anyio.to_thread.run_sync`, so concurrent slash commands are acked in
 parallel (DESIGN.md, "Serving").
+
+`GET /metrics` is Prometheus' text format (bot.platform.metrics): ack latency by request
+kind, Web API calls by method and outcome, the work pools and the reminder backlog.
 """
 
 from __future__ import annotations
@@ -11,31 +14,51 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 import uvicorn
 from anyio import to_thread
-from slack_bolt import App, BoltRequest
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.platform.metrics import ACK_SECONDS, REGISTRY, REMINDER_BACKLOG, request_kind
+from bot.reminders.engine import ReminderEngine
 from storage.db import ping
 
 log = logging.getLogger("council_bot.server")
 
 EVENTS_PATH = "/slack/events"
+METRICS_PATH = "/metrics"
 
 
-def make_asgi_app(*, bolt_app: App, engine: Engine) -> Starlette:
+def make_asgi_app(
+    *, bolt_app: App, engine: Engine, reminders: ReminderEngine | None = None
+) -> Starlette:
+    """The HTTP app: Slack's requests, `/healthz` and `/metrics`.
+
+    With `reminders`, `/metrics` reports that engine's backlog (its database, its clock);
+    the HTTP app built last in a process is the one whose backlog is exported.
+    """
+    if reminders is not None:
+        REMINDER_BACKLOG.watch(
+            reminders.engine, clock=reminders.clock, late_after=reminders.late_after
+        )
+
     async def slack_events(request: Request) -> Response:
+        started = time.perf_counter()
         body = (await request.body()).decode("utf-8")
         bolt_request = BoltRequest(
             body=body, query=request.url.query, headers=dict(request.headers)
         )
-        bolt_response = await to_thread.run_sync(bolt_app.dispatch, bolt_request)
+        bolt_response = await to_thread.run_sync(
+            _dispatch, bolt_app, bolt_request, request.headers.get("content-type"), started
+        )
         headers = {k: v[0] for k, v in bolt_response.headers.items() if v and k != "content-length"}
         return Response(
             content=bolt_response.body, status_code=bolt_response.status, headers=headers
@@ -45,12 +68,29 @@ def make_asgi_app(*, bolt_app: App, engine: Engine) -> Starlette:
         healthy = await to_thread.run_sync(ping, engine)
         return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
 
+    async def metrics(_request: Request) -> Response:
+        # Collecting reads the reminder backlog from the database: not on the event loop.
+        exposition = await to_thread.run_sync(generate_latest, REGISTRY)
+        return Response(content=exposition, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
     return Starlette(
         routes=[
             Route(EVENTS_PATH, slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route(METRICS_PATH, metrics, methods=["GET"]),
         ]
     )
+
+
+def _dispatch(
+    bolt_app: App, bolt_request: BoltRequest, content_type: str | None, started: float
+) -> BoltResponse:
+    """Bolt's dispatch (in a worker thread), observing the ack latency by request kind."""
+    kind = request_kind(bolt_request.raw_body, content_type)
+    try:
+        return bolt_app.dispatch(bolt_request)
+    finally:
+        ACK_SECONDS.labels(kind=kind).observe(time.perf_counter() - started)
 
 
 def serve_forever(*, asgi: Starlette, host: str, port: int, log_level: str) -> None:
