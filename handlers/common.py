@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.platform.councils import ChannelFacts, ChannelProblem, channel_problem, register_council
 from bot.platform.members import member_tz
 from bot.services import Services
+from bot.ui.blocks import (
+    channel_problem_blocks,
+    channel_problem_modal,
+    channel_problem_text,
+    section,
+)
 
 log = logging.getLogger("council_bot.handlers")
 
@@ -64,6 +72,67 @@ def council_for_command(
         name=facts.name,
     )
     return council_id, None
+
+
+SLACK_BUSY = (
+    "Slack is very busy right now and I couldn't open the form in time. "
+    "Nothing was lost: please type the command again in a moment."
+)
+# Answers after which a trigger_id-bound call cannot succeed by waiting.
+SLACK_BUSY_ERRORS = {"ratelimited", "expired_trigger_id"}
+
+
+def fail_fast(client: WebClient) -> WebClient:
+    """The same client without its 429 retries: for calls bound to a trigger_id (it expires
+    3 s after the click), where sleeping out a Retry-After only fails later."""
+    quick = copy.copy(client)
+    quick.retry_handlers = [
+        h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)
+    ]
+    return quick
+
+
+def open_then_check(
+    services: Services,
+    client: WebClient,
+    command: dict[str, Any],
+    respond: Respond,
+    *,
+    view: dict[str, Any],
+    problem_title: str,
+    intro: str | None = None,
+) -> int | None:
+    """Open `view`, then check the command came from a council channel: its council id.
+
+    The modal goes first because its trigger_id lasts 3 seconds from the command and the
+    channel check is a Slack call of its own. When the channel is not a council, the modal
+    becomes the explanation (also sent privately, to keep) and None is returned.
+    """
+    try:
+        opened = fail_fast(client).views_open(trigger_id=command["trigger_id"], view=view)["view"]
+    except SlackApiError as exc:
+        if exc.response.get("error") not in SLACK_BUSY_ERRORS:
+            raise
+        # The trigger is gone (or about to be) by the time a 429's Retry-After is out.
+        log.info("views.open for %s: %s", command.get("command"), exc.response.get("error"))
+        respond(text=SLACK_BUSY)
+        return None
+    council_id, problem = council_for_command(services, client, command)
+    if problem is None and council_id is not None:
+        return council_id
+    problem = problem or ChannelProblem.BOT_NOT_IN_CHANNEL
+    client.views_update(
+        view_id=opened["id"],
+        hash=opened.get("hash"),
+        view=channel_problem_modal(problem, title=problem_title),
+    )
+    blocks = channel_problem_blocks(problem)
+    text = channel_problem_text(problem)
+    if intro:
+        blocks = [section(intro).to_dict(), *blocks]
+        text = f"{intro} {text}"
+    respond(text=text, blocks=blocks)
+    return None
 
 
 def tz_of(services: Services, client: WebClient, *, team_id: str, user_id: str) -> str:

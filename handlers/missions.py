@@ -26,6 +26,7 @@ from bot.features.missions.views import (
     ACTION_ADD_OBJECTIVE,
     ACTION_EDIT,
     ACTION_MARK_SHARED,
+    ACTION_POST_AGAIN,
     ACTION_QUESTIONS,
     ACTION_VERSIONS,
     ACTION_WITHDRAW,
@@ -36,6 +37,7 @@ from bot.features.missions.views import (
     help_blocks,
     list_message,
     mission_modal,
+    post_failed_message,
     quality_blocks,
     questions_message,
     read_form,
@@ -43,13 +45,13 @@ from bot.features.missions.views import (
     versions_message,
     withdrawn_text,
 )
+from bot.platform.councils import council_of
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
-from bot.ui.blocks import channel_problem_blocks, channel_problem_text
 from bot.ui.metadata import DraftRef, ModalMetadata
 from handlers import kit
-from handlers.common import council_for_command, tell
+from handlers.common import council_for_command, open_then_check, tell, tell_in_channel
 
 log = logging.getLogger("council_bot.missions")
 
@@ -59,9 +61,9 @@ SHARE_LIVE_GRACE = timedelta(days=1)
 
 
 class NewDraftRef(ModalMetadata):
-    """The new-draft modal: where the draft will be posted."""
+    """The new-draft modal: the channel the draft will be posted in (its council is looked
+    up at submission: the modal opens before the channel is checked)."""
 
-    council: int
     channel: str
 
 
@@ -148,22 +150,24 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         return
     services, user_id, team_id = kit.caller(context)
     meta = NewDraftRef.decode(view["private_metadata"])
+    council_id = _council(services, client, team_id=team_id, channel_id=meta.channel)
+    if council_id is None:
+        ack(response_action="errors", errors={BLOCK_COMPANY: NOT_A_COUNCIL})
+        return
+    # Keyed by the modal: submitting it again (an ack that reached Slack late) finds this
+    # draft, and the post below happens once per draft.
     draft_id = service.create_draft(
         services.engine,
         team_id=team_id,
-        council_id=meta.council,
+        council_id=council_id,
         channel_id=meta.channel,
         author_id=user_id,
         mission=result,
+        submission_key=view["id"],
     )
-    # Post before closing the modal: if Slack refuses, the member's text is still open.
-    try:
-        _render(services, client, draft_id=draft_id, bot_user=None, post=True)
-    except SlackApiError as exc:
-        service.discard(services.engine, draft_id=draft_id)
-        ack(response_action="errors", errors={BLOCK_COMPANY: _post_failed(exc)})
+    ack()  # saved: the modal closes now; Slack's answers (and retries) come after
+    if not _post_saved(services, client, draft_id=draft_id, user_id=user_id):
         return
-    ack()
     notes = quality_notes(result)
     if notes:
         client.chat_postEphemeral(
@@ -173,6 +177,55 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
             blocks=quality_blocks(notes),
         )
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+@listeners.action(ACTION_POST_AGAIN)
+def post_again(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    try:
+        service.author_draft(services.engine, draft_id=kit.action_id_value(body), user_id=user_id)
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    if _post_saved(services, client, draft_id=kit.action_id_value(body), user_id=user_id):
+        tell(client, body, respond, "Posted to your council channel.")
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+def _council(services: Services, client: WebClient, *, team_id: str, channel_id: str) -> int | None:
+    """The council the modal was opened in. The check after opening registers it; a
+    submission that outruns that check (a fast member, a slow Slack) makes it here."""
+    council_id = council_of(services.engine, team_id=team_id, channel_id=channel_id)
+    if council_id is not None:
+        return council_id
+    try:
+        council_id, _problem = council_for_command(
+            services, client, {"team_id": team_id, "channel_id": channel_id}
+        )
+    except SlackApiError as exc:
+        log.info("channel %s not checked: %s", channel_id, exc.response.get("error"))
+        return None
+    return council_id
+
+
+def _post_saved(services: Services, client: WebClient, *, draft_id: int, user_id: str) -> bool:
+    """Post a saved draft unless it is posted already; tell its author when Slack refuses."""
+    try:
+        _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+    except SlackApiError as exc:
+        reason = str(exc.response.get("error", "an error"))
+        log.warning("draft %s not posted: %s", draft_id, reason)
+        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+        text, blocks = post_failed_message(draft_id=draft_id, reason=reason)
+        if snap is not None:
+            tell_in_channel(
+                client, channel_id=snap.channel_id, user_id=user_id, text=text, blocks=blocks
+            )
+        return False
+    return True
 
 
 @listeners.action(ACTION_EDIT)
@@ -337,18 +390,16 @@ def _send_share_live(services: Services, client: WebClient, reminder: Reminder) 
 def _open_new_draft(
     services: Services, client: WebClient, command: dict[str, Any], respond: Respond
 ) -> None:
-    council_id, problem = council_for_command(services, client, command)
-    if problem is not None:
-        respond(text=channel_problem_text(problem), blocks=channel_problem_blocks(problem))
-        return
-    if council_id is None:  # a council channel always has an id; guard the type
-        return
-    metadata = NewDraftRef(council=council_id, channel=command["channel_id"]).encode()
-    client.views_open(
-        trigger_id=command["trigger_id"],
+    metadata = NewDraftRef(channel=command["channel_id"]).encode()
+    open_then_check(
+        services,
+        client,
+        command,
+        respond,
         view=mission_modal(
             callback_id=CALLBACK_NEW, objective_slots=1, initial=None, private_metadata=metadata
         ),
+        problem_title="Job mission",
     )
 
 
@@ -407,9 +458,7 @@ def _render(
             )
 
 
-def _post_failed(exc: SlackApiError) -> str:
-    reason = exc.response.get("error", "an error")
-    return (
-        f"I couldn't post this to your council channel just now (Slack said: {reason}). "
-        "Your text is still here: please try again in a moment."
-    )
+NOT_A_COUNCIL = (
+    "I can't find a council in that channel any more. Please close this, then type "
+    "/mission in your council's private channel. (Copy your text first.)"
+)

@@ -21,6 +21,8 @@ class MissionDraft(SQLModel, table=True):
     status: str = Field(default="posted", max_length=20)  # posted | withdrawn | shared
     channel_id: str = Field(max_length=32)
     message_ts: str | None = Field(default=None, max_length=32, index=True)
+    # The modal (Slack's view id) the draft was submitted from: one modal, one draft.
+    submission_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
     current_version: int = Field(default=1)
     # When the bot suggested walking the hiring manager through this draft live (once).
     share_suggested_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -7,7 +7,7 @@ from enum import Enum
 
 from sqlalchemy import Engine
 
-from storage.councils import upsert_council
+from storage.councils import get_council, upsert_council
 from storage.db import session_scope
 from storage.types import require_id
 
@@ -53,3 +53,10 @@ def register_council(engine: Engine, *, team_id: str, channel_id: str, name: str
     with session_scope(engine) as session:
         council = upsert_council(session, team_id=team_id, channel_id=channel_id, name=name)
         return require_id(council)
+
+
+def council_of(engine: Engine, *, team_id: str, channel_id: str) -> int | None:
+    """The id of the council in that channel, if the bot has registered one there."""
+    with session_scope(engine) as session:
+        council = get_council(session, team_id=team_id, channel_id=channel_id)
+        return council.id if council is not None else None

@@ -317,3 +317,14 @@ def channel_problem_text(problem: ChannelProblem) -> str:
 def channel_problem_blocks(problem: ChannelProblem) -> list[dict]:
     """Why the command cannot run here, followed by how to set up a council channel."""
     return [section(f":lock: {_PROBLEM_REASON[problem]}").to_dict(), *setup_help()]
+
+
+def channel_problem_modal(problem: ChannelProblem, *, title: str) -> dict:
+    """What an opened modal becomes when its command came from the wrong channel: the
+    modal is opened first (its trigger lasts 3 seconds), the channel checked after."""
+    return {
+        "type": "modal",
+        "title": plain(title, 24).to_dict(),
+        "close": plain("OK", 24).to_dict(),
+        "blocks": channel_problem_blocks(problem),
+    }

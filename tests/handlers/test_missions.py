@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlmodel import Session, col, select
@@ -54,6 +55,7 @@ def post_draft(slack: Slack, **overrides: str) -> tuple[int, str]:
         user=slack.noor, view_id=view_id, values=form_values(**overrides)
     )
     assert answer.status == 200 and not (answer.json or {}).get("errors"), answer.body
+    slack.settle()  # the draft is posted after the modal closes
     posted = slack.standin.wait_for("chat.postMessage")
     with Session(slack.engine) as session:
         draft = session.exec(
@@ -412,3 +414,58 @@ def test_help_and_list_work_in_a_direct_message(slack: Slack, subcommand: str) -
     slack.driver.command(user=slack.noor, channel=dm.id, command="/mission", text=subcommand)
     reply = slack.standin.wait_for("response_url")
     assert reply.args.get("response_type", "ephemeral") == "ephemeral"
+
+
+def test_submitting_the_same_modal_twice_makes_one_draft_and_one_post(slack: Slack) -> None:
+    # An ack that reached Slack too late: the member presses Submit again on the same modal.
+    view_id = open_modal(slack)
+    first = slack.driver.view_submission(user=slack.noor, view_id=view_id, values=form_values())
+    assert first.status == 200 and not first.body and first.payload is not None
+    slack.settle()
+    # Slack never saw the ack, so the modal is still open and sends the same payload again.
+    again = slack.driver.send(
+        urlencode({"payload": json.dumps(first.payload)}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert again.status == 200 and not again.body
+    slack.settle()
+    assert len(slack.standin.calls_to("chat.postMessage")) == 1
+    with Session(slack.engine) as session:
+        drafts = session.exec(select(MissionDraft)).all()
+    assert len(drafts) == 1 and drafts[0].submission_key == view_id
+    assert drafts[0].message_ts == slack.standin.calls_to("chat.postMessage")[0].response["ts"]
+
+
+def test_a_refused_post_keeps_the_draft_and_offers_to_post_it_again(slack: Slack) -> None:
+    view_id = open_modal(slack)
+    slack.standin.fail_next("chat.postMessage", kind="server_error", times=3)  # past retries
+    answer = slack.driver.view_submission(user=slack.noor, view_id=view_id, values=form_values())
+    assert answer.status == 200 and not answer.body  # the modal closes: the draft is saved
+    told = slack.standin.wait_for("chat.postEphemeral")
+    assert told.args["user"] == slack.noor
+    assert "saved" in told.args["text"] and "internal_error" in told.args["text"]
+    slack.settle()
+    with Session(slack.engine) as session:
+        draft = session.exec(select(MissionDraft)).one()
+    assert draft.message_ts is None
+    slack.standin.clear_calls()
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id="mission_post_again",
+        channel=slack.council,
+        message_ts=told.response["message_ts"],
+    )
+    posted = slack.standin.wait_for("chat.postMessage")
+    assert posted.ok and posted.args["channel"] == slack.council
+    slack.settle()
+    with Session(slack.engine) as session:
+        assert session.exec(select(MissionDraft)).one().message_ts == posted.response["ts"]
+    # A second press posts nothing more: the draft is already in the channel.
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id="mission_post_again",
+        channel=slack.council,
+        message_ts=told.response["message_ts"],
+    )
+    slack.settle()
+    assert len(slack.standin.calls_to("chat.postMessage")) == 1

@@ -68,6 +68,11 @@ class Slack:
     def url(self) -> str:
         return self.server.url
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the app has done all it queued after its acks (posts, Home refreshes)."""
+        if not self.runtime.work.wait_idle(timeout):
+            raise AssertionError(f"the app's post-ack work did not finish in {timeout} s")
+
     def fast_forward(self, delta: timedelta) -> DispatchReport:
         """Move the app's clock on and let the reminder engine send what fell due."""
         self.clock.advance(delta)
@@ -107,6 +112,10 @@ def slack(engine: Engine) -> Iterator[Slack]:
     try:
         yield Slack(standin=standin, driver=driver, runtime=runtime, server=server, clock=clock)
     finally:
+        # Work the app queued after its acks finishes against the stand-in before it stops
+        # (else its late calls fail and are reported as errors).
+        runtime.work.wait_idle(timeout=15)
+        runtime.work.close(wait=False)
         # Every request has been answered; uvicorn's graceful shutdown (a few of its
         # 0.1 s ticks) finishes in the background while the next test runs.
         stopping = threading.Thread(target=server.stop, daemon=True)

@@ -87,6 +87,49 @@ def create_draft(
     channel_id: str,
     author_id: str,
     mission: MissionInput,
+    submission_key: str | None = None,
+) -> int:
+    """The new draft's id; with `submission_key` (the modal's view id), submitting the same
+    modal again returns the draft it already made instead of making a second one."""
+    if submission_key is not None:
+        existing = _draft_by_submission(engine, submission_key)
+        if existing is not None:
+            return existing
+    try:
+        return _create_draft(
+            engine,
+            team_id=team_id,
+            council_id=council_id,
+            channel_id=channel_id,
+            author_id=author_id,
+            mission=mission,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # The same modal submitted twice at once: the other submission made the draft.
+        existing = _draft_by_submission(engine, submission_key) if submission_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _draft_by_submission(engine: Engine, submission_key: str) -> int | None:
+    with session_scope(engine) as session:
+        draft = session.exec(
+            select(MissionDraft).where(MissionDraft.submission_key == submission_key)
+        ).first()
+        return draft.id if draft is not None else None
+
+
+def _create_draft(
+    engine: Engine,
+    *,
+    team_id: str,
+    council_id: int,
+    channel_id: str,
+    author_id: str,
+    mission: MissionInput,
+    submission_key: str | None,
 ) -> int:
     with session_scope(engine) as session:
         search = find_or_create_search(
@@ -102,6 +145,7 @@ def create_draft(
             council_id=council_id,
             author_id=author_id,
             channel_id=channel_id,
+            submission_key=submission_key,
         )
         session.add(draft)
         session.flush()

@@ -94,6 +94,7 @@ ACTION_QUESTIONS = "mission_questions"
 ACTION_WITHDRAW = "mission_withdraw"
 ACTION_VERSIONS = "mission_versions"
 ACTION_MARK_SHARED = "mission_mark_shared"
+ACTION_POST_AGAIN = "mission_post_again"
 
 LIST_MAX_DRAFTS = 40
 HOME_MAX_DRAFTS = 8
@@ -623,3 +624,16 @@ def share_live_message(
         context("Only you see this. Marking it shared is just for your own records."),
     ]
     return f"Time to share your job mission for {role} at {company} live?", dicts(blocks)
+
+
+def post_failed_message(*, draft_id: int, reason: str) -> tuple[str, list[dict]]:
+    """The private note when Slack refused to post a saved draft, with a retry button."""
+    text = (
+        f"I couldn't post your job mission to the council channel (Slack said: "
+        f"{escape(reason)}). It is saved, nothing is lost: press the button to post it now."
+    )
+    blocks = [
+        section(f":warning: {text}"),
+        ActionsBlock(elements=[button("Post it now", ACTION_POST_AGAIN, str(draft_id))]),
+    ]
+    return text, [b.to_dict() for b in blocks]
