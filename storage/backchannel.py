@@ -7,6 +7,7 @@ member; only a summary they choose to share ever reaches a channel.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, func, union
@@ -99,6 +100,27 @@ def checklists_of(
     return [(checklist, search) for checklist, search in rows]
 
 
+def checklists_page(
+    session: Session, *, team_id: str, user_id: str, status: str, limit: int
+) -> tuple[list[tuple[BackchannelChecklist, Search]], int]:
+    """A member's checklists in `status` with their searches, most recently changed first:
+    the first `limit`, and how many there are in all (a window count, in the same query)."""
+    rows = session.exec(
+        select(BackchannelChecklist, Search, func.count().over())
+        .join(Search, col(Search.id) == BackchannelChecklist.search_id)
+        .where(
+            BackchannelChecklist.team_id == team_id,
+            BackchannelChecklist.user_id == user_id,
+            BackchannelChecklist.status == status,
+        )
+        .order_by(col(BackchannelChecklist.updated_at).desc(), col(BackchannelChecklist.id).desc())
+        .limit(max(limit, 1))
+    ).all()
+    return [(checklist, search) for checklist, search, _ in rows][:limit], (
+        int(rows[0][2]) if rows else 0
+    )
+
+
 # --- people -------------------------------------------------------------------------------------
 
 
@@ -111,6 +133,23 @@ def people_of(session: Session, *, checklist_id: int) -> list[BackchannelPerson]
             .order_by(col(BackchannelPerson.id))
         ).all()
     )
+
+
+def people_of_checklists(
+    session: Session, *, checklist_ids: Collection[int]
+) -> dict[int, list[BackchannelPerson]]:
+    """The people on each of `checklist_ids`, in the order they were added, in one query."""
+    found: dict[int, list[BackchannelPerson]] = {checklist_id: [] for checklist_id in checklist_ids}
+    if not checklist_ids:
+        return found
+    rows = session.exec(
+        select(BackchannelPerson)
+        .where(col(BackchannelPerson.checklist_id).in_(list(checklist_ids)))
+        .order_by(col(BackchannelPerson.checklist_id), col(BackchannelPerson.id))
+    ).all()
+    for person in rows:
+        found[person.checklist_id].append(person)
+    return found
 
 
 def count_people(session: Session, *, checklist_id: int) -> int:

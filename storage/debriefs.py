@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, func
+from sqlalchemy import Column, Index, Text, UniqueConstraint, exists, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.types import UTCDateTime, utcnow
@@ -123,6 +123,34 @@ def events_of(
     )
 
 
+def open_events_of(
+    session: Session, *, team_id: str, user_id: str, since: datetime, now: datetime, limit: int
+) -> tuple[list[tuple[InterviewEvent, bool]], int]:
+    """A member's scheduled events from `since` on that are still ahead, or have started and
+    wait for a debrief, soonest first, each with whether it was debriefed: the first
+    `limit`, and how many there are in all.
+
+    One query however many events there are: the debrief is a correlated EXISTS, and the
+    total a window count taken before the limit.
+    """
+    debriefed = exists().where(col(Debrief.event_id) == InterviewEvent.id)
+    rows = session.exec(
+        select(InterviewEvent, debriefed, func.count().over())
+        .where(
+            InterviewEvent.team_id == team_id,
+            InterviewEvent.user_id == user_id,
+            InterviewEvent.status == "scheduled",
+            col(InterviewEvent.starts_at) >= since,
+            or_(col(InterviewEvent.starts_at) > now, ~debriefed),
+        )
+        .order_by(col(InterviewEvent.starts_at), col(InterviewEvent.id))
+        .limit(max(limit, 1))
+    ).all()
+    return [(event, bool(done)) for event, done, _ in rows][:limit], (
+        int(rows[0][2]) if rows else 0
+    )
+
+
 def debrief_of_event(session: Session, *, event_id: int) -> Debrief | None:
     return session.exec(select(Debrief).where(Debrief.event_id == event_id)).first()
 
@@ -164,6 +192,16 @@ def gratitude_of(session: Session, *, team_id: str, user_id: str) -> list[Gratit
             .where(GratitudePerson.team_id == team_id, GratitudePerson.user_id == user_id)
             .order_by(col(GratitudePerson.id))
         ).all()
+    )
+
+
+def count_gratitude(session: Session, *, team_id: str, user_id: str) -> int:
+    return int(
+        session.exec(
+            select(func.count()).where(
+                GratitudePerson.team_id == team_id, GratitudePerson.user_id == user_id
+            )
+        ).one()
     )
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from storage.missions import (
     FeedbackAsk,
     FeedbackRequest,
+    MissionDraft,
     MissionVersion,
     ReactionFeedback,
+    WrittenFeedback,
     written_feedback_givers,
     written_feedback_of,
 )
+from storage.searches import Search
 from storage.types import require_id
 
 
@@ -62,3 +68,46 @@ def named_responders(session: Session, *, draft_id: int) -> set[str]:
         if not feedback.anonymous
     }
     return reactors(session, draft_id=draft_id) | named_writers
+
+
+def owed_requests(
+    session: Session, *, team_id: str, user_id: str, now: datetime, limit: int
+) -> tuple[list[tuple[FeedbackRequest, MissionDraft, Search]], int]:
+    """Open requests naming `user_id`, deadline still ahead, on drafts not withdrawn, that
+    the member has not answered (no reaction and no written feedback, anonymous included,
+    on any version of the draft): the `limit` due soonest, and how many there are in all.
+
+    One query however many requests there are: who responded is a correlated NOT EXISTS,
+    not a query per request, and the total a window count taken before the limit.
+    """
+    reacted = exists().where(
+        col(ReactionFeedback.version_id) == MissionVersion.id,
+        col(MissionVersion.draft_id) == MissionDraft.id,
+        col(ReactionFeedback.user_id) == user_id,
+        col(ReactionFeedback.present),
+    )
+    wrote = exists().where(
+        col(WrittenFeedback.version_id) == MissionVersion.id,
+        col(MissionVersion.draft_id) == MissionDraft.id,
+        col(WrittenFeedback.user_id) == user_id,
+    )
+    rows = session.exec(
+        select(FeedbackRequest, MissionDraft, Search, func.count().over())
+        .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
+        .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
+        .join(Search, col(Search.id) == MissionDraft.search_id)
+        .where(
+            FeedbackAsk.user_id == user_id,
+            Search.team_id == team_id,
+            FeedbackRequest.status == "open",
+            MissionDraft.status != "withdrawn",
+            col(FeedbackRequest.deadline) > now,
+            ~reacted,
+            ~wrote,
+        )
+        .order_by(col(FeedbackRequest.deadline), col(FeedbackRequest.id))
+        .limit(max(limit, 1))
+    ).all()
+    return [(request, draft, search) for request, draft, search, _ in rows][:limit], (
+        int(rows[0][3]) if rows else 0
+    )

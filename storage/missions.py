@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint, and_, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.searches import Search
@@ -186,6 +187,57 @@ def drafts_of(session: Session, *, team_id: str, user_id: str) -> list[tuple[Mis
         .order_by(col(MissionDraft.id))
     ).all()
     return [(draft, search) for draft, search in rows]
+
+
+def recent_live_drafts(
+    session: Session, *, team_id: str, user_id: str, limit: int
+) -> tuple[list[tuple[MissionDraft, Search, MissionVersion]], int]:
+    """A member's drafts that are not withdrawn, most recently changed first, each with its
+    search and its current version: the first `limit`, and how many there are in all.
+
+    One query however many drafts there are: the total is a window count, taken before
+    the limit cuts the rows (one row is read even for `limit` 0, to carry it).
+    """
+    total = func.count().over()
+    rows = session.exec(
+        select(MissionDraft, Search, MissionVersion, total)
+        .join(Search, col(Search.id) == MissionDraft.search_id)
+        .join(
+            MissionVersion,
+            and_(
+                col(MissionVersion.draft_id) == MissionDraft.id,
+                col(MissionVersion.number) == MissionDraft.current_version,
+            ),
+        )
+        .where(
+            Search.team_id == team_id,
+            MissionDraft.author_id == user_id,
+            MissionDraft.status != "withdrawn",
+        )
+        .order_by(col(MissionDraft.updated_at).desc(), col(MissionDraft.id).desc())
+        .limit(max(limit, 1))
+    ).all()
+    return [(draft, search, version) for draft, search, version, _ in rows][:limit], (
+        int(rows[0][3]) if rows else 0
+    )
+
+
+def present_reactions(
+    session: Session, *, version_ids: Collection[int]
+) -> dict[int, list[tuple[str, str]]]:
+    """The (user id, emoji) reactions currently on each of `version_ids`, in one query."""
+    if not version_ids:
+        return {}
+    rows = session.exec(
+        select(ReactionFeedback.version_id, ReactionFeedback.user_id, ReactionFeedback.emoji)
+        .where(col(ReactionFeedback.version_id).in_(list(version_ids)))
+        .where(col(ReactionFeedback.present))
+        .order_by(col(ReactionFeedback.version_id), col(ReactionFeedback.user_id))
+    ).all()
+    found: dict[int, list[tuple[str, str]]] = {}
+    for version_id, reactor, emoji in rows:
+        found.setdefault(version_id, []).append((reactor, emoji))
+    return found
 
 
 # --- written feedback ("Give feedback" modal) ------------------------------------------------

@@ -143,6 +143,39 @@ def plans_of(session: Session, *, team_id: str, user_id: str) -> list[Negotiatio
     )
 
 
+def plans_with_money_of(
+    session: Session, *, team_id: str, user_id: str
+) -> list[tuple[NegotiationPlan, Search | None, NegotiationCompensation | None]]:
+    """A member's plans, most recently changed first, each with its search and its money
+    row (None when no numbers were saved), in one query."""
+    rows = session.exec(
+        select(NegotiationPlan, Search, NegotiationCompensation)
+        .outerjoin(Search, col(Search.id) == NegotiationPlan.search_id)
+        .outerjoin(
+            NegotiationCompensation,
+            col(NegotiationCompensation.plan_id) == NegotiationPlan.id,
+        )
+        .where(NegotiationPlan.team_id == team_id, NegotiationPlan.user_id == user_id)
+        .order_by(col(NegotiationPlan.updated_at).desc(), col(NegotiationPlan.id).desc())
+    ).all()
+    return [(plan, search, money) for plan, search, money in rows]
+
+
+def legs_of_member(
+    session: Session, *, team_id: str, user_id: str
+) -> list[tuple[NegotiationLeg, str | None]]:
+    """Every leg of a member's plans with the text of the objective it is tied to (None:
+    not tied, or the objective is gone), in one query."""
+    rows = session.exec(
+        select(NegotiationLeg, Objective.text)
+        .join(NegotiationPlan, col(NegotiationPlan.id) == NegotiationLeg.plan_id)
+        .outerjoin(Objective, col(Objective.id) == NegotiationLeg.objective_id)
+        .where(NegotiationPlan.team_id == team_id, NegotiationPlan.user_id == user_id)
+        .order_by(col(NegotiationLeg.plan_id), col(NegotiationLeg.id))
+    ).all()
+    return [(leg, text) for leg, text in rows]
+
+
 # --- legs and compensation ----------------------------------------------------------------------
 
 
