@@ -1,104 +1,303 @@
-"""How fast slash commands are acknowledged under concurrency: our thread-pool dispatch
-against Bolt's ready-made Starlette adapter (which calls the sync dispatch on the loop).
+"""Acks under load: a burst of slash commands behind a slow Slack, against a bare Bolt app.
 
-Usage: .venv/bin/python benchmarks/acks.py [--concurrency 8] [--rounds 25]
+Usage:
+    .venv/bin/python benchmarks/acks.py [--commands 60] [--concurrency 30] [--latency 0.4]
+        [--help-concurrency 8] [--help-rounds 10] [--no-socket]
 
-Both servers run the same Bolt app (a real `/mission help`) against the offline stand-in;
-the script prints median and p95 ack latency for each and their ratio. It measures; it
-asserts nothing, so a busy machine changes the numbers, not the outcome.
+Three measurements, each printed as ack p50 / p99 / max, non-200 answers and acks over 3 s:
+1. `--commands` `/mission` (each opens the draft modal) sent `--concurrency` at a time as
+   signed HTTP requests, while every Slack Web API call takes `--latency` seconds (the
+   stand-in's latency knob), to the real app and to a bare Bolt app (one listener that only
+   acks) served by the same server (bot.server); then whether all post-ack work finished:
+   every modal opened.
+2. `--help-concurrency` concurrent `/mission help` with a fast Slack, both apps.
+3. The burst of 1. over Socket Mode (the real app only: Slack's 3 s limit applies to
+   envelopes too), with modals opened.
+
+It measures and prints; it asserts nothing, so a busy machine changes the numbers, not the
+outcome. Each app runs in its own process (as `council-bot serve` / `socket` do), one after
+the other, against one stand-in in this process, so Slack's own work is not counted as the
+app's.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import logging
+import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from slack_bolt.adapter.starlette import SlackRequestHandler
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.routing import Route
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
-from bot.cli import build_runtime
 from bot.sandbox.standin.driver import SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
-from bot.server import EVENTS_PATH, BackgroundServer
-from bot.services import Services
-from bot.settings import Settings
+from bot.server import EVENTS_PATH
 from storage.db import make_engine
 
 SECRET = "benchmark-signing-secret-0123456789"
+LIMIT = 3.0  # Slack's ack deadline, seconds
 
 
-def bolt_starlette_app(bolt_app: object) -> Starlette:
-    handler = SlackRequestHandler(bolt_app)  # type: ignore[arg-type]
+@dataclass
+class Burst:
+    latencies: list[float]  # seconds, per request
+    non_200: int
 
-    async def events(request: Request) -> object:
-        return await handler.handle(request)
-
-    return Starlette(routes=[Route(EVENTS_PATH, events, methods=["POST"])])
-
-
-def measure(driver: SlackDriver, *, concurrency: int, rounds: int) -> list[float]:
-    user = DEMO_MEMBERS[0][0]
-
-    def one() -> float:
-        started = time.perf_counter()
-        answer = driver.command(
-            user=user, channel=DEMO_COUNCIL_CHANNEL, command="/mission", text="help"
+    def line(self, name: str) -> str:
+        ordered = sorted(self.latencies)
+        p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+        late = sum(1 for x in ordered if x > LIMIT)
+        return (
+            f"  {name:<10} p50 {statistics.median(ordered) * 1000:7.1f} ms   "
+            f"p99 {p99 * 1000:7.1f} ms   max {ordered[-1] * 1000:7.1f} ms   "
+            f"non-200 {self.non_200:3d}   over 3 s {late:3d}"
         )
-        assert answer.status == 200, answer.body
-        return (time.perf_counter() - started) * 1000
 
-    latencies: list[float] = []
+    def p99(self) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+def burst(send: Callable[[int], int], *, total: int, concurrency: int) -> Burst:
+    """`total` calls of `send(i)` (returns an HTTP status), `concurrency` at a time."""
+
+    def one(i: int) -> tuple[float, int]:
+        started = time.perf_counter()
+        try:
+            status = send(i)
+        except Exception:  # a timeout or a refused connection counts as a failed answer
+            status = 0
+        return time.perf_counter() - started, status
+
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for _ in range(rounds):
-            latencies.extend(pool.map(lambda _i: one(), range(concurrency)))
-    return latencies
+        results = list(pool.map(one, range(total)))
+    return Burst([r[0] for r in results], sum(1 for r in results if r[1] != 200))
+
+
+def bare_app(*, token: str, api_url: str) -> App:
+    """Bolt with one listener that acks `/mission` and does nothing else."""
+    app = App(
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=SECRET,
+        process_before_response=False,
+    )
+
+    @app.command("/mission")
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    return app
+
+
+def serve_bare(port: int) -> None:
+    """The bare app's process: the same server (bot.server) as `council-bot serve`."""
+    from bot.server import make_asgi_app, serve_forever
+
+    app = bare_app(token=os.environ["SLACK_BOT_TOKEN"], api_url=os.environ["SLACK_API_URL"])
+    asgi = make_asgi_app(bolt_app=app, engine=make_engine("sqlite://"))
+    serve_forever(asgi=asgi, host="127.0.0.1", port=port, log_level="warning")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def app_process(
+    args: list[str], *, standin: SlackStandIn, tmp: Path, root: Path, env: dict[str, str]
+) -> Iterator[subprocess.Popen[str]]:
+    """An app in its own process (as in production: Slack's work is not in the app's)."""
+    full_env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": standin.bot_token,
+        "SLACK_API_URL": standin.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp / f'bench-{free_port()}.db'}",
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(root),
+        **env,
+    }
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_APP_TOKEN"):
+        if name not in env:
+            full_env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        env=full_env,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_until(check: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=1) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def command_sender(driver: SlackDriver, text: str) -> Callable[[int], int]:
+    users = [member[0] for member in DEMO_MEMBERS]
+
+    def send(i: int) -> int:
+        answer = driver.command(
+            user=users[i % len(users)], channel=DEMO_COUNCIL_CHANNEL, command="/mission", text=text
+        )
+        return answer.status
+
+    return send
+
+
+def ok_calls(standin: SlackStandIn, method: str) -> int:
+    return sum(1 for c in standin.calls_to(method) if c.ok)
+
+
+def reached(standin: SlackStandIn, method: str, count: int) -> Callable[[], bool]:
+    return lambda: ok_calls(standin, method) >= count
+
+
+def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None:
+    root = Path(args.app_root).resolve()
+    here = Path(__file__).resolve()
+    cases = (
+        (
+            f"{args.commands} x /mission, {args.concurrency} at a time, "
+            f"Slack at {args.latency * 1000:.0f} ms per call",
+            args.latency,
+            "",
+            args.commands,
+            args.concurrency,
+        ),
+        (
+            f"{args.help_concurrency * args.help_rounds} x /mission help, "
+            f"{args.help_concurrency} at a time, fast Slack",
+            0.0,
+            "help",
+            args.help_concurrency * args.help_rounds,
+            args.help_concurrency,
+        ),
+    )
+    for title, latency, text, total, concurrency in cases:
+        print(title)
+        results: dict[str, Burst] = {}
+        for name in ("bare Bolt", "council"):
+            port = free_port()
+            command = (
+                [str(here), "--bare-server", str(port)]
+                if name == "bare Bolt"
+                else ["-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"]
+            )
+            env = {"SLACK_SIGNING_SECRET": SECRET}
+            with app_process(command, standin=standin, tmp=tmp, root=root, env=env) as process:
+                url = f"http://127.0.0.1:{port}"
+                if not wait_until(functools.partial(healthy, url), 60):
+                    raise RuntimeError(f"{name} did not start: {process.stderr}")
+                driver = SlackDriver(
+                    app_url=url + EVENTS_PATH, signing_secret=SECRET, standin=standin, timeout=30
+                )
+                burst(command_sender(driver, text), total=2, concurrency=1)  # warm up
+                time.sleep(1)
+                standin.set_latency(latency)
+                standin.clear_calls()
+                results[name] = burst(
+                    command_sender(driver, text), total=total, concurrency=concurrency
+                )
+                print(results[name].line(name))
+                if name == "council":
+                    method = "response_url" if text else "views.open"
+                    wait_until(reached(standin, method, total), 60)
+                    what = "help answers sent" if text else "modals opened"
+                    print(f"  post-ack work: {what} {ok_calls(standin, method)} of {total}")
+                standin.set_latency(0)
+        ratio = results["council"].p99() / results["bare Bolt"].p99()
+        print(f"  ack p99 ratio council / bare Bolt: {ratio:.2f}\n")
+
+
+def run_socket(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None:
+    from bot.sandbox.standin.socket_driver import SocketModeDriver
+
+    root = Path(args.app_root).resolve()
+    env = {"SLACK_APP_TOKEN": standin.app_token}
+    with app_process(["-m", "bot.cli", "socket"], standin=standin, tmp=tmp, root=root, env=env):
+        if not wait_until(lambda: bool(standin.socket_mode.active_connections), 60):
+            raise RuntimeError("the app did not connect in Socket Mode")
+        driver = SocketModeDriver(standin, timeout=30)
+        burst(command_sender(driver, ""), total=2, concurrency=1)
+        time.sleep(1)
+        standin.set_latency(args.latency)
+        standin.clear_calls()
+        result = burst(
+            command_sender(driver, ""), total=args.commands, concurrency=args.concurrency
+        )
+        print(
+            f"Socket Mode: {args.commands} x /mission, {args.concurrency} at a time, "
+            f"Slack at {args.latency * 1000:.0f} ms per call"
+        )
+        print(result.line("council"))
+        wait_until(reached(standin, "views.open", args.commands), 60)
+        opened = ok_calls(standin, "views.open")
+        print(f"  post-ack work: modals opened {opened} of {args.commands}")
+        standin.set_latency(0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--commands", type=int, default=60)
+    parser.add_argument("--concurrency", type=int, default=30)
+    parser.add_argument("--latency", type=float, default=0.4, help="seconds per Web API call")
+    parser.add_argument("--help-concurrency", type=int, default=8)
+    parser.add_argument("--help-rounds", type=int, default=10)
+    parser.add_argument("--no-socket", action="store_true", help="skip the Socket Mode burst")
+    parser.add_argument(
+        "--app-root",
+        default=str(Path(__file__).resolve().parents[1]),
+        help="the checkout whose app is measured (e.g. a worktree of an older commit)",
+    )
+    parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
+    if args.bare_server:
+        serve_bare(args.bare_server)
+        return
+    logging.basicConfig(level=logging.ERROR)
     with SlackStandIn(seed_demo()) as standin, tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            slack_bot_token=standin.bot_token,  # type: ignore[arg-type]
-            slack_signing_secret=SECRET,  # type: ignore[arg-type]
-            slack_api_url=standin.api_url,
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        runtime = build_runtime(settings, services=Services(engine=engine))
-        results: dict[str, list[float]] = {}
-        for name, asgi in (
-            ("thread-pool dispatch (council-bot serve)", runtime.http_app()),
-            ("Bolt's Starlette adapter", bolt_starlette_app(runtime.app)),
-        ):
-            server = BackgroundServer(asgi)
-            server.start()
-            driver = SlackDriver(
-                app_url=server.url + EVENTS_PATH, signing_secret=SECRET, standin=standin
-            )
-            measure(driver, concurrency=args.concurrency, rounds=2)  # warm up
-            results[name] = measure(driver, concurrency=args.concurrency, rounds=args.rounds)
-            server.stop()
-
-    print(f"{args.concurrency} concurrent slash commands x {args.rounds} rounds, ack latency in ms")
-    medians = {}
-    for name, values in results.items():
-        values.sort()
-        medians[name] = statistics.median(values)
-        p95 = values[int(len(values) * 0.95) - 1]
-        print(f"  {name:42s} median {medians[name]:7.1f}   p95 {p95:7.1f}")
-    ours, theirs = medians.values()
-    print(f"  ratio (adapter median / ours): {theirs / ours:.1f}x")
+        run_http(standin, Path(tmp), args)
+        if not args.no_socket:
+            run_socket(standin, Path(tmp), args)
 
 
 if __name__ == "__main__":

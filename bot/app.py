@@ -44,7 +44,10 @@ def build_app(
     app = App(
         client=client,
         signing_secret="" if socket_mode else settings.secret("SLACK_SIGNING_SECRET"),
-        process_before_response=False,
+        # Listeners are the kit's wrappers (handlers/kit.py): they ack at once and hand the
+        # work to bounded pools, so Bolt can answer from the dispatching thread itself,
+        # without its listener executor and its 10 ms polls for the ack.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("council_bot.bolt"),
     )

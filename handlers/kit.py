@@ -3,10 +3,12 @@
 - `Listeners`: a module declares its listeners at module level (`@listeners.command`,
   `.action`, `.view`, `.event`) and `register(app)` adds them in one place. The functions
   stay plain module-level functions. Registration wraps each so that its ack never waits
-  on anyone's Slack calls: commands and clicks are acked on Bolt's thread and run in the
-  `after_ack` work pool; events (acked by Bolt) run there too; modal submissions, which
-  validate before they ack, run in the `forms` pool, admitted only when a worker is free.
-  A full pool answers "busy" privately instead of queueing without bound.
+  on anyone's Slack calls. The app runs Bolt with `process_before_response=True`, so the
+  wrapper runs in the thread that answers Slack: commands and clicks are acked there and
+  their listener queued in the `after_ack` work pool; events (acked when the wrapper
+  returns) are queued there too; modal submissions, which validate before they ack, run in
+  the `forms` pool, admitted only when a worker is free, and the request waits for their
+  ack alone. A full pool answers "busy" privately instead of queueing without bound.
 - `install(app, services, work=, report=)`: a global middleware that puts `Services`, the
   work pools and the error reporter into Bolt's context; listeners read
   `services_of(context)`, `context.user_id`, `context.team_id`.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -47,6 +50,9 @@ log = logging.getLogger("council_bot.handlers")
 
 # Reports a listener's failure (the app's error handler: log, then tell the member).
 Reporter = Callable[[BaseException, dict[str, Any], WebClient], None]
+
+# How long a modal submission's request waits for its listener's ack (Slack allows 3 s).
+FORM_ACK_WAIT = 2.5
 
 BUSY = (
     "I'm busy with a lot of requests right now and could not take this one. "
@@ -142,13 +148,29 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., None]:
             report(exc, body, client)
 
         if kind == "view":
-            # Validation answers in the ack itself: the job acks, so it must start now.
-            if work.forms.admit(kind=label):
-                work.forms.start(run(ack), kind=label, on_error=on_error)
-            else:
+            # Validation answers in the ack itself: the job acks, so it must start now,
+            # and this thread (Slack's request) waits for that ack, not for the job's end.
+            if not work.forms.admit(kind=label):
+                _answer_busy_view(ack, body)
+                return
+            acked = threading.Event()
+
+            def ack_then_release(*args: Any, **kwargs: Any) -> None:
+                ack(*args, **kwargs)
+                acked.set()
+
+            def job() -> None:
+                try:
+                    run(ack_then_release)()
+                finally:
+                    acked.set()  # it raised or returned without acking: stop waiting
+
+            work.forms.start(job, kind=label, on_error=on_error)
+            if not acked.wait(FORM_ACK_WAIT) and ack.response is None:
+                log.warning("%s did not ack in %.1f s: answered busy", label, FORM_ACK_WAIT)
                 _answer_busy_view(ack, body)
             return
-        if kind == "event":  # Bolt acked already; Slack waits for nothing
+        if kind == "event":  # Bolt acks when this returns; Slack waits for nothing else
             if work.after_ack.submit(run(_noop_ack), kind=label, on_error=on_error):
                 return
             # Full: run it here rather than lose it (a reaction, a member leaving).
