@@ -1,7 +1,8 @@
 """What operators can watch (`GET /metrics`, Prometheus' text format).
 
-Labels carry kinds of requests, pool names and Web API method names only: never member
-text, user ids, channel ids or team ids, so a scrape reveals load, not who is searching.
+Labels carry kinds of requests, pool names, Web API method names and Slack's error codes
+only, each from a bounded vocabulary: never member text, user ids, channel ids or team
+ids, so a scrape reveals load, not who is searching. The reminder backlog is counts only.
 """
 
 from __future__ import annotations
