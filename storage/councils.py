@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from storage.types import UTCDateTime, utcnow
@@ -38,13 +39,20 @@ class Member(SQLModel, table=True):
 
 
 def upsert_council(session: Session, *, team_id: str, channel_id: str, name: str) -> Council:
-    council = session.exec(
-        select(Council).where(Council.team_id == team_id, Council.channel_id == channel_id)
-    ).first()
+    """The channel's council, created on first use; race-safe (two first commands in a new
+    council channel, or a modal's check and its submission, may register it at once)."""
+    query = select(Council).where(Council.team_id == team_id, Council.channel_id == channel_id)
+    council = session.exec(query).first()
     if council is None:
         council = Council(team_id=team_id, channel_id=channel_id, name=name)
-        session.add(council)
-    elif name and council.name != name:
+        try:
+            with session.begin_nested():  # a concurrent insert of the same channel wins
+                session.add(council)
+                session.flush()
+            return council
+        except IntegrityError:
+            council = session.exec(query).one()
+    if name and council.name != name:
         council.name = name
     session.flush()
     return council
