@@ -204,7 +204,8 @@ def _answer_busy(
     kind: str, ack: Ack, body: Mapping[str, Any], client: WebClient, respond: Respond
 ) -> None:
     if kind == "command":
-        ack(text=BUSY)  # an ephemeral answer in the ack itself: no Slack call needed
+        # An answer in the ack itself, seen only by the member: no Slack call needed.
+        ack(text=BUSY, response_type="ephemeral")
         return
     ack()
     try:  # a click has no answer in its ack: say it privately, as any answer to it

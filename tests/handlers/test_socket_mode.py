@@ -286,3 +286,28 @@ def test_council_bot_socket_with_a_refused_app_token_says_so_in_one_line(tmp_pat
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("council-bot: SLACK_APP_TOKEN was not accepted by Slack (invalid_auth)")
     assert "Traceback" not in result.stderr
+
+
+def test_a_burst_behind_a_slow_slack_is_acked_and_every_modal_opens(
+    socket_slack: SocketSlack,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    socket_slack.standin.set_latency(0.4)
+    members = [m[0] for m in DEMO_MEMBERS]
+
+    def send(i: int) -> SocketAck:
+        return socket_slack.driver.command(
+            user=members[i % len(members)], channel=DEMO_COUNCIL_CHANNEL, command="/mission"
+        )
+
+    # The driver raises TimeoutError for an envelope not acked within its timeout; Slack's
+    # own limit is 3 s, so the driver is held to that.
+    socket_slack.driver.timeout = 3.0
+    with ThreadPoolExecutor(max_workers=20) as senders:
+        acks = list(senders.map(send, range(40)))
+    assert len(acks) == 40 and all(a.status == 200 for a in acks)
+    assert socket_slack.runtime.work.wait_idle(60)
+    opened = [c for c in socket_slack.standin.calls_to("views.open") if c.ok]
+    assert len(opened) == 40
+    socket_slack.standin.set_latency(0)

@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -91,19 +92,20 @@ def _join_stopping_servers() -> Iterator[None]:
     _stopping_servers.clear()
 
 
-@pytest.fixture
-def slack(engine: Engine) -> Iterator[Slack]:
-    """The real app against the stand-in, on each database backend."""
+@contextmanager
+def running_slack(engine: Engine, **settings: Any) -> Iterator[Slack]:
+    """The real app against a fresh stand-in; `settings` override the app's Settings."""
     standin = SlackStandIn(seed_demo()).start()
-    settings = Settings(
+    app_settings = Settings(
         slack_bot_token=standin.bot_token,  # type: ignore[arg-type]
         slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
         slack_api_url=standin.api_url,
         _env_file=None,  # type: ignore[call-arg]
+        **settings,
     )
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     # The reminder engine is built but not started: tests dispatch with `fast_forward`.
-    runtime = build_runtime(settings, services=Services(engine=engine, clock=clock))
+    runtime = build_runtime(app_settings, services=Services(engine=engine, clock=clock))
     server = BackgroundServer(runtime.http_app())
     server.start()
     driver = SlackDriver(
@@ -114,6 +116,7 @@ def slack(engine: Engine) -> Iterator[Slack]:
     finally:
         # Work the app queued after its acks finishes against the stand-in before it stops
         # (else its late calls fail and are reported as errors).
+        standin.set_latency(0)
         runtime.work.wait_idle(timeout=15)
         runtime.work.close(wait=False)
         # Every request has been answered; uvicorn's graceful shutdown (a few of its
@@ -125,6 +128,13 @@ def slack(engine: Engine) -> Iterator[Slack]:
     # Every message, modal and Home tab the app sent passed Slack's Block Kit checks.
     refused = [c.describe() for c in standin.calls if c.error in BLOCK_KIT_ERRORS]
     assert not refused, "Slack would have refused:\n" + "\n".join(refused)
+
+
+@pytest.fixture
+def slack(engine: Engine) -> Iterator[Slack]:
+    """The real app against the stand-in, on each database backend."""
+    with running_slack(engine) as running:
+        yield running
 
 
 def eventually(check: Callable[[], bool], *, timeout: float = 5.0) -> None:

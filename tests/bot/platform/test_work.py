@@ -1,0 +1,95 @@
+"""The bounded post-ack pools: admission, the busy answer's signal, failures, draining."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.platform.metrics import REGISTRY
+from bot.platform.work import WorkPool, WorkPools
+
+
+def _sample(name: str, **labels: str) -> float:
+    value = REGISTRY.get_sample_value(name, labels)
+    return 0.0 if value is None else value
+
+
+@pytest.fixture
+def pool() -> WorkPool:
+    return WorkPool(name="test_pool", workers=2, queue_limit=1)
+
+
+def test_a_pool_admits_workers_plus_queue_then_refuses_at_once(pool: WorkPool) -> None:
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def hold() -> None:
+        started.release()
+        release.wait(5)
+
+    errors: list[BaseException] = []
+    rejected_before = _sample("council_work_rejected_total", pool="test_pool", kind="cmd")
+    assert all(pool.submit(hold, kind="cmd", on_error=errors.append) for _ in range(3))
+    assert started.acquire(timeout=5) and started.acquire(timeout=5)
+    assert pool.running() == 2 and pool.depth() == 1
+    assert not pool.submit(hold, kind="cmd", on_error=errors.append)  # full: no waiting
+    assert _sample("council_work_rejected_total", pool="test_pool", kind="cmd") == (
+        rejected_before + 1
+    )
+    assert _sample("council_work_queue_depth", pool="test_pool") == 1
+    release.set()
+    assert pool.wait_idle(5)
+    assert pool.depth() == 0 and pool.running() == 0 and errors == []
+    assert pool.submit(lambda: None, kind="cmd", on_error=errors.append)  # room again
+    pool.close()
+
+
+def test_a_pool_without_a_queue_admits_only_when_a_worker_is_free() -> None:
+    forms = WorkPool(name="test_forms", workers=1, queue_limit=0)
+    release = threading.Event()
+    assert forms.admit(kind="view")
+    forms.start(lambda: release.wait(5), kind="view", on_error=lambda _e: None)
+    assert not forms.admit(kind="view")
+    release.set()
+    assert forms.wait_idle(5)
+    assert forms.admit(kind="view")
+    forms.start(lambda: None, kind="view", on_error=lambda _e: None)
+    forms.close()
+
+
+def test_a_failing_job_goes_to_its_reporter_and_frees_its_room(pool: WorkPool) -> None:
+    reported: list[BaseException] = []
+    failed_before = _sample("council_work_failed_total", pool="test_pool")
+
+    def boom() -> None:
+        raise ValueError("listener bug")
+
+    assert pool.submit(boom, kind="cmd", on_error=reported.append)
+    assert pool.wait_idle(5)
+    assert [str(e) for e in reported] == ["listener bug"]
+    assert _sample("council_work_failed_total", pool="test_pool") == failed_before + 1
+    assert pool.depth() == 0
+    pool.close()
+
+
+def test_closing_finishes_admitted_work_and_refuses_new(pool: WorkPool) -> None:
+    done: list[int] = []
+    gate = threading.Event()
+    for i in range(3):
+        pool.submit(lambda i=i: (gate.wait(5), done.append(i)), kind="cmd", on_error=print)
+    gate.set()
+    pool.close(wait=True)
+    assert sorted(done) == [0, 1, 2]
+    assert not pool.submit(lambda: None, kind="cmd", on_error=print)
+
+
+def test_pools_need_a_worker_and_a_non_negative_queue() -> None:
+    with pytest.raises(ValueError):
+        WorkPool(name="bad", workers=0, queue_limit=1)
+    with pytest.raises(ValueError):
+        WorkPool(name="bad", workers=1, queue_limit=-1)
+    pools = WorkPools(workers=1, queue_limit=0, form_workers=1)
+    assert pools.after_ack.capacity == 1 and pools.forms.capacity == 1
+    assert pools.wait_idle(1)
+    pools.close()
