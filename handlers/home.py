@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.features.home import service
-from bot.features.home.views import home_view
+from bot.features.home.views import HOME_CAPS, home_view
 from bot.services import Services
 from handlers import kit
 
@@ -38,17 +38,9 @@ def home_opened(
 def publish_home(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Render and publish one member's Home tab; a failure here never breaks the caller."""
     board = service.dashboard(
-        services.engine, team_id=team_id, user_id=user_id, now=services.clock()
+        services.engine, team_id=team_id, user_id=user_id, now=services.clock(), caps=HOME_CAPS
     )
-    view = home_view(
-        drafts=board.drafts,
-        owed=board.owed,
-        events=board.events,
-        gratitude_count=board.gratitude_count,
-        now=board.now,
-        negotiations=board.negotiations,
-        checklists=board.checklists,
-    )
+    view = home_view(board)
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
