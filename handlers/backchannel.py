@@ -83,6 +83,7 @@ from bot.features.backchannel.views import (
     versioned,
 )
 from bot.features.errors import NotAllowed
+from bot.platform.councils import council_of
 from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
@@ -90,7 +91,15 @@ from bot.services import Services
 from bot.ui.blocks import section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
-from handlers.common import council_for_command, is_channel_member, tell, tz_of
+from handlers.common import (
+    SLACK_BUSY,
+    SLACK_BUSY_ERRORS,
+    council_for_command,
+    fail_fast,
+    is_channel_member,
+    tell,
+    tz_of,
+)
 
 log = logging.getLogger("council_bot.backchannel")
 
@@ -650,26 +659,38 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
 
 
 def _open_start(call: kit.CommandCall) -> None:
-    """The start modal; a council channel it was typed in is remembered for sharing."""
+    """The start modal, opened first (its trigger lasts 3 s); a council channel it was typed
+    in is remembered for sharing, once the channel check after opening confirms it."""
     services, client, command = call.services, call.client, call.command
     team_id, user_id = call.team_id, call.user_id
-    council_id = None
     channel_id = command["channel_id"]
+    known = council_of(services.engine, team_id=team_id, channel_id=channel_id)
+
+    def modal(council_id: int | None) -> dict[str, Any]:
+        searches = service.searches(services.engine, team_id=team_id, user_id=user_id)
+        ref = StartRef(
+            council=council_id, channel=channel_id, response_url=command.get("response_url")
+        )
+        return start_modal(searches=list(searches.items()), private_metadata=ref.encode())
+
+    try:
+        opened = fail_fast(client).views_open(trigger_id=command["trigger_id"], view=modal(known))[
+            "view"
+        ]
+    except SlackApiError as exc:
+        if exc.response.get("error") not in SLACK_BUSY_ERRORS:
+            raise
+        call.respond(text=SLACK_BUSY)
+        return
+    council_id = None
     if command.get("channel_name") != "directmessage" and not channel_id.startswith("D"):
         try:
             council_id, _problem = council_for_command(services, client, command)
         except SlackApiError as exc:  # the checklist is private anyway: carry on without
             log.info("channel %s not checked: %s", channel_id, exc.response.get("error"))
-    searches = service.searches(services.engine, team_id=team_id, user_id=user_id)
-    client.views_open(
-        trigger_id=command["trigger_id"],
-        view=start_modal(
-            searches=list(searches.items()),
-            private_metadata=StartRef(
-                council=council_id, channel=channel_id, response_url=command.get("response_url")
-            ).encode(),
-        ),
-    )
+            council_id = known
+    if council_id != known:
+        client.views_update(view_id=opened["id"], view=modal(council_id))
 
 
 def _show(

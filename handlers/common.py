@@ -101,6 +101,7 @@ def open_then_check(
     view: dict[str, Any],
     problem_title: str,
     intro: str | None = None,
+    opened: dict[str, Any] | None = None,
 ) -> int | None:
     """Open `view`, then check the command came from a council channel: its council id.
 
@@ -109,7 +110,7 @@ def open_then_check(
     becomes the explanation (also sent privately, to keep) and None is returned.
     """
     try:
-        opened = fail_fast(client).views_open(trigger_id=command["trigger_id"], view=view)["view"]
+        shown = fail_fast(client).views_open(trigger_id=command["trigger_id"], view=view)["view"]
     except SlackApiError as exc:
         if exc.response.get("error") not in SLACK_BUSY_ERRORS:
             raise
@@ -117,13 +118,15 @@ def open_then_check(
         log.info("views.open for %s: %s", command.get("command"), exc.response.get("error"))
         respond(text=SLACK_BUSY)
         return None
+    if opened is not None:
+        opened.update(shown)  # the caller may update the form once checks are done
     council_id, problem = council_for_command(services, client, command)
     if problem is None and council_id is not None:
         return council_id
     problem = problem or ChannelProblem.BOT_NOT_IN_CHANNEL
     client.views_update(
-        view_id=opened["id"],
-        hash=opened.get("hash"),
+        view_id=shown["id"],
+        hash=shown.get("hash"),
         view=channel_problem_modal(problem, title=problem_title),
     )
     blocks = channel_problem_blocks(problem)

@@ -66,13 +66,14 @@ from bot.features.debriefs.views import (
 )
 from bot.features.errors import NotAllowed
 from bot.features.missions import service as missions_service
+from bot.platform.members import known_tz
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import channel_problem_blocks, channel_problem_text, section
+from bot.ui.blocks import section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
-from handlers.common import council_for_command, tell, tell_in_channel, tz_of
+from handlers.common import open_then_check, tell, tell_in_channel, tz_of
 
 log = logging.getLogger("council_bot.debriefs")
 
@@ -512,32 +513,42 @@ def _searches(services: Services, *, team_id: str, user_id: str) -> dict[int, st
 def _open_new_event(
     services: Services, client: WebClient, command: dict[str, Any], respond: Respond
 ) -> None:
-    council_id, problem = council_for_command(services, client, command)
-    if problem is not None:
-        intro = (
-            "Debriefs are shared with your council, so `/debrief` works in your council's "
-            "private channel. (`/debrief list`, `/debrief gratitude` and `/debrief help` work "
-            "anywhere.)"
-        )
-        respond(
-            text=f"{intro} {channel_problem_text(problem)}",
-            blocks=[section(intro).to_dict(), *channel_problem_blocks(problem)],
-        )
-        return
+    """Open the form first (its trigger lasts 3 s), then check the channel and the zone."""
     team_id, user_id = command["team_id"], command["user_id"]
-    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-    searches = _searches(services, team_id=team_id, user_id=user_id)
-    metadata = NewEventMeta(council=council_id, channel=command["channel_id"], tz=tz).encode()
-    client.views_open(
-        trigger_id=command["trigger_id"],
-        view=event_modal(
+    guess = known_tz(services.engine, team_id=team_id, user_id=user_id, now=services.clock())
+
+    def modal(tz: str, council_id: int | None) -> dict[str, Any]:
+        searches = _searches(services, team_id=team_id, user_id=user_id)
+        meta = NewEventMeta(council=council_id, channel=command["channel_id"], tz=tz)
+        return event_modal(
             callback_id=CALLBACK_EVENT_NEW,
             searches=list(searches.items()),
             tz=tz,
             now=services.clock(),
-            private_metadata=metadata,
-        ),
+            private_metadata=meta.encode(),
+        )
+
+    intro = (
+        "Debriefs are shared with your council, so `/debrief` works in your council's "
+        "private channel. (`/debrief list`, `/debrief gratitude` and `/debrief help` work "
+        "anywhere.)"
     )
+    opened: dict[str, Any] = {}
+    council_id = open_then_check(
+        services,
+        client,
+        command,
+        respond,
+        view=modal(guess or "UTC", None),
+        problem_title="Debrief",
+        intro=intro,
+        opened=opened,
+    )
+    if council_id is None:
+        return
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    # The council (and a zone that was not known yet) go into the open form.
+    client.views_update(view_id=opened["id"], view=modal(tz, council_id))
 
 
 def _open_gratitude(

@@ -46,3 +46,9 @@ def remember_tz(
 ) -> None:
     with session_scope(engine) as session:
         save_tz(session, team_id=team_id, user_id=user_id, tz=usable_tz(tz), now=now)
+
+
+def known_tz(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> str | None:
+    """The member's zone if the cache holds a fresh one; never asks Slack."""
+    with session_scope(engine) as session:
+        return cached_tz(session, team_id=team_id, user_id=user_id, now=now)

@@ -54,6 +54,7 @@ def post_draft(slack: Slack, *, author: str, channel: str) -> PostedDraft:
     # The submission ends by refreshing the author's Home tab: wait for it, so the test
     # starts from a quiet app.
     _next_call(slack, "views.publish", seen["views.publish"])
+    slack.settle()  # the draft's ts is saved after Slack answers the post
     with Session(slack.engine) as session:
         draft = session.exec(
             select(MissionDraft).where(

@@ -152,7 +152,11 @@ def open_start_modal(slack: Slack, user: str, channel: str) -> dict[str, Any]:
     assert answer.status == 200
     opened = last_call(slack, "views.open", seen)
     assert opened.args["view"]["callback_id"] == "backchannel_start"
-    return opened.response["view"]
+    # The form opens first; the channel check after it may update the form (a council).
+    slack.settle()
+    view_id = opened.response["view"]["id"]
+    updates = [c for c in slack.standin.calls_to("views.update") if c.args["view_id"] == view_id]
+    return dict(updates[-1].response["view"] if updates else opened.response["view"])
 
 
 def start(
@@ -499,8 +503,9 @@ def test_removing_someone_asks_for_confirmation_first(slack: Slack) -> None:
     )
     assert remove.get("confirm"), "removing asks for confirmation first"
     updates = count(slack, "chat.update")
+    modal_updates = count(slack, "views.update")
     slack.driver.block_action(user=slack.lena, action_id=ACTION_REMOVE, view_id=view_id)
-    removed = slack.standin.wait_for("views.update")
+    removed = last_call(slack, "views.update", modal_updates)
     assert removed.ok and "off your checklist" in json.dumps(removed.args["view"])
     slack.standin.wait_for("chat.update", count=updates + 1)
     assert people(slack, checklist_id) == []
@@ -649,7 +654,8 @@ def test_sharing_an_empty_checklist_or_without_a_council_explains(slack: Slack) 
     assert "council's channel" in text_of(no_council)
     opened = count(slack, "views.open")
     slack.driver.command(user=slack.noor, channel=slack.council, command="/backchannel", text="")
-    last_call(slack, "views.open", opened)  # Noor's start modal: the council is known now
+    last_call(slack, "views.open", opened)  # Noor's start modal, opened first
+    slack.settle()  # then the channel check: the council is known now
     assert _council_known(slack)
     answer, posted = share(slack, checklist_id)
     assert posted is not None and not answer.get("errors")
@@ -923,11 +929,12 @@ def test_a_refresh_slack_refuses_is_saved_and_said(slack: Slack) -> None:
     view_id = add_person_modal(slack, checklist_id)
     slack.standin.fail_next("chat.update", kind="server_error", times=3)
     published = count(slack, "views.publish")
+    modal_updates = count(slack, "views.update")
     answer = slack.driver.view_submission(
         user=slack.lena, view_id=view_id, values=person_values(1, "Sam Okafor")
     )
     assert answer.json is not None and answer.json["response_action"] == "update"
-    said = slack.standin.wait_for("views.update")  # into the modal, still open
+    said = last_call(slack, "views.update", modal_updates)  # into the modal, still open
     assert said.ok and "saved, but I couldn't refresh" in json.dumps(said.args["view"])
     settle(slack, published)
     assert [p.name for p in people(slack, checklist_id)] == ["Sam Okafor"]
