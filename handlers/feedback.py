@@ -30,7 +30,7 @@ from bot.platform.mrkdwn import escape
 from bot.services import Services
 from bot.ui.metadata import DraftRef
 from handlers import kit
-from handlers.common import dm, is_channel_member, tell, tell_in_channel
+from handlers.common import dm, fail_fast, is_channel_member, tell, tell_in_channel
 
 log = logging.getLogger("council_bot.feedback")
 
@@ -53,7 +53,11 @@ def give_feedback(
     target = service.target(services.engine, draft_id=draft_id)
     if target is not None:
         try:
-            member = is_channel_member(client, channel_id=target.channel_id, user_id=user_id)
+            # Checked before the modal shows the draft (a removed member must not see it),
+            # so without 429 retries: the click's trigger_id lasts only 3 s.
+            member = is_channel_member(
+                fail_fast(client), channel_id=target.channel_id, user_id=user_id
+            )
         except SlackApiError as exc:
             log.warning(
                 "conversations.members failed for draft %s: %s",

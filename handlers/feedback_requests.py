@@ -41,7 +41,7 @@ from bot.reminders.engine import Reminder
 from bot.services import Services
 from bot.ui.metadata import DraftRef
 from handlers import kit
-from handlers.common import channel_members, tell, tz_of
+from handlers.common import channel_members, fail_fast, tell, tz_of
 
 log = logging.getLogger("council_bot.feedback_requests")
 
@@ -80,7 +80,9 @@ def open_request(
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return
-    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    # Before the modal (it shows times in the member's zone), so without 429 retries: the
+    # click's trigger_id lasts only 3 s, and a zone Slack won't give now falls back to UTC.
+    tz = tz_of(services, fail_fast(client), team_id=team_id, user_id=user_id)
     tomorrow = local_now(tz, services.clock()) + timedelta(days=1)
     client.views_open(
         trigger_id=body["trigger_id"],
