@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from bot.reminders.delivery import engine_client
 from bot.reminders.engine import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
 from bot.services import Services
-from bot.settings import PURPOSE, ConfigError, Settings, load_settings
+from bot.settings import PURPOSE, REQUIRED, ConfigError, Settings, read_settings
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = _checked_settings(args)
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
@@ -123,8 +123,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
         return _run(args, settings)
     except ConfigError as exc:
-        print(f"council-bot: {exc}", file=sys.stderr)
+        lines = exc.problems or (str(exc),)
+        print("\n".join(f"council-bot: {line}" for line in lines), file=sys.stderr)
         return EXIT_CONFIG
+
+
+def _checked_settings(args: argparse.Namespace) -> Settings:
+    """Every setting the command needs, checked before anything is created or logged.
+
+    Malformed values and missing secrets are all named in one ConfigError, so a first
+    start names everything to fix at once, and a failed start leaves no database file,
+    data folder or migration behind. Sets `args.command` when it was left to the settings.
+    """
+    settings, problems = read_settings()
+    args.command = args.command or _default_command(settings, malformed=problems.keys())
+    for name, problem in settings.missing(REQUIRED.get(args.command, ())).items():
+        problems.setdefault(name, problem)
+    if problems:
+        raise ConfigError(*problems.values())
+    return settings
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -145,18 +162,24 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             data_dir=getattr(args, "data_dir", None),
             log_level=settings.log_level,
         )
-    raise ConfigError(
-        "SLACK_BOT_TOKEN is not set: it is the bot token (xoxb-...) from the Slack app's "
-        "OAuth & Permissions page. See README.md, 'Create the Slack app'."
-    )
+    raise ConfigError(f"{command} is not a council-bot command; see council-bot --help.")
 
 
-def _default_command(settings: Settings) -> str:
-    if settings.slack_bot_token is None:
-        configured = (settings.slack_app_token, settings.slack_signing_secret)
-        # No Slack tokens at all: the local sandbox. Some but not the bot token: say so.
-        return "none" if any(v is not None for v in configured) else "sandbox"
-    return "socket" if settings.slack_app_token is not None else "serve"
+def _default_command(settings: Settings, *, malformed: Collection[str] = ()) -> str:
+    """What the Slack settings given point at; a malformed one counts as given.
+
+    No Slack setting at all: the local sandbox. An app token: Socket Mode; otherwise a
+    bot token or a signing secret: HTTP mode (whose check then names what is missing).
+    """
+
+    def given(name: str) -> bool:
+        return name in malformed or getattr(settings, name.lower()) is not None
+
+    if given("SLACK_APP_TOKEN"):
+        return "socket"
+    if given("SLACK_BOT_TOKEN") or given("SLACK_SIGNING_SECRET"):
+        return "serve"
+    return "sandbox"
 
 
 def _serve(settings: Settings, *, port: int, host: str) -> int:

@@ -2,11 +2,14 @@
 
 A missing or malformed setting must stop the bot with one line that names the variable and
 says what it is for, never a traceback: organisers installing the bot read these lines.
+Every problem is found before anything is touched (`read_settings`, `Settings.missing`):
+one start-up names them all, instead of one per attempt.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -27,11 +30,25 @@ PURPOSE: dict[str, str] = {
     "PORT": "the HTTP port for `council-bot serve`",
     "LOG_LEVEL": "how much the bot logs: DEBUG, INFO, WARNING or ERROR",
     "DATA_DIR": "the folder for the default SQLite database",
+    "WORK_THREADS": "how many threads make the Slack calls that follow a request's ack",
+    "WORK_QUEUE": "how many requests may wait for a work thread before new ones are answered busy",
+    "FORM_THREADS": "how many threads handle modal submissions",
+}
+
+
+#: What each command cannot start without (checked together with the malformed ones).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
+    "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
 }
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message is one line fit for an organiser."""
+    """Settings are missing or malformed: one line per problem, each fit for an organiser."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 class Settings(BaseSettings):
@@ -100,18 +117,58 @@ class Settings(BaseSettings):
         """The value of a required secret, or a ConfigError naming it and its purpose."""
         value: SecretStr | None = getattr(self, name.lower())
         if value is None or not value.get_secret_value().strip():
-            raise ConfigError(f"{name} is not set: it is {PURPOSE[name]}.")
+            raise ConfigError(_not_set(name))
         return value.get_secret_value()
 
+    def missing(self, names: Iterable[str]) -> dict[str, str]:
+        """The secrets among `names` that are not set, each with its one-line problem."""
+        found: dict[str, str] = {}
+        for name in names:
+            value: SecretStr | None = getattr(self, name.lower())
+            if value is None or not value.get_secret_value().strip():
+                found[name] = _not_set(name)
+        return found
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings, turning pydantic's error report into one organiser-readable line."""
+
+def _not_set(name: str) -> str:
+    return f"{name} is not set: it is {PURPOSE[name]}."
+
+
+def read_settings(**overrides: object) -> tuple[Settings, dict[str, str]]:
+    """Settings, and every malformed one by name with its one-line problem.
+
+    A malformed value is left at its default in the returned settings, so the caller can
+    go on to look for missing ones and report everything at once.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides), {}  # type: ignore[arg-type]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
-        reason = first["msg"].removeprefix("Value error, ")
-        purpose = PURPOSE.get(name)
-        suffix = f" It is {purpose}." if purpose else ""
-        raise ConfigError(f"{name} is malformed: {reason}.{suffix}") from None
+        problems: dict[str, str] = {}
+        fields: set[str] = set()
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            name = field.upper() or "configuration"
+            reason = error["msg"].removeprefix("Value error, ")
+            purpose = PURPOSE.get(name)
+            suffix = f" It is {purpose}." if purpose else ""
+            problems.setdefault(name, f"{name} is malformed: {reason}.{suffix}")
+            if field in Settings.model_fields:
+                fields.add(field)
+        defaults = {
+            f: Settings.model_fields[f].get_default(call_default_factory=True) for f in fields
+        }
+        try:
+            settings = Settings(**{**overrides, **defaults})
+        except ValidationError:  # not a field's value: nothing more can be read
+            raise ConfigError(*problems.values()) from None
+        return settings, problems
+
+
+def load_settings(*, require: Iterable[str] = (), **overrides: object) -> Settings:
+    """Read settings; a ConfigError names every malformed one and every missing `require`."""
+    settings, problems = read_settings(**overrides)
+    for name, problem in settings.missing(require).items():
+        problems.setdefault(name, problem)
+    if problems:
+        raise ConfigError(*problems.values())
+    return settings

@@ -69,6 +69,62 @@ def test_malformed_setting_prints_no_traceback(tmp_path: Path) -> None:
     assert result.stderr.strip().startswith("council-bot: SLACK_BOT_TOKEN is malformed")
 
 
+def _run_cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`council-bot ARGS` in `cwd`, with only `env` set (no Slack setting, no .env)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={"PATH": "/usr/bin:/bin", "LOG_LEVEL": "DEBUG", **env},
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"),
+    [
+        ("serve", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]),
+        ("socket", ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]),
+    ],
+)
+def test_a_start_with_nothing_set_names_every_missing_setting_and_creates_nothing(
+    tmp_path: Path, command: str, missing: list[str]
+) -> None:
+    result = _run_cli([command], tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(" is not set")[0] for line in lines] == [
+        f"council-bot: {name}" for name in missing
+    ]
+    assert all(" it is " in line for line in lines)  # each says what the setting is for
+    assert list(tmp_path.iterdir()) == []  # no ./data, no database file
+    assert result.stdout == ""  # and no migration (or any other) log line
+
+
+def test_a_malformed_and_a_missing_setting_are_named_in_the_same_message(tmp_path: Path) -> None:
+    result = _run_cli(["serve"], tmp_path, SLACK_BOT_TOKEN="not-a-token", PORT="eighty")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    named = [line.split(" is ")[0] for line in result.stderr.strip().splitlines()]
+    assert named == [
+        "council-bot: SLACK_BOT_TOKEN",
+        "council-bot: PORT",
+        "council-bot: SLACK_SIGNING_SECRET",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_with_only_the_signing_secret_creates_no_database_before_refusing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "abc")
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err.startswith("council-bot: SLACK_BOT_TOKEN is not set")
+    assert not (tmp_path / "data").exists()
+
+
 def test_migrate_creates_the_schema(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.settings import ConfigError, load_settings, read_settings
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +76,40 @@ def test_malformed_setting_is_one_line_naming_the_variable(
 def test_missing_secret_names_the_variable_and_its_purpose() -> None:
     with pytest.raises(ConfigError, match=r"SLACK_SIGNING_SECRET is not set: it is the signing"):
         load_settings().secret("SLACK_SIGNING_SECRET")
+
+
+def test_every_malformed_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "eighty")
+    monkeypatch.setenv("LOG_LEVEL", "chatty")
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings()
+    assert [p.split(" is ")[0] for p in excinfo.value.problems] == ["PORT", "LOG_LEVEL"]
+    assert str(excinfo.value).splitlines() == list(excinfo.value.problems)
+
+
+def test_missing_required_secrets_are_named_with_the_malformed_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-user-token")
+    monkeypatch.setenv("PORT", "70000")
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(require=["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+    assert list(excinfo.value.problems) == [
+        "SLACK_BOT_TOKEN is malformed: must start with xoxb-. It is the bot token (xoxb-...) "
+        "from the Slack app's OAuth & Permissions page.",
+        "PORT is malformed: Input should be less than or equal to 65535. It is the HTTP port "
+        "for `council-bot serve`.",
+        "SLACK_SIGNING_SECRET is not set: it is the signing secret from the Slack app's Basic "
+        "Information page, used to verify that requests come from Slack.",
+    ]
+
+
+def test_a_malformed_setting_is_left_at_its_default_so_the_rest_can_be_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PORT", "eighty")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    settings, problems = read_settings()
+    assert list(problems) == ["PORT"]
+    assert settings.port == 3000
+    assert settings.secret("SLACK_APP_TOKEN") == "xapp-1"
