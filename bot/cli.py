@@ -19,12 +19,14 @@ from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 
 from bot.app import build_app, work_pools
+from bot.platform.data_keys import data_keys, ensure_data_keys, key_file, write_key_file
 from bot.platform.work import WorkPools
 from bot.reminders.delivery import engine_client
 from bot.reminders.engine import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
 from bot.services import Services
 from bot.settings import PURPOSE, REQUIRED, ConfigError, Settings, read_settings
+from storage import crypto
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -63,6 +65,7 @@ def build_runtime(
     if services is None:
         engine = make_engine(settings.effective_database_url)
         services = Services(engine=engine)
+    ensure_data_keys(settings, services.engine)  # before migrating: a migration encrypts
     upgrade(services.engine)
     if services.reminders is None:
         services.reminders = ReminderEngine(
@@ -98,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: all)")
     sub.add_parser("socket", help="Socket Mode: no public URL needed")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("new-key", help="print a new data key for DATA_KEY")
+    sub.add_parser("rotate-key", help="re-encrypt stored data with a new key (stop the bot first)")
     sandbox = sub.add_parser(
         "sandbox", help="try the bot in a local demo workspace, no Slack needed (127.0.0.1)"
     )
@@ -147,9 +152,16 @@ def _checked_settings(args: argparse.Namespace) -> Settings:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     command = args.command or _default_command(settings)
     if command == "migrate":
-        upgrade(make_engine(settings.effective_database_url))
+        engine = make_engine(settings.effective_database_url)
+        ensure_data_keys(settings, engine)
+        upgrade(engine)
         print("council-bot: database is up to date")
         return 0
+    if command == "new-key":
+        print(crypto.new_key())
+        return 0
+    if command == "rotate-key":
+        return _rotate_key(settings)
     if command == "socket":
         return _socket(settings)
     if command == "serve":
@@ -163,6 +175,25 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             log_level=settings.log_level,
         )
     raise ConfigError(f"{command} is not a council-bot command; see council-bot --help.")
+
+
+def _rotate_key(settings: Settings) -> int:
+    """Re-encrypt everything with a new key. Stop the bot first: processes still holding
+    only the old key could not read what is re-encrypted."""
+    engine = make_engine(settings.effective_database_url)
+    ensure_data_keys(settings, engine)
+    upgrade(engine)
+    old = data_keys(settings, dialect=engine.dialect.name)
+    new = crypto.new_key()
+    crypto.configure([new, *old])
+    count = crypto.reencrypt_all(engine)
+    if settings.data_key is None:
+        write_key_file(key_file(settings), new)
+        print(f"council-bot: re-encrypted {count} values; {key_file(settings)} holds the new key")
+    else:
+        print(f"council-bot: re-encrypted {count} values with a new key. Set DATA_KEY to it:")
+        print(new)
+    return 0
 
 
 def _default_command(settings: Settings, *, malformed: Collection[str] = ()) -> str:

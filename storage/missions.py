@@ -222,6 +222,24 @@ def recent_live_drafts(
     )
 
 
+def carry_reactions(session: Session, *, from_version: int, to_version: int) -> None:
+    """Copy one version's reaction state onto another (a new version of the same message)."""
+    rows = session.exec(
+        select(ReactionFeedback).where(ReactionFeedback.version_id == from_version)
+    ).all()
+    for row in rows:
+        session.add(
+            ReactionFeedback(
+                version_id=to_version,
+                user_id=row.user_id,
+                emoji=row.emoji,
+                present=row.present,
+                event_ts=row.event_ts,
+            )
+        )
+    session.flush()
+
+
 def present_reactions(
     session: Session, *, version_ids: Collection[int]
 ) -> dict[int, list[tuple[str, str]]]:

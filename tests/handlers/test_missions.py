@@ -344,10 +344,9 @@ def test_removing_a_reaction_takes_it_out_of_the_tally(slack: Slack) -> None:
     assert "No reactions yet" in text_of(update)
 
 
-def test_reactions_on_a_superseded_version_stay_with_that_version(slack: Slack) -> None:
-    draft_id, ts = post_draft(slack)
-    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
-    last_update(slack, ts)
+def _edit(slack: Slack, draft_id: int, ts: str, **overrides: str) -> None:
+    """Noor edits her draft through the real button and modal."""
+    opened = len(slack.standin.calls_to("views.open"))
     slack.driver.block_action(
         user=slack.noor,
         action_id=ACTION_EDIT,
@@ -355,18 +354,65 @@ def test_reactions_on_a_superseded_version_stay_with_that_version(slack: Slack) 
         channel=slack.council,
         message_ts=ts,
     )
-    view_id = slack.standin.wait_for(
-        "views.open", predicate=lambda c: "Save" in json.dumps(c.args)
-    ).response["view"]["id"]
-    slack.driver.view_submission(
-        user=slack.noor, view_id=view_id, values=form_values(role="VP Product")
+    found = slack.standin.wait_for("views.open", count=opened + 1)
+    view = found[-1] if isinstance(found, list) else found
+    answer = slack.driver.view_submission(
+        user=slack.noor, view_id=view.response["view"]["id"], values=form_values(**overrides)
     )
-    revised = last_update(slack, ts, count=2)
-    assert "No reactions yet" in text_of(revised)  # the tally shows the current version
+    assert answer.status == 200 and not (answer.json or {}).get("errors"), answer.body
+    slack.settle()
+
+
+def _tally_on_message(slack: Slack, ts: str) -> str:
+    """The tally section of the draft's message as it is in the channel now."""
+    blocks = slack.workspace.get_message(slack.council, ts)["blocks"]
+    return next(
+        b["text"]["text"]
+        for b in blocks
+        if b["type"] == "section" and "React to this message" in b["text"]["text"]
+    )
+
+
+def test_reactions_on_the_message_carry_over_to_the_edited_version(slack: Slack) -> None:
+    draft_id, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    slack.driver.react(user=slack.arjun, channel=slack.council, ts=ts, name="bulb")
+    slack.settle()
+    _edit(slack, draft_id, ts, role="VP Product")
+    # Slack still shows the pills on the edited message: the tally counts them.
+    message = slack.workspace.get_message(slack.council, ts)
+    assert "VP Product" in json.dumps(message["blocks"])
+    assert {r["name"] for r in message.get("reactions", [])} == {"+1", "bulb"}
+    tally = _tally_on_message(slack, ts)
+    assert f":+1:  Clear and compelling  ·  *1*  <@{slack.lena}>" in tally
+    assert f":bulb:  An idea, or something missing  ·  *1*  <@{slack.arjun}>" in tally
+    assert "No reactions yet" not in text_of({"blocks": message["blocks"]})
+    # Taking a carried-over reaction off takes it out of the tally, with no re-adding.
+    slack.driver.unreact(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    slack.settle()
+    assert ":+1:  Clear and compelling  ·  *0*" in _tally_on_message(slack, ts)
     with Session(slack.engine) as session:
-        v1 = session.exec(select(MissionVersion).where(MissionVersion.number == 1)).one()
-        kept = session.exec(select(ReactionFeedback)).one()
-    assert kept.version_id == v1.id and kept.present
+        v1, v2 = session.exec(select(MissionVersion).order_by(col(MissionVersion.number))).all()
+        rows = session.exec(select(ReactionFeedback)).all()
+    on_v1 = sorted((r.user_id, r.emoji, r.present) for r in rows if r.version_id == v1.id)
+    on_v2 = sorted((r.user_id, r.emoji, r.present) for r in rows if r.version_id == v2.id)
+    assert on_v1 == [(slack.arjun, "bulb", True), (slack.lena, "+1", True)]  # the record
+    assert on_v2 == [(slack.arjun, "bulb", True), (slack.lena, "+1", False)]
+
+
+def test_a_stale_reaction_event_from_before_an_edit_changes_nothing_after_it(
+    slack: Slack,
+) -> None:
+    draft_id, ts = post_draft(slack)
+    added = slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    slack.driver.unreact(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    slack.settle()
+    _edit(slack, draft_id, ts, role="VP Product")
+    assert added.payload is not None
+    # The same reaction event again, under a new event id (so only its event_ts can tell).
+    slack.driver.event(dict(added.payload["event"]))
+    slack.settle()
+    assert ":+1:  Clear and compelling  ·  *0*" in _tally_on_message(slack, ts)
 
 
 def test_reactions_on_a_withdrawn_draft_are_ignored(slack: Slack) -> None:

@@ -40,6 +40,7 @@ from storage.missions import (
     MissionVersion,
     ReactionFeedback,
     add_version,
+    carry_reactions,
     get_version,
     load_objectives,
 )
@@ -162,14 +163,34 @@ def attach_message(engine: Engine, *, draft_id: int, message_ts: str) -> None:
 def revise(
     engine: Engine, *, draft_id: int, editor_id: str, mission: MissionInput, now: datetime
 ) -> int:
-    """Store a new version; earlier versions (and their reactions) stay as they were."""
+    """Store a new version, shown in the same channel message; the version's number.
+
+    Reactions carry over. The draft keeps one message (and its thread, where the written
+    feedback and the feedback request live), and Slack keeps the reactions on an edited
+    message: what the tally counts must be what members see on it. So the reaction state
+    of the version before is copied onto the new one (with each reaction's last event_ts,
+    so a late or redelivered event still cannot undo a newer one), and a member whose
+    view changed takes their reaction off, as they would on any message. Posting each
+    version as a new message instead would split the council's discussion over threads.
+
+    The earlier version keeps its own rows as they were, for the record. The draft row is
+    locked first, as `record_reaction` locks it: a reaction applied meanwhile lands either
+    on the old version before the copy, or on the new one.
+    """
     with session_scope(engine) as session:
-        draft = _own_live_draft(session, draft_id=draft_id, user_id=editor_id)
+        draft = _own_live_draft(session, draft_id=draft_id, user_id=editor_id, lock=True)
         search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
         search.role, search.stage = mission.role, mission.stage
+        previous = require_row(
+            get_version(session, draft_id=draft_id, number=draft.current_version),
+            f"version {draft.current_version} of draft {draft_id}",
+        )
         draft.current_version += 1
         draft.updated_at = now
-        _store_version(session, draft=draft, number=draft.current_version, mission=mission)
+        version = _store_version(
+            session, draft=draft, number=draft.current_version, mission=mission
+        )
+        carry_reactions(session, from_version=require_id(previous), to_version=require_id(version))
         return draft.current_version
 
 
@@ -306,10 +327,12 @@ def record_reaction(
     with session_scope(engine) as session:
         if event_id is not None and not claim_event(session, event_id=event_id):
             return None
+        # Locked (PostgreSQL) so that an edit saved meanwhile (`revise`, which copies the
+        # reactions onto the new version) is either wholly before this or wholly after.
         draft = session.exec(
-            select(MissionDraft).where(
-                MissionDraft.channel_id == channel_id, MissionDraft.message_ts == message_ts
-            )
+            select(MissionDraft)
+            .where(MissionDraft.channel_id == channel_id, MissionDraft.message_ts == message_ts)
+            .with_for_update()
         ).first()
         if draft is None or draft.status == "withdrawn" or draft.id is None:
             return None
@@ -380,8 +403,10 @@ def _ts_key(ts: str) -> tuple[int, int]:
     return int(seconds or 0), int(fraction or 0)
 
 
-def _own_live_draft(session: Session, *, draft_id: int, user_id: str) -> MissionDraft:
-    draft = session.get(MissionDraft, draft_id)
+def _own_live_draft(
+    session: Session, *, draft_id: int, user_id: str, lock: bool = False
+) -> MissionDraft:
+    draft = session.get(MissionDraft, draft_id, with_for_update=lock)
     if draft is None or draft.status == "withdrawn":
         raise NotAllowed("That draft has been withdrawn.")
     if draft.author_id != user_id:
@@ -391,8 +416,8 @@ def _own_live_draft(session: Session, *, draft_id: int, user_id: str) -> Mission
 
 def _store_version(
     session: Session, *, draft: MissionDraft, number: int, mission: MissionInput
-) -> None:
-    add_version(
+) -> MissionVersion:
+    return add_version(
         session,
         draft=draft,
         number=number,

@@ -335,7 +335,14 @@ def draft_message(
     ]
     if tally.responders:
         count = len(tally.responders)
-        blocks.append(context(f"{count} council member{'s' if count != 1 else ''} reacted so far."))
+        reacted = f"{count} council member{'s' if count != 1 else ''} reacted so far."
+        if revised:
+            # The reactions stay on the edited message, so they stay in the tally too.
+            reacted += (
+                " Reactions given to an earlier version stay and count here: take yours "
+                "off if this version answers it."
+            )
+        blocks.append(context(reacted))
     else:
         blocks.append(context("No reactions yet. They show up here as they come in."))
     if notes:
