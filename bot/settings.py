@@ -33,6 +33,8 @@ PURPOSE: dict[str, str] = {
     "WORK_THREADS": "how many threads make the Slack calls that follow a request's ack",
     "WORK_QUEUE": "how many requests may wait for a work thread before new ones are answered busy",
     "FORM_THREADS": "how many threads handle modal submissions",
+    "DATA_KEY": "the key that encrypts salary figures, back-channel notes, Gratitude House "
+    "entries and debriefs at rest (`council-bot new-key` makes one; old keys after a comma)",
 }
 
 
@@ -57,6 +59,8 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Fernet keys, current first, comma-separated (bot/platform/data_keys.py).
+    data_key: SecretStr | None = None
     data_dir: Path = Path("data")
     database_url: str | None = None
     slack_api_url: str = SLACK_API_URL

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, func, union
+from sqlalchemy import Column, Index, UniqueConstraint, func, union
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.councils import Council
+from storage.crypto import EncryptedText
 from storage.debriefs import InterviewEvent
 from storage.missions import MissionDraft
 from storage.searches import Search
@@ -35,7 +36,7 @@ class BackchannelChecklist(SQLModel, table=True):
     search_id: int = Field(foreign_key="searches.id")
     # The council channel `/backchannel` was last used in, offered first when sharing.
     council_id: int | None = Field(default=None, foreign_key="councils.id")
-    manager_name: str = Field(default="", max_length=80)
+    manager_name: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
     status: str = Field(default="open", max_length=16)  # open | closed
     # The checklist message in the member's DM with the bot, once posted.
     channel_id: str | None = Field(default=None, max_length=32)
@@ -55,13 +56,14 @@ class BackchannelPerson(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     checklist_id: int = Field(foreign_key="backchannel_checklists.id", index=True)
-    name: str = Field(max_length=80)
-    relation: str = Field(default="", max_length=150)  # how they know the manager
+    # Who the member asks and what they learn is encrypted at rest (storage/crypto.py).
+    name: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    relation: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
     slack_user_id: str | None = Field(default=None, max_length=32)
     status: str = Field(default="to_ask", max_length=16)  # to_ask | asked | answered
     # would_work_again | mixed | would_not | none
-    signal: str = Field(default="none", max_length=16)
-    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    signal: str = Field(default="none", sa_column=Column(EncryptedText, nullable=False))
+    notes: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
     asked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(

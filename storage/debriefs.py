@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint, exists, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime, utcnow
 
 
@@ -62,12 +63,12 @@ class Debrief(SQLModel, table=True):
     event_id: int = Field(foreign_key="interview_events.id")
     user_id: str = Field(max_length=32)
     rating: int  # 1-5
-    went_well: str = Field(default="", sa_column=Column(Text, nullable=False))
-    worries: str = Field(default="", sa_column=Column(Text, nullable=False))
-    asked: str = Field(default="", sa_column=Column(Text, nullable=False))
-    inner_critic: str = Field(default="", sa_column=Column(Text, nullable=False))
-    evidence: str = Field(default="", sa_column=Column(Text, nullable=False))
-    wants: str = Field(default="", sa_column=Column(Text, nullable=False))
+    went_well: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    worries: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    asked: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    inner_critic: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    evidence: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    wants: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
     private: bool = Field(default=False)
     # Where it was posted (the council channel, or the member's DM when private); None
     # until posting succeeded.
@@ -88,8 +89,9 @@ class GratitudePerson(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     user_id: str = Field(max_length=32, index=True)
-    name: str = Field(max_length=80)
-    note: str = Field(default="", max_length=200)
+    # Gratitude House entries are encrypted at rest (storage/crypto.py), as are debriefs.
+    name: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    note: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.crypto import EncryptedInt
 from storage.missions import MissionDraft, MissionVersion, Objective
 from storage.searches import Search
 from storage.types import UTCDateTime, require_id, utcnow
@@ -76,9 +77,9 @@ class NegotiationCompensation(SQLModel, table=True):
     __tablename__ = "negotiation_compensation"
 
     plan_id: int = Field(foreign_key="negotiation_plans.id", primary_key=True)
-    # Whole units of `currency`; BIGINT, since some currencies count salaries in billions.
-    offer: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    target: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Whole units of `currency`, encrypted at rest (storage/crypto.py): any size of integer.
+    offer: int | None = Field(default=None, sa_column=Column(EncryptedInt, nullable=True))
+    target: int | None = Field(default=None, sa_column=Column(EncryptedInt, nullable=True))
     currency: str = Field(default="USD", max_length=3)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
