@@ -1,0 +1,204 @@
+"""Deletes: everything held about one workspace (uninstall), and what outlived its retention.
+
+The workspace purge is derived from the schema, so a table is covered the day it is added:
+
+- a table with a `team_id` column loses its rows of that team;
+- a row that references a deleted row through a foreign key goes too (a draft's versions,
+  a version's feedback, a checklist's people, ...), children before parents, whatever the
+  depth; a nullable reference declared ON DELETE SET NULL is cleared instead (a
+  negotiation ask keeps its text when the draft objective it served is deleted).
+
+A table neither way reaches must be listed in `EXEMPT` with the reason it holds nothing
+about a workspace; `uncovered_tables()` names any other (tests/storage/test_purge.py keeps
+that list empty, so a new table without a `team_id` or a parent fails the suite).
+
+Every delete here is a `DELETE ... WHERE` on what is to go: running one twice (Slack
+retries an event; two processes run the retention job at once) deletes nothing more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import ColumnElement, ForeignKey, Table, and_, delete, or_, select, text, update
+from sqlmodel import Session
+
+from storage import models
+from storage.backchannel import BackchannelChecklist
+from storage.events import ProcessedEvent
+from storage.missions import MissionDraft
+from storage.reminders import TERMINAL, Reminder
+
+TEAM_COLUMN = "team_id"
+
+# Tables that hold nothing about a workspace, and why.
+EXEMPT: Mapping[str, str] = {
+    "processed_events": (
+        "Slack's opaque event ids and when each arrived, nothing else: no team, member or "
+        "text; deleted a day after arrival by the retention job"
+    ),
+}
+
+# PostgreSQL advisory lock key of the retention job ("council retention" in ASCII, cut to
+# fit a bigint): one process at a time runs it, the others skip that round.
+_RETENTION_LOCK = 0x636F756E63696C72
+
+_MAX_DEPTH = 16  # foreign-key chains are 4 deep today; deeper means a cycle
+
+
+def _tables() -> list[Table]:
+    return list(models.metadata.sorted_tables)
+
+
+@cache
+def _references() -> dict[str, tuple[ForeignKey, ...]]:
+    """Table name -> the foreign keys (in other tables) that point at it."""
+    found: dict[str, list[ForeignKey]] = {}
+    for table in _tables():
+        for fk in table.foreign_keys:
+            found.setdefault(fk.column.table.name, []).append(fk)
+    return {name: tuple(fks) for name, fks in found.items()}
+
+
+def _clears_on_delete(fk: ForeignKey) -> bool:
+    """A nullable reference the database sets to NULL when its target goes."""
+    return bool(fk.parent.nullable) and (fk.ondelete or "").upper() == "SET NULL"
+
+
+def _delete_where(
+    session: Session, table: Table, condition: ColumnElement[bool], counts: Counter[str], depth: int
+) -> None:
+    """Delete `table`'s rows matching `condition` and, first, every row referencing them."""
+    if depth > _MAX_DEPTH:
+        raise RuntimeError(f"foreign keys nest deeper than {_MAX_DEPTH} under {table.name}")
+    connection = session.connection()
+    for fk in _references().get(table.name, ()):
+        child = fk.parent.table
+        doomed = select(fk.column).where(condition)
+        if _clears_on_delete(fk):
+            # Explicit rather than left to the database: the same on SQLite and PostgreSQL
+            # whatever the migrations declared.
+            connection.execute(
+                update(child).where(fk.parent.in_(doomed)).values({fk.parent.name: None})
+            )
+        else:
+            _delete_where(session, child, fk.parent.in_(doomed), counts, depth + 1)
+    result = connection.execute(delete(table).where(condition))
+    counts[table.name] += int(result.rowcount or 0)
+
+
+# --- the workspace purge ------------------------------------------------------------------------
+
+
+def team_tables() -> list[str]:
+    """Tables with a `team_id` column: where a workspace's rows start."""
+    return [t.name for t in _tables() if TEAM_COLUMN in t.c and t.name not in EXEMPT]
+
+
+def covered_tables() -> set[str]:
+    """Every table the workspace purge deletes from: team tables and their descendants."""
+    covered: set[str] = set()
+    pending = list(team_tables())
+    while pending:
+        name = pending.pop()
+        if name in covered:
+            continue
+        covered.add(name)
+        pending.extend(
+            fk.parent.table.name for fk in _references().get(name, ()) if not _clears_on_delete(fk)
+        )
+    return covered
+
+
+def uncovered_tables() -> list[str]:
+    """Tables neither purged with a workspace nor exempt (should be none)."""
+    covered = covered_tables()
+    return [t.name for t in _tables() if t.name not in covered and t.name not in EXEMPT]
+
+
+def purge_team(session: Session, *, team_id: str) -> dict[str, int]:
+    """Delete every row held about workspace `team_id`; the count deleted per table.
+
+    One call is one pass in the caller's transaction; every covered table has an entry
+    (0 when nothing was left, as on Slack's retry of the uninstall event).
+    """
+    if not team_id:
+        raise ValueError("team_id is required: an empty one would match rows of no workspace")
+    counts: Counter[str] = Counter({name: 0 for name in covered_tables()})
+    # Children first: a team table that references another (a draft's search) loses its
+    # rows before the parent's cascade would look for them.
+    for table in reversed(_tables()):
+        if table.name in EXEMPT or TEAM_COLUMN not in table.c:
+            continue
+        _delete_where(session, table, table.c[TEAM_COLUMN] == team_id, counts, 0)
+    return dict(counts)
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def _older(column: ColumnElement[datetime], before: datetime) -> ColumnElement[bool]:
+    return column < before
+
+
+def retention_lock(session: Session) -> bool:
+    """Take the retention job's lock for this transaction; False when another process
+    holds it (PostgreSQL). SQLite lets one writer in at a time anyway: always True."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    taken = session.connection().execute(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _RETENTION_LOCK}
+    )
+    return bool(taken.scalar())
+
+
+def purge_expired(
+    session: Session,
+    *,
+    before: datetime,
+    events_before: datetime,
+) -> dict[str, int]:
+    """Delete what outlived its retention; the count per table (descendants included).
+
+    - withdrawn mission drafts not changed since `before` (versions, feedback, requests);
+    - closed back-channel checklists not changed since `before` (their people);
+    - finished reminders (sent, expired, cancelled, failed, undeliverable) created, due and
+      sent before `before`;
+    - processed-event ids received before `events_before`.
+    """
+    counts: Counter[str] = Counter()
+    drafts = MissionDraft.__table__  # type: ignore[attr-defined]
+    _delete_where(
+        session,
+        drafts,
+        and_(drafts.c.status == "withdrawn", _older(drafts.c.updated_at, before)),
+        counts,
+        0,
+    )
+    checklists = BackchannelChecklist.__table__  # type: ignore[attr-defined]
+    _delete_where(
+        session,
+        checklists,
+        and_(checklists.c.status == "closed", _older(checklists.c.updated_at, before)),
+        counts,
+        0,
+    )
+    reminders = Reminder.__table__  # type: ignore[attr-defined]
+    _delete_where(
+        session,
+        reminders,
+        and_(
+            reminders.c.status.in_(sorted(state.value for state in TERMINAL)),
+            _older(reminders.c.created_at, before),
+            _older(reminders.c.due_at, before),
+            or_(reminders.c.sent_at.is_(None), _older(reminders.c.sent_at, before)),
+        ),
+        counts,
+        0,
+    )
+    events = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    _delete_where(session, events, _older(events.c.received_at, events_before), counts, 0)
+    return {name: n for name, n in counts.items() if n}
