@@ -43,6 +43,7 @@ from bot.features.missions.views import (
     read_form,
     share_live_message,
     versions_message,
+    withdrawn_message,
     withdrawn_text,
 )
 from bot.platform.councils import council_of
@@ -292,12 +293,17 @@ def withdraw(
         tell(client, body, respond, str(exc))
         return
     if snap.message_ts:
-        client.chat_delete(channel=snap.channel_id, ts=snap.message_ts)
+        # The message stays, as a short note: its thread holds the council's feedback,
+        # which is theirs as much as the author's. (Deleting it would take the thread.)
+        text, blocks = withdrawn_message()
+        with service.rendering(snap.draft_id):  # after any tally update still in flight
+            client.chat_update(
+                channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
+            )
     client.chat_postEphemeral(
         channel=snap.channel_id,
         user=user_id,
-        text="Your draft is withdrawn and removed from the channel. "
-        "It stays in `/mission list` for your own records.",
+        text=WITHDRAWN_CONFIRMATION,
     )
     kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
 
@@ -457,6 +463,12 @@ def _render(
                 channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
             )
 
+
+WITHDRAWN_CONFIRMATION = (
+    "Your draft is withdrawn. Its message in the channel now says you withdrew it, and the "
+    "thread under it, with your council's feedback, stays. The draft stays in "
+    "`/mission list` for your own records."
+)
 
 NOT_A_COUNCIL = (
     "I can't find a council in that channel any more. Please close this, then type "

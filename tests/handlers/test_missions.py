@@ -220,11 +220,17 @@ def test_only_the_author_can_edit_withdraw_or_get_questions(slack: Slack) -> Non
     refusals = slack.standin.wait_for("response_url", count=3)
     assert all("author" in r.args["text"] for r in refusals)
     assert slack.standin.calls_to("views.open") == []
-    assert slack.standin.calls_to("chat.delete") == []
+    slack.settle()
+    assert "withdrawn" not in text_of(slack.workspace.get_message(slack.council, ts))
 
 
-def test_withdrawing_removes_the_draft_from_the_channel(slack: Slack) -> None:
+def test_withdrawing_replaces_the_message_with_a_note_and_keeps_its_thread(
+    slack: Slack,
+) -> None:
     draft_id, ts = post_draft(slack)
+    slack.driver.reply_in_thread(
+        user=slack.lena, channel=slack.council, thread_ts=ts, text="Objective 1 is strong."
+    )
     slack.driver.block_action(
         user=slack.noor,
         action_id=ACTION_WITHDRAW,
@@ -232,10 +238,29 @@ def test_withdrawing_removes_the_draft_from_the_channel(slack: Slack) -> None:
         channel=slack.council,
         message_ts=ts,
     )
-    deleted = slack.standin.wait_for("chat.delete")
-    assert deleted.ok and deleted.args["ts"] == ts
-    assert all(m["ts"] != ts for m in slack.workspace.messages_in(slack.council))
-    eventually(lambda: _status(slack, draft_id) == "withdrawn")
+    told = slack.standin.wait_for("chat.postEphemeral")
+    slack.settle()
+    assert slack.standin.calls_to("chat.delete") == []
+    note = slack.workspace.get_message(slack.council, ts)
+    assert "withdrawn by its author" in text_of(note)
+    assert "Acme Robotics" not in text_of(note) and "mission_withdraw" not in text_of(note)
+    thread = slack.workspace.messages_in(slack.council, thread_ts=ts)
+    assert thread[0]["ts"] == ts  # the draft message itself, still the parent
+    assert any(m.get("text") == "Objective 1 is strong." for m in thread)
+    # The author is told what happened, and it is what happened.
+    assert told.args["user"] == slack.noor
+    assert "thread" in told.args["text"] and "/mission list" in told.args["text"]
+    assert _status(slack, draft_id) == "withdrawn"
+
+
+def test_the_withdraw_confirmation_says_the_thread_stays(slack: Slack) -> None:
+    _, ts = post_draft(slack)
+    blocks = slack.workspace.get_message(slack.council, ts)["blocks"]
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    withdraw = next(e for e in buttons if e["action_id"] == ACTION_WITHDRAW)
+    said = withdraw["confirm"]["text"]["text"]
+    assert "replaced by a short note" in said and "thread" in said
+    assert "for everyone" not in said
 
 
 def _status(slack: Slack, draft_id: int) -> str:
@@ -424,7 +449,7 @@ def test_reactions_on_a_withdrawn_draft_are_ignored(slack: Slack) -> None:
         channel=slack.council,
         message_ts=ts,
     )
-    slack.standin.wait_for("chat.delete")
+    slack.standin.wait_for("chat.postEphemeral")
     eventually(lambda: _status(slack, draft_id) == "withdrawn")
     slack.driver.event(
         {

@@ -363,11 +363,7 @@ def draft_message(
             style="danger",
             confirm=ConfirmObject(
                 title=plain("Withdraw this draft?", 100),
-                text=plain(
-                    "It comes down from the channel for everyone. You can still find it "
-                    "in /mission list.",
-                    300,
-                ),
+                text=plain(WITHDRAW_EXPLAINED, 300),
                 confirm=plain("Withdraw", 30),
                 deny=plain("Keep it", 30),
                 style="danger",
@@ -385,13 +381,24 @@ def draft_message(
     return fallback, dicts(blocks)
 
 
+# What withdrawing does, said before the author confirms it.
+WITHDRAW_EXPLAINED = (
+    "The draft's message is replaced by a short note that you withdrew it. The thread "
+    "under it, with your council's feedback, stays. You can still find the draft in "
+    "/mission list."
+)
+
+
 def withdrawn_text() -> str:
     return "This job mission draft was withdrawn by its author."
 
 
 def withdrawn_message() -> tuple[str, list[dict]]:
-    """What replaces a withdrawn draft in the channel (text and blocks)."""
-    return withdrawn_text(), dicts([context(f":leaves: {withdrawn_text()}")])
+    """What replaces a withdrawn draft's message in the channel (text and blocks); the
+    message itself stays, so its thread does."""
+    return withdrawn_text(), dicts(
+        [context(f":leaves: {withdrawn_text()} The replies in its thread stay.")]
+    )
 
 
 def not_author_text() -> str:
