@@ -388,6 +388,27 @@ def _fenced(conn: Connection, reminder_id: int, token: str, **values: Any) -> bo
     return result.rowcount == 1
 
 
+class ClaimCheck(StrEnum):
+    """Where a claimed reminder stands, checked right before it is sent."""
+
+    HELD = "held"  # still claimed under the worker's token: send it
+    TAKEN = "taken"  # another worker took it over (the lease ran out), or it moved on
+    GONE = "gone"  # deleted: its workspace uninstalled the app (storage.purge)
+
+
+def check_claim(bind: Engine | Connection, *, reminder_id: int, token: str) -> ClaimCheck:
+    """Whether the worker holding `token` may still send the reminder (one key lookup)."""
+    with _transaction(bind) as conn:
+        row = conn.execute(
+            sa_select(_T.c.status, _T.c.claim_token).where(_T.c.id == reminder_id)
+        ).first()
+    if row is None:
+        return ClaimCheck.GONE
+    if row.status == ReminderStatus.CLAIMED.value and row.claim_token == token:
+        return ClaimCheck.HELD
+    return ClaimCheck.TAKEN
+
+
 def mark_sent(bind: Engine | Connection, *, reminder_id: int, token: str, now: datetime) -> bool:
     """Record a delivery; False (nothing changed) when this claim was taken over."""
     with _transaction(bind) as conn:

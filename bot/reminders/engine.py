@@ -9,7 +9,9 @@ reminder is scheduled to be due before the next look. One dispatch pass:
 2. claim a batch of due reminders atomically with a lease (a reminder whose lease ran
    out, because its worker died between claim and send, is claimable again); one due
    more than `late_after` ago is flagged late;
-3. hand each to the sender registered for its kind, and record the outcome with an
+3. check that each is still claimed under the batch's token (a reminder deleted
+   meanwhile, because its workspace uninstalled the app, is not sent), hand it to the
+   sender registered for its kind, and record the outcome with an
    update fenced on the claim token (a worker whose claim was taken over changes
    nothing):
    - Delivered -> sent;
@@ -23,6 +25,9 @@ reminder is scheduled to be due before the next look. One dispatch pass:
 An engine claims only the kinds registered with it. A reminder of a kind no sender is
 registered for is left alone for `unknown_kind_grace` (a newer process in a rolling
 deploy may know it), then marked failed and logged.
+
+Periodic upkeep (`every`: the retention deletes) runs on the same scheduler, started and
+stopped with the engine; such a job must be safe to run in several processes at once.
 
 Delivery is at least once with a narrow window: a reminder is sent twice only when a
 worker dies (or stalls past its lease, which is renewed while a batch is worked through)
@@ -113,7 +118,8 @@ class DispatchReport:
     the reminders that ran out of attempts (or have an unknown kind), `retrying` the
     failures that will be tried again, `rate_limited` the reminders put back because of
     a 429, `fenced_out` outcomes not recorded because another worker had taken the claim
-    over.
+    over, `gone` claimed reminders deleted before their send (their workspace uninstalled
+    the app, storage.purge) and so not sent.
     """
 
     sent: int = 0
@@ -125,6 +131,7 @@ class DispatchReport:
     undeliverable: int = 0
     fenced_out: int = 0
     claimed: int = 0
+    gone: int = 0
 
     def __add__(self, other: DispatchReport) -> DispatchReport:
         return DispatchReport(
@@ -260,6 +267,7 @@ class ReminderEngine:
         self.unknown_kind_grace = unknown_kind_grace
         self.max_batches_per_pass = max_batches_per_pass
         self._registrations: dict[str, _Registration] = {}
+        self._periodic: dict[str, tuple[timedelta, Callable[[], object]]] = {}
         self._scheduler: Any = None
         self._owns_scheduler = False
         self._interval = timedelta(seconds=5)
@@ -276,6 +284,51 @@ class ReminderEngine:
         if kind in self._registrations:
             raise ValueError(f"a sender for {kind!r} is registered already")
         self._registrations[kind] = _Registration(sender, grace)
+
+    def every(self, interval: timedelta, job: Callable[[], object], *, name: str) -> None:
+        """Run `job` every `interval` (and once when the engine starts) on its scheduler.
+
+        For upkeep that must keep happening while the bot runs (the retention deletes). Every
+        bot process runs it: the job itself must be safe to run twice at once (a DELETE of
+        what is past its time is). A failure is logged by error class and tried again at
+        the next interval.
+        """
+        if interval <= timedelta(0):
+            raise ValueError("interval must be positive")
+        if name in self._periodic:
+            raise ValueError(f"a periodic job {name!r} is registered already")
+        self._periodic[name] = (interval, job)
+        if self._scheduler is not None:
+            self._add_periodic(self._scheduler, name)
+
+    @property
+    def periodic(self) -> frozenset[str]:
+        """The names of the periodic jobs registered with `every`."""
+        return frozenset(self._periodic)
+
+    def _add_periodic(self, scheduler: Any, name: str) -> None:
+        interval, job = self._periodic[name]
+
+        def run() -> None:
+            if self._stopping.is_set():
+                return
+            try:
+                job()
+            except Exception as exc:  # the next interval tries again
+                log.error("periodic job %s failed: %s", name, type(exc).__name__)
+
+        scheduler.add_job(
+            run,
+            "interval",
+            seconds=interval.total_seconds(),
+            id=f"{self._job_id}:{name}",
+            name=name,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -410,6 +463,24 @@ class ReminderEngine:
             if reminder.id not in held:
                 log.warning("reminder %s: claim taken over by another worker, skipped", reminder.id)
                 report.fenced_out += 1
+                continue
+            # Checked right before the send, not only at the claim: a workspace purged
+            # mid-batch (the app uninstalled) deletes its claimed rows, and they must not go.
+            check = self._db(
+                functools.partial(
+                    store.check_claim, conn, reminder_id=require_id(reminder), token=token
+                )
+            )
+            if check is not store.ClaimCheck.HELD:
+                held.discard(require_id(reminder))
+                if check is store.ClaimCheck.GONE:
+                    log.info("reminder %s was deleted before its send: not sent", reminder.id)
+                    report.gone += 1
+                else:
+                    log.warning(
+                        "reminder %s: claim taken over by another worker, skipped", reminder.id
+                    )
+                    report.fenced_out += 1
                 continue
             paused = team_paused_until.get(reminder.team_id)
             if paused is not None:
@@ -570,6 +641,8 @@ class ReminderEngine:
             misfire_grace_time=None,
             replace_existing=True,
         )
+        for name in self._periodic:
+            self._add_periodic(self._scheduler, name)
         if self._owns_scheduler:
             self._scheduler.start()
         with _RUNNING_LOCK:
@@ -586,8 +659,9 @@ class ReminderEngine:
         if self._owns_scheduler:
             scheduler.shutdown(wait=wait)
         else:
-            with contextlib.suppress(Exception):  # the job was removed already
-                scheduler.remove_job(self._job_id)
+            for job_id in [self._job_id, *(f"{self._job_id}:{name}" for name in self._periodic)]:
+                with contextlib.suppress(Exception):  # the job was removed already
+                    scheduler.remove_job(job_id)
             if wait:
                 with self._pass_lock:
                     pass
