@@ -313,7 +313,7 @@ def earlier_versions(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services = kit.services_of(context)
+    services, user_id = kit.services_of(context), kit.user_of(context)
     draft_id = kit.action_id_value(body)
     snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
     if snap is None or snap.status == "withdrawn":
@@ -324,6 +324,7 @@ def earlier_versions(
         role=snap.mission.role,
         versions=service.versions(services.engine, draft_id=draft_id),
         current=snap.version,
+        author_id=None if snap.author_id == user_id else snap.author_id,
     )
     tell(client, body, respond, "Earlier versions", blocks=blocks)
 

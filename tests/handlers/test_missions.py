@@ -206,6 +206,29 @@ def test_editing_makes_a_new_version_and_the_message_says_revised(slack: Slack) 
     assert "easy to deploy" in json.dumps(earlier.args["blocks"])
 
 
+def test_earlier_versions_name_the_author_to_anyone_else_and_say_your_to_the_author(
+    slack: Slack,
+) -> None:
+    draft_id, ts = post_draft(slack)
+    _edit(slack, draft_id, ts, role="VP Product")
+    seen: dict[str, str] = {}
+    for viewer in (slack.lena, slack.noor):
+        before = len(slack.standin.calls_to("response_url"))
+        slack.driver.block_action(
+            user=viewer,
+            action_id=ACTION_VERSIONS,
+            value=str(draft_id),
+            channel=slack.council,
+            message_ts=ts,
+        )
+        found = slack.standin.wait_for("response_url", count=before + 1)
+        reply = found[-1] if isinstance(found, list) else found
+        seen[viewer] = json.dumps(reply.args["blocks"])
+    assert f"Earlier versions of <@{slack.noor}>'s job mission" in seen[slack.lena]
+    assert "your job mission" not in seen[slack.lena]
+    assert "Earlier versions of your job mission" in seen[slack.noor]
+
+
 def test_only_the_author_can_edit_withdraw_or_get_questions(slack: Slack) -> None:
     draft_id, ts = post_draft(slack)
     slack.standin.clear_calls()

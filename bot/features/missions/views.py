@@ -460,21 +460,32 @@ def _version_text(version: VersionSummary) -> str:
 
 
 def versions_message(
-    *, company: str, role: str, versions: Sequence[VersionSummary], current: int | None = None
+    *,
+    company: str,
+    role: str,
+    versions: Sequence[VersionSummary],
+    current: int | None = None,
+    author_id: str | None = None,
 ) -> list[dict]:
-    """Earlier versions of a draft, newest first (ephemeral). `current` is left out."""
+    """Earlier versions of a draft, newest first (ephemeral). `current` is left out.
+
+    `author_id` is the draft's author when the viewer is someone else (a council member
+    looking at a colleague's draft); None when the author looks at their own.
+    """
     earlier = sorted(
         (v for v in versions if current is None or v.number != current),
         key=lambda v: v.number,
         reverse=True,
     )
+    whose = "your" if author_id is None else f"{mention(author_id)}'s"
     blocks: list[Block] = [
-        section(f"*Earlier versions of your job mission for {esc(role)} at {esc(company)}*")
+        section(f"*Earlier versions of {whose} job mission for {esc(role)} at {esc(company)}*")
     ]
     if not earlier:
+        saver = "you save" if author_id is None else "its author saves"
         blocks.append(
             section(
-                "There is only one version so far. Each time you save an edit, the one "
+                f"There is only one version so far. Each time {saver} an edit, the one "
                 "before it is kept here."
             )
         )
