@@ -21,8 +21,6 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.features.backchannel import service
 from bot.features.backchannel.rules import (
-    ASK_MAX,
-    FIELD_ASK,
     FIELD_COMPANY,
     FIELD_COUNCIL,
     FIELD_MANAGER,
@@ -36,6 +34,7 @@ from bot.features.backchannel.rules import (
     validate_answer,
     validate_manager,
     validate_person,
+    validate_share_ask,
     validate_start,
 )
 from bot.features.backchannel.views import (
@@ -521,14 +520,10 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
     # Not `kit.submit_form`: the modal is acked with "sharing" before anything is done.
     services, user_id, team_id = kit.caller(context)
     meta = ChecklistRef.decode(view["private_metadata"])
-    raw_council, include_names, ask = read_share_form(view["state"]["values"])
-    errors: dict[str, str] = {}
-    ask = ask.strip()
-    if len(ask) > ASK_MAX:
-        errors[FIELD_ASK] = (
-            f"Please keep your question to {ASK_MAX:,} characters or fewer "
-            f"(it has {len(ask):,} now)."
-        )
+    raw_council, include_names, raw_ask = read_share_form(view["state"]["values"])
+    checked_ask = validate_share_ask(raw_ask)
+    errors: dict[str, str] = dict(checked_ask) if isinstance(checked_ask, dict) else {}
+    ask = "" if isinstance(checked_ask, dict) else checked_ask
     known = service.councils_for(services.engine, team_id=team_id, user_id=user_id)
     council = next((c for c in known if str(c.council_id) == raw_council), None)
     if council is None:

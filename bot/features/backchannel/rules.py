@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from bot.features.searches.rules import company_problem
+from bot.features.text import multiline, one_line, unstorable
 from bot.platform.timezones import local_now, out_of_quiet_hours, to_utc
 
 # --- statuses and signals -----------------------------------------------------------------------
@@ -110,7 +112,7 @@ def signal_label(signal: str) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return one_line(text)
 
 
 def _key(text: str) -> str:
@@ -233,8 +235,8 @@ def validate_start(form: StartForm, *, searches: Mapping[int, str]) -> StartInpu
     search_id: int | None = None
     raw = (form.search_id or "").strip()
     if company:
-        if len(company) > COMPANY_MAX:
-            errors[FIELD_COMPANY] = _too_long("the company name", COMPANY_MAX, len(company))
+        if (problem := company_problem(company)) is not None:
+            errors[FIELD_COMPANY] = problem
         else:
             key = _key(company)
             for known_id, known in searches.items():
@@ -256,7 +258,9 @@ def validate_start(form: StartForm, *, searches: Mapping[int, str]) -> StartInpu
             else "Which company is it for? Type the name."
         )
     manager = _one_line(form.manager)
-    if len(manager) > MANAGER_MAX:
+    if (problem := unstorable(manager, "The hiring manager's name")) is not None:
+        errors[FIELD_MANAGER] = problem
+    elif len(manager) > MANAGER_MAX:
         errors[FIELD_MANAGER] = _too_long("the hiring manager's name", MANAGER_MAX, len(manager))
     if errors:
         return errors
@@ -266,6 +270,8 @@ def validate_start(form: StartForm, *, searches: Mapping[int, str]) -> StartInpu
 def validate_manager(name: str) -> str | dict[str, str]:
     """The hiring manager's name ("" clears it), or an error keyed by its block id."""
     clean = _one_line(name)
+    if (problem := unstorable(clean, "The hiring manager's name")) is not None:
+        return {FIELD_MANAGER: problem}
     if len(clean) > MANAGER_MAX:
         return {FIELD_MANAGER: _too_long("the hiring manager's name", MANAGER_MAX, len(clean))}
     return clean
@@ -306,11 +312,15 @@ def validate_person(
         )
     elif not name:
         errors[FIELD_NAME] = "Please type their name (a first name is enough)."
+    elif (problem := unstorable(name, "The name")) is not None:
+        errors[FIELD_NAME] = problem
     elif len(name) > NAME_MAX:
         errors[FIELD_NAME] = _too_long("the name", NAME_MAX, len(name))
     elif any(_key(p.name) == _key(name) for p in existing):
         errors[FIELD_NAME] = f"{name} is already on this checklist."
-    if len(relation) > RELATION_MAX:
+    if (problem := unstorable(relation, "How they know the manager")) is not None:
+        errors[FIELD_RELATION] = problem
+    elif len(relation) > RELATION_MAX:
         errors[FIELD_RELATION] = _too_long("how they know the manager", RELATION_MAX, len(relation))
     slack_user = (form.slack_user_id or "").strip() or None
     if slack_user is not None:
@@ -358,12 +368,31 @@ def validate_answer(form: AnswerForm) -> AnswerInput | dict[str, str]:
             "You noted what they said, so they've answered: pick Answered (or set the "
             "signal to No clear signal)."
         )
-    notes = (form.notes or "").strip()
-    if len(notes) > NOTES_MAX:
+    notes = multiline(form.notes)
+    if (problem := unstorable(notes, "Your notes")) is not None:
+        errors[FIELD_NOTES] = problem
+    elif len(notes) > NOTES_MAX:
         errors[FIELD_NOTES] = _too_long("your notes", NOTES_MAX, len(notes))
     if errors:
         return errors
     return AnswerInput(status=status, signal=signal, notes=notes)
+
+
+# --- sharing a summary --------------------------------------------------------------------------
+
+
+def validate_share_ask(ask: str | None) -> str | dict[str, str]:
+    """The optional question for the council that goes with a shared summary, or an error
+    keyed by its block id."""
+    text = multiline(ask)
+    if (problem := unstorable(text, "Your question")) is not None:
+        return {FIELD_ASK: problem}
+    if len(text) > ASK_MAX:
+        return {
+            FIELD_ASK: f"Please keep your question to {ASK_MAX:,} characters or fewer "
+            f"(it has {len(text):,} now)."
+        }
+    return text
 
 
 def status_times(

@@ -25,7 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.features.searches.rules import company_key
+from bot.features.searches.rules import company_key, company_problem
+from bot.features.text import multiline, one_line, unstorable
 from bot.platform.timezones import format_local, local_now, out_of_quiet_hours, to_utc, valid_tz
 
 # --- event kinds --------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def rating_label(rating: int) -> str:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return one_line(text)
 
 
 def _too_long(what: str, limit: int, actual: int) -> str:
@@ -216,7 +217,10 @@ def validate_event(
             errors[FIELD_SEARCH] = "That search is no longer there. Please pick another."
             search_id = None
     company = _one_line(form.company)
-    if search_id is not None and company:
+    if company and (problem := company_problem(company)) is not None:
+        errors[FIELD_COMPANY] = problem
+        company = ""
+    elif search_id is not None and company:
         if company_key(company) == company_key(searches[search_id]):
             company = ""  # the same company, typed again
         else:
@@ -230,8 +234,6 @@ def validate_event(
             if searches
             else "Which company is it with? Type the name."
         )
-    elif len(company) > COMPANY_MAX:
-        errors[FIELD_COMPANY] = _too_long("the company name", COMPANY_MAX, len(company))
     if search_id is None and company:
         # Typed a company that is already one of the member's searches: use it.
         key = company_key(company)
@@ -269,7 +271,9 @@ def validate_event(
             errors[FIELD_DATE] = "That's more than a year away. Please pick a nearer date."
 
     with_whom = _one_line(form.with_whom)
-    if len(with_whom) > WITH_WHOM_MAX:
+    if (problem := unstorable(with_whom, "Who it is with")) is not None:
+        errors[FIELD_WITH] = problem
+    elif len(with_whom) > WITH_WHOM_MAX:
         errors[FIELD_WITH] = _too_long("who it is with", WITH_WHOM_MAX, len(with_whom))
 
     partners: list[str] = []
@@ -442,8 +446,10 @@ def validate_debrief(form: DebriefForm) -> DebriefInput | dict[str, str]:
 
     texts: dict[str, str] = {}
     for field, label in ANSWERS:
-        text = (getattr(form, field) or "").strip()
-        if len(text) > ANSWER_MAX:
+        text = multiline(getattr(form, field))
+        if (problem := unstorable(text, f"“{label}”")) is not None:
+            errors[field] = problem
+        elif len(text) > ANSWER_MAX:
             errors[field] = _too_long(f"“{label}”", ANSWER_MAX, len(text))
         texts[field] = text
     if not form.private and not any(texts.values()) and FIELD_WENT_WELL not in errors:
@@ -477,6 +483,8 @@ def validate_gratitude(
         errors[FIELD_GRATITUDE_NAME] = (
             "Type a name to add someone, or press Done to close your Gratitude House."
         )
+    elif (problem := unstorable(clean_name, "The name")) is not None:
+        errors[FIELD_GRATITUDE_NAME] = problem
     elif len(clean_name) > GRATITUDE_NAME_MAX:
         errors[FIELD_GRATITUDE_NAME] = _too_long("the name", GRATITUDE_NAME_MAX, len(clean_name))
     elif any(company_key(p.name) == company_key(clean_name) for p in existing):
@@ -486,7 +494,9 @@ def validate_gratitude(
             f"Your Gratitude House holds {GRATITUDE_MAX_PEOPLE} people. Remove someone "
             "to make room."
         )
-    if len(clean_note) > GRATITUDE_NOTE_MAX:
+    if (problem := unstorable(clean_note, "The note")) is not None:
+        errors[FIELD_GRATITUDE_NOTE] = problem
+    elif len(clean_note) > GRATITUDE_NOTE_MAX:
         errors[FIELD_GRATITUDE_NOTE] = _too_long("the note", GRATITUDE_NOTE_MAX, len(clean_note))
     if errors:
         return errors

@@ -20,6 +20,7 @@ from enum import Enum
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.features.text import multiline, unstorable
 from storage.db import session_scope
 from storage.missions import (
     MissionDraft,
@@ -84,7 +85,7 @@ class FeedbackForm:
 
 
 def _clean(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return multiline(text)
 
 
 def validate_answers(answers: FeedbackAnswers) -> FeedbackAnswers | dict[str, str]:
@@ -97,7 +98,9 @@ def validate_answers(answers: FeedbackAnswers) -> FeedbackAnswers | dict[str, st
     errors: dict[str, str] = {}
     for field in FIELDS:
         limit = LIMITS[field]
-        if len(cleaned[field]) > limit:
+        if (problem := unstorable(cleaned[field], "This answer")) is not None:
+            errors[field] = problem
+        elif len(cleaned[field]) > limit:
             errors[field] = (
                 f"Please keep this to {limit} characters (it has {len(cleaned[field])}). "
                 "The most useful feedback is often the shortest."

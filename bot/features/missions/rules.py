@@ -13,6 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.features.searches.rules import company_problem
+from bot.features.text import multiline, one_line, unstorable
+
 # --- limits -----------------------------------------------------------------------------------
 
 MAX_OBJECTIVES = 5
@@ -133,7 +136,7 @@ _BULLET = re.compile(r"^\s*(?:[•·‣◦▪]\s*|(?:[-*+>–—]|\d{1,2}[.)]|[a
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return one_line(text)
 
 
 def split_key_results(text: str | None) -> list[str]:
@@ -157,12 +160,14 @@ def validate(form: MissionForm) -> MissionInput | dict[str, str]:
     company = _one_line(form.company)
     if not company:
         errors[FIELD_COMPANY] = "Please add the company's name."
-    elif len(company) > COMPANY_MAX:
-        errors[FIELD_COMPANY] = _too_long("the company name", COMPANY_MAX, len(company))
+    elif (problem := company_problem(company)) is not None:
+        errors[FIELD_COMPANY] = problem
 
     role = _one_line(form.role)
     if not role:
         errors[FIELD_ROLE] = "Please add the role, for example “Senior Product Manager”."
+    elif (problem := unstorable(role, "The role")) is not None:
+        errors[FIELD_ROLE] = problem
     elif len(role) > ROLE_MAX:
         errors[FIELD_ROLE] = _too_long("the role", ROLE_MAX, len(role))
 
@@ -170,12 +175,14 @@ def validate(form: MissionForm) -> MissionInput | dict[str, str]:
     if stage not in _STAGE_LABELS:
         errors[FIELD_STAGE] = "Please pick where you are with this company."
 
-    mission = (form.mission or "").strip()
+    mission = multiline(form.mission)
     if not mission:
         errors[FIELD_MISSION] = (
             "Please write a sentence or two on what this role is for and what will be "
             "better because you're in it."
         )
+    elif (problem := unstorable(mission, "The mission")) is not None:
+        errors[FIELD_MISSION] = problem
     elif len(mission) > MISSION_MAX:
         errors[FIELD_MISSION] = _too_long("the mission", MISSION_MAX, len(mission))
 
@@ -187,7 +194,10 @@ def validate(form: MissionForm) -> MissionInput | dict[str, str]:
         if not text and not key_results:
             continue  # an empty slot is simply unused
         slot_ok = True
-        if not text:
+        if (problem := unstorable(text, "This objective")) is not None:
+            errors[objective_field(slot)] = problem
+            slot_ok = False
+        elif not text:
             errors[objective_field(slot)] = (
                 "Give this objective a short name, or clear its key results below."
             )
@@ -195,7 +205,10 @@ def validate(form: MissionForm) -> MissionInput | dict[str, str]:
         elif len(text) > OBJECTIVE_MAX:
             errors[objective_field(slot)] = _too_long("the objective", OBJECTIVE_MAX, len(text))
             slot_ok = False
-        if not key_results:
+        if (problem := unstorable("\n".join(key_results), "These key results")) is not None:
+            errors[key_results_field(slot)] = problem
+            slot_ok = False
+        elif not key_results:
             errors[key_results_field(slot)] = (
                 "Add at least one key result for this objective, one per line."
             )

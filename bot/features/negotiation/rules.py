@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from bot.features.searches.rules import company_key
+from bot.features.searches.rules import company_key, company_problem
+from bot.features.text import multiline, one_line, unstorable
 
 # --- the legs -----------------------------------------------------------------------------------
 
@@ -337,8 +338,10 @@ def validate_leg(form: LegForm, *, objectives: Mapping[int, str]) -> LegInput | 
     its words, so the plan and the red-flag check mean something.
     """
     errors: dict[str, str] = {}
-    ask = (form.ask or "").strip()
-    if len(ask) > ASK_MAX:
+    ask = multiline(form.ask)
+    if (problem := unstorable(ask, "The ask")) is not None:
+        errors[FIELD_ASK] = problem
+    elif len(ask) > ASK_MAX:
         errors[FIELD_ASK] = (
             f"Please keep the ask to {ASK_MAX} characters or fewer (it has {len(ask)} now). "
             "One clear sentence works best in the room."
@@ -416,8 +419,10 @@ def validate_pick(
         if chosen not in searches:
             errors[FIELD_SEARCH] = "That search is no longer there. Please pick another."
             chosen = None
-    typed = " ".join((company or "").split())
-    if chosen is not None and typed:
+    typed = one_line(company)
+    if typed and (problem := company_problem(typed)) is not None:
+        errors[FIELD_COMPANY] = problem
+    elif chosen is not None and typed:
         if company_key(typed) == company_key(searches[chosen]):
             typed = ""
         else:
@@ -429,11 +434,6 @@ def validate_pick(
             "Which company made the offer? Pick one of your searches or type its name."
             if searches
             else "Which company made the offer? Type its name."
-        )
-    elif len(typed) > COMPANY_MAX:
-        errors[FIELD_COMPANY] = (
-            f"Please keep the company name to {COMPANY_MAX} characters or fewer "
-            f"(it has {len(typed)} now)."
         )
     if errors:
         return errors
@@ -455,7 +455,9 @@ FIELD_NOTE = "note"
 
 
 def validate_note(note: str) -> str | dict[str, str]:
-    text = (note or "").strip()
+    text = multiline(note)
+    if (problem := unstorable(text, "Your note")) is not None:
+        return {FIELD_NOTE: problem}
     if len(text) > NOTE_MAX:
         return {
             FIELD_NOTE: f"Please keep this to {NOTE_MAX} characters or fewer "
