@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func
+from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
+from storage.councils import Council
 from storage.missions import (
     FeedbackAsk,
     FeedbackRequest,
@@ -38,6 +39,35 @@ def asked_members(session: Session, *, request_id: int) -> list[str]:
         .order_by(col(FeedbackAsk.user_id))
     ).all()
     return list(rows)
+
+
+def withdraw_open_asks(
+    session: Session, *, team_id: str, channel_id: str, user_id: str
+) -> list[int]:
+    """Take a member off the open feedback requests on drafts in one council channel (they
+    left it); the ids of the requests they were on. Closed requests keep their history."""
+    request_ids = list(
+        session.exec(
+            select(FeedbackAsk.request_id)
+            .join(FeedbackRequest, col(FeedbackRequest.id) == FeedbackAsk.request_id)
+            .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
+            .join(Council, col(Council.id) == MissionDraft.council_id)
+            .where(
+                Council.team_id == team_id,
+                Council.channel_id == channel_id,
+                FeedbackRequest.status == "open",
+                FeedbackAsk.user_id == user_id,
+            )
+            .order_by(col(FeedbackAsk.request_id))
+        ).all()
+    )
+    if request_ids:
+        session.exec(
+            delete(FeedbackAsk).where(
+                col(FeedbackAsk.request_id).in_(request_ids), col(FeedbackAsk.user_id) == user_id
+            )
+        )
+    return request_ids
 
 
 def reactors(session: Session, *, draft_id: int) -> set[str]:

@@ -241,6 +241,24 @@ def cancel_subject(session: Session, *, subject: str, kinds: Iterable[str] | Non
     return int(result.rowcount or 0)
 
 
+def cancel_dedupe_keys(session: Session, *, keys: Collection[str]) -> int:
+    """Cancel the pending reminders with these dedupe keys (one member's of a subject); the
+    count. A reminder already claimed is being sent and is left alone."""
+    if not keys:
+        return 0
+    result = session.exec(
+        update(Reminder)
+        .where(
+            col(Reminder.dedupe_key).in_(sorted(keys)),
+            col(Reminder.status) == ReminderStatus.PENDING,
+        )
+        .values(status=ReminderStatus.CANCELLED.value)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return int(result.rowcount or 0)
+
+
 def reschedule_subject(session: Session, *, subject: str, kind: str, due_at: datetime) -> int:
     """Move the pending reminders of one kind for a subject to `due_at`; the count moved."""
     _require_aware(due_at, "due_at")

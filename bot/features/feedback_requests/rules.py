@@ -23,6 +23,11 @@ NUDGE_KIND = "mission.feedback_nudge"
 DIGEST_KIND = "mission.feedback_digest"
 
 
+def nudge_key(request_id: int, user_id: str) -> str:
+    """The dedupe key of one member's nudge about one request."""
+    return f"request:{request_id}:nudge:{user_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlineProblem:
     field: str  # "date" or "time"

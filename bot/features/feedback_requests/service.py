@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND, nudge_time
+from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND, nudge_key, nudge_time
 from bot.features.missions import service as missions_service
 from bot.features.missions.rules import Tally
 from bot.reminders.engine import schedule
@@ -91,7 +91,7 @@ def create_request(
                     due_at=when,
                     payload={"request": request_id},
                     subject=f"request:{request_id}",
-                    dedupe_key=f"request:{request_id}:nudge:{user_id}",
+                    dedupe_key=nudge_key(request_id, user_id),
                 )
         schedule(
             session,

@@ -1,0 +1,1 @@
+"""Privacy through the life of the data: uninstall purge, leaving a council, retention."""
