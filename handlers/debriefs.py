@@ -45,6 +45,7 @@ from bot.features.debriefs.views import (
     CALLBACK_EVENT_EDIT,
     CALLBACK_EVENT_NEW,
     CALLBACK_GRATITUDE,
+    LIST_MAX_PAST,
     cancelled_text,
     confirmation,
     debrief_message,
@@ -130,13 +131,22 @@ commands.register(listeners)
 def list_events(call: kit.CommandCall) -> None:
     services, team_id, user_id = call.services, call.team_id, call.user_id
     tz = tz_of(services, call.client, team_id=team_id, user_id=user_id)
-    events = service.upcoming(
-        services.engine, team_id=team_id, user_id=user_id, now=services.clock()
-    )
     call.respond(
         text="Your upcoming interviews and debriefs",
-        blocks=list_message(events, tz=tz, now=services.clock()),
+        blocks=_list_blocks(services, team_id=team_id, user_id=user_id, tz=tz),
     )
+
+
+def _list_blocks(
+    services: Services, *, team_id: str, user_id: str, tz: str, note: str | None = None
+) -> list[dict]:
+    """`/debrief list`: what is coming up or waiting for a debrief, then the past."""
+    now = services.clock()
+    events = service.upcoming(services.engine, team_id=team_id, user_id=user_id, now=now)
+    past, past_total = service.past(
+        services.engine, team_id=team_id, user_id=user_id, now=now, limit=LIST_MAX_PAST
+    )
+    return list_message(events, tz=tz, now=now, note=note, past=past, past_total=past_total)
 
 
 @commands.on(*GRATITUDE_WORDS)
@@ -275,11 +285,10 @@ def cancel(
         return
     if body.get("response_url"):
         tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-        events = service.upcoming(services.engine, team_id=team_id, user_id=user_id, now=now)
         note = f":wastebasket: {cancelled_text(event, tz)}"
         respond(
             text=note,
-            blocks=list_message(events, tz=tz, now=now, note=note),
+            blocks=_list_blocks(services, team_id=team_id, user_id=user_id, tz=tz, note=note),
             replace_original=True,
             response_type="ephemeral",
         )

@@ -153,6 +153,39 @@ def open_events_of(
     )
 
 
+def past_events_of(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    waiting_since: datetime,
+    limit: int,
+) -> tuple[list[tuple[InterviewEvent, Debrief | None]], int]:
+    """A member's events that have happened, most recent first, each with its debrief: the
+    debriefed ones, and those that started before `waiting_since` without one (the more
+    recent of those still wait for a debrief among the open events). The first `limit`,
+    and how many there are in all; one query (the total a window count).
+    """
+    rows = session.exec(
+        select(InterviewEvent, Debrief, func.count().over())
+        .outerjoin(Debrief, col(Debrief.event_id) == InterviewEvent.id)
+        .where(
+            InterviewEvent.team_id == team_id,
+            InterviewEvent.user_id == user_id,
+            InterviewEvent.status != "cancelled",
+            col(InterviewEvent.starts_at) <= now,
+            or_(col(Debrief.id).is_not(None), col(InterviewEvent.starts_at) < waiting_since),
+        )
+        .order_by(col(InterviewEvent.starts_at).desc(), col(InterviewEvent.id).desc())
+        .limit(max(limit, 1))
+    ).all()
+    found: list[tuple[InterviewEvent, Debrief | None]] = [
+        (event, debrief) for event, debrief, _ in rows
+    ]
+    return found[:limit], (int(rows[0][2]) if rows else 0)
+
+
 def debrief_of_event(session: Session, *, event_id: int) -> Debrief | None:
     return session.exec(select(Debrief).where(Debrief.event_id == event_id)).first()
 

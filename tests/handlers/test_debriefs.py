@@ -342,6 +342,29 @@ def test_without_a_draft_the_debrief_is_a_top_level_post(slack: Slack) -> None:
     assert posted.ok and not posted.args.get("thread_ts")
 
 
+def test_the_list_shows_a_debriefed_interview_under_past_most_recent_first(
+    slack: Slack,
+) -> None:
+    first_day, first_at, first_start = slot(slack, days=1)
+    second_day, second_at, second_start = slot(slack, days=2)
+    log_event(slack, day=first_day, at=first_at, company="Initech")
+    log_event(slack, day=second_day, at=second_at, company="Globex")
+    for starts_at in (first_start, second_start):
+        forward_to(slack, starts_at + timedelta(hours=1))
+        prompt = dms_to(slack, slack.lena)[-1]
+        view_id = open_debrief_form(slack, slack.lena, prompt)
+        answer = slack.driver.view_submission(
+            user=slack.lena, view_id=view_id, values=debrief_values("4", went_well="Went fine")
+        )
+        assert not (answer.json or {}).get("errors")
+        slack.settle()
+    listing = text_of(show_list(slack, slack.lena))
+    assert "Nothing logged yet" not in listing
+    assert "Past, most recent first" in listing
+    assert listing.index("Globex") < listing.index("Initech")  # recent first
+    assert listing.count("Debriefed: Good, shared with your council") == 2
+
+
 def test_an_empty_gratitude_house_gets_an_invitation_to_start_one(slack: Slack) -> None:
     day, at, starts_at = slot(slack)
     log_event(slack, day=day, at=at)

@@ -543,6 +543,16 @@ class EventSummary:
         return f"{kind_label(self.kind)} at {self.company}"
 
 
+@dataclass(frozen=True, slots=True)
+class PastEvent:
+    """An event that has happened, for the list: with how its debrief went, if written."""
+
+    event: EventSummary
+    rating: int | None = None  # None: no debrief written
+    private: bool = False  # the debrief was kept to the member's DM
+    shared: bool = False  # the debrief was posted in the council channel
+
+
 def awaiting_debrief(event: EventSummary, now: datetime) -> bool:
     """Started, not cancelled, and not debriefed yet."""
     return event.status == EVENT_SCHEDULED and event.started(now) and not event.debriefed

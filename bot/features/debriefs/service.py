@@ -26,6 +26,7 @@ from bot.features.debriefs.rules import (
     EventInput,
     EventSummary,
     GratitudeEntry,
+    PastEvent,
     ReminderPlan,
     event_subject,
     plan_reminders,
@@ -73,10 +74,13 @@ class DebriefSnapshot:
 
 
 def _summary(session: Session, event: InterviewEvent) -> EventSummary:
-    event_id = require_id(event)
-    debriefed = store.debrief_of_event(session, event_id=event_id) is not None
+    debriefed = store.debrief_of_event(session, event_id=require_id(event)) is not None
+    return _summary_with(event, debriefed=debriefed)
+
+
+def _summary_with(event: InterviewEvent, *, debriefed: bool) -> EventSummary:
     return EventSummary(
-        event_id=event_id,
+        event_id=require_id(event),
         user_id=event.user_id,
         company=event.company,
         kind=event.kind,
@@ -118,6 +122,35 @@ def upcoming(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> li
         )
         summaries = [_summary(session, row) for row in rows]
     return [s for s in summaries if s.starts_at > now or not s.debriefed]
+
+
+def past(
+    engine: Engine, *, team_id: str, user_id: str, now: datetime, limit: int
+) -> tuple[list[PastEvent], int]:
+    """Events that have happened, most recent first, with their debriefs: the ones
+    `upcoming` no longer shows (debriefed, or too long ago to wait for one). The first
+    `limit`, and how many there are."""
+    with session_scope(engine) as session:
+        rows, total = store.past_events_of(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            now=now,
+            waiting_since=now - AWAITING_WINDOW,
+            limit=limit,
+        )
+        found = [
+            PastEvent(
+                event=_summary_with(row, debriefed=debrief is not None),
+                rating=debrief.rating if debrief is not None else None,
+                private=bool(debrief is not None and debrief.private),
+                shared=bool(
+                    debrief is not None and not debrief.private and debrief.message_ts is not None
+                ),
+            )
+            for row, debrief in rows
+        ]
+    return found, total
 
 
 def interviews_logged(

@@ -67,6 +67,7 @@ from bot.features.debriefs.rules import (
     EventForm,
     EventSummary,
     GratitudeEntry,
+    PastEvent,
     ReminderPlan,
     awaiting_debrief,
     kind_label,
@@ -109,6 +110,7 @@ ACTION_GRATITUDE = "debrief_gratitude_open"  # open the Gratitude House modal
 ACTION_GRATITUDE_REMOVE = "debrief_gratitude_remove"  # value: person id
 
 LIST_MAX_EVENTS = 15
+LIST_MAX_PAST = 8
 HOME_MAX_EVENTS = 6
 GRATITUDE_SHOWN = 40
 
@@ -422,19 +424,51 @@ def _event_buttons(event: EventSummary, now: datetime) -> ActionsBlock:
     return ActionsBlock(elements=buttons)
 
 
+def _past_line(past: PastEvent, tz: str) -> str:
+    event = past.event
+    text = f"{event_title(event)}  ·  {when_local(event.starts_at, tz)}"
+    if event.with_whom:
+        text += f"\nWith {esc(event.with_whom, 300)}"
+    if past.rating is None:
+        return text + "\n:grey_question: No debrief written"
+    where = (
+        "kept private"
+        if past.private
+        else "shared with your council"
+        if past.shared
+        else "not posted yet"
+    )
+    return text + f"\n:white_check_mark: Debriefed: {rating_label(past.rating)}, {where}"
+
+
 def list_message(
-    events: Sequence[EventSummary], *, tz: str, now: datetime, note: str | None = None
+    events: Sequence[EventSummary],
+    *,
+    tz: str,
+    now: datetime,
+    note: str | None = None,
+    past: Sequence[PastEvent] = (),
+    past_total: int | None = None,
 ) -> list[dict]:
-    """`/debrief list`: upcoming events and recent ones waiting for a debrief (ephemeral)."""
+    """`/debrief list` (ephemeral): upcoming events and recent ones waiting for a debrief,
+    then the ones that have happened with their debriefs, most recent first (`past`, the
+    first of `past_total`)."""
     blocks: list[Block] = []
     if note:
         blocks.append(section(note))
     blocks.append(section("*Your upcoming interviews and debriefs*"))
-    if not events:
+    if not events and not past:
         blocks.append(
             section(
                 "Nothing logged yet. Type `/debrief` in your council's private channel to log "
                 "your next interview, negotiation or offer call."
+            )
+        )
+    elif not events:
+        blocks.append(
+            section(
+                "Nothing coming up. Type `/debrief` in your council's private channel to log "
+                "your next one."
             )
         )
     for event in events[:LIST_MAX_EVENTS]:
@@ -442,6 +476,17 @@ def list_message(
         blocks.append(_event_buttons(event, now))
     if len(events) > LIST_MAX_EVENTS:
         blocks.append(context(f"…and {len(events) - LIST_MAX_EVENTS} more later on."))
+    if past:
+        blocks.append(DividerBlock())
+        blocks.append(section("*Past, most recent first*"))
+        for item in past[:LIST_MAX_PAST]:
+            accessory = None
+            if awaiting_debrief(item.event, now):
+                accessory = button("Write my debrief", ACTION_WRITE, str(item.event.event_id))
+            blocks.append(section(_past_line(item, tz), accessory=accessory))
+        total = max(len(past), past_total or 0)
+        if total > LIST_MAX_PAST:
+            blocks.append(context(f"…and {total - LIST_MAX_PAST} earlier ones."))
     blocks.append(context(f"Times are in your time zone, {valid_tz(tz)}. {_PRIVATE_NOTE}"))
     return dicts(blocks)
 

@@ -30,6 +30,7 @@ from bot.features.debriefs.rules import (
     EventInput,
     EventSummary,
     GratitudeEntry,
+    PastEvent,
     names_for_nudge,
     nudge_time,
     plan_reminders,
@@ -378,6 +379,15 @@ def test_every_view_validates_and_member_text_is_inert(blockkit: Any) -> None:
             assert dangerous not in sent
     for blocks in (
         views.list_message([event, summary(event_id=4)] * 10, tz=BERLIN, now=now),
+        # The fullest list: every upcoming slot, every past slot, a note, both "more" lines.
+        views.list_message(
+            [event, summary(event_id=4)] * 10,
+            tz=BERLIN,
+            now=now,
+            note=":wastebasket: Cancelled.",
+            past=[PastEvent(event=event, rating=4), PastEvent(event=event)] * 10,
+            past_total=40,
+        ),
         views.help_blocks(),
     ):
         assert blockkit.validate_message(text="fallback", blocks=blocks) == []
