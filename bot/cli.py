@@ -65,6 +65,7 @@ def build_runtime(
     if services is None:
         engine = make_engine(settings.effective_database_url)
         services = Services(engine=engine)
+    services.retention_days = settings.retention_days
     ensure_data_keys(settings, services.engine)  # before migrating: a migration encrypts
     upgrade(services.engine)
     if services.reminders is None:

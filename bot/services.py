@@ -33,4 +33,7 @@ class Services:
     # The Web API client reminder senders use: it does not retry 429s itself, so the
     # engine can reschedule instead of holding a worker asleep (bot.reminders.delivery).
     delivery: WebClient | None = None
+    # RETENTION_DAYS: how long withdrawn drafts, closed checklists and finished reminders
+    # are kept (bot.features.privacy); build_runtime copies it from the settings.
+    retention_days: int = 90
     extras: dict[str, Any] = field(default_factory=dict)

@@ -29,6 +29,8 @@ PURPOSE: dict[str, str] = {
     "SLACK_API_URL": "the Slack Web API base URL (only changed for tests and the sandbox)",
     "PORT": "the HTTP port for `council-bot serve`",
     "LOG_LEVEL": "how much the bot logs: DEBUG, INFO, WARNING or ERROR",
+    "RETENTION_DAYS": "how many days withdrawn drafts, closed back-channel checklists and "
+    "finished reminders are kept before they are deleted (a whole number, 1 to 3650)",
     "DATA_DIR": "the folder for the default SQLite database",
     "WORK_THREADS": "how many threads make the Slack calls that follow a request's ack",
     "WORK_QUEUE": "how many requests may wait for a work thread before new ones are answered busy",
@@ -72,6 +74,8 @@ class Settings(BaseSettings):
     work_threads: int = Field(default=32, ge=1, le=512)
     work_queue: int = Field(default=200, ge=0, le=10_000)
     form_threads: int = Field(default=16, ge=1, le=256)
+    # Days withdrawn drafts, closed checklists and finished reminders are kept (PRIVACY.md).
+    retention_days: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("slack_bot_token")
     @classmethod
