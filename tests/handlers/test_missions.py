@@ -118,6 +118,38 @@ def test_empty_required_fields_get_inline_errors_and_nothing_is_stored(slack: Sl
         assert session.exec(select(MissionDraft)).all() == []
 
 
+def test_the_modal_accepts_it_with_only_the_fields_not_labelled_optional_filled(
+    slack: Slack,
+) -> None:
+    # What the form labels optional must be optional: a member who fills in exactly the
+    # fields Slack shows without "(optional)" is not told to fill in one of the others.
+    view_id = open_modal(slack)
+    opened = slack.standin.wait_for("views.open")
+    inputs = [b for b in opened.args["view"]["blocks"] if b["type"] == "input"]
+    required = {b["block_id"] for b in inputs if not b.get("optional")}
+    assert {"objective_1", "krs_1"} <= required
+    values = {k: v for k, v in form_values().items() if k in required}
+    answer = slack.driver.view_submission(user=slack.noor, view_id=view_id, values=values)
+    assert answer.status == 200 and not (answer.json or {}).get("errors"), answer.body
+    slack.settle()
+    assert len(slack.standin.calls_to("chat.postMessage")) == 1
+
+
+def test_added_objective_slots_are_labelled_optional(slack: Slack) -> None:
+    view_id = open_modal(slack)
+    slack.driver.block_action(
+        user=slack.noor, action_id=ACTION_ADD_OBJECTIVE, value="2", view_id=view_id
+    )
+    updated = slack.standin.wait_for("views.update")
+    optional = {
+        b["block_id"]: bool(b.get("optional"))
+        for b in updated.args["view"]["blocks"]
+        if b["type"] == "input"
+    }
+    assert optional["objective_1"] is False and optional["krs_1"] is False
+    assert optional["objective_2"] is True and optional["krs_2"] is True
+
+
 def test_oversized_mission_gets_an_inline_error(slack: Slack) -> None:
     view_id = open_modal(slack)
     answer = slack.driver.view_submission(

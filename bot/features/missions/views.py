@@ -191,6 +191,9 @@ def mission_modal(
     ]
     for slot in range(1, slots + 1):
         text, krs = prefilled[slot - 1] if slot <= len(prefilled) else ("", "")
+        # A draft needs one objective with a key result (rules.validate): the first slot is
+        # required, and labelled so; the others are optional.
+        optional = slot > 1
         blocks.append(DividerBlock())
         blocks.append(
             text_input(
@@ -199,7 +202,7 @@ def mission_modal(
                 max_length=OBJECTIVE_MAX,
                 initial=text,
                 placeholder="e.g. Make checkout effortless for first-time buyers",
-                optional=True,
+                optional=optional,
             )
         )
         blocks.append(
@@ -212,7 +215,7 @@ def mission_modal(
                 placeholder="e.g. Raise checkout conversion from 2.1% to 3% by Q4",
                 hint="One per line, up to five. A number, a date or a metric makes each "
                 "one easy to react to.",
-                optional=True,
+                optional=optional,
             )
         )
     if slots < MAX_OBJECTIVES:
