@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.features.errors import NotAllowed
@@ -104,7 +104,7 @@ def _noop_ack(*_args: Any, **_kwargs: Any) -> None:
     """The ack a handed-off listener calls: the request was acked before it started."""
 
 
-def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., None]:
+def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse | None]:
     """`fn` as a Bolt listener whose slow part runs in a work pool (see the module doc).
 
     Bolt passes listener arguments by the names in the signature, so the wrapper takes every
@@ -124,7 +124,7 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., None]:
         respond: Respond,
         say: Any,
         logger: logging.Logger,
-    ) -> None:
+    ) -> BoltResponse | None:
         given: dict[str, Any] = {
             "ack": ack,
             "body": body,
@@ -152,7 +152,7 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., None]:
             # and this thread (Slack's request) waits for that ack, not for the job's end.
             if not work.forms.admit(kind=label):
                 _answer_busy_view(ack, body)
-                return
+                return None
             acked = threading.Event()
 
             def ack_then_release(*args: Any, **kwargs: Any) -> None:
@@ -169,19 +169,19 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., None]:
             if not acked.wait(FORM_ACK_WAIT) and ack.response is None:
                 log.warning("%s did not ack in %.1f s: answered busy", label, FORM_ACK_WAIT)
                 _answer_busy_view(ack, body)
-            return
+            return None
         if kind == "event":  # Bolt acks when this returns; Slack waits for nothing else
             if work.after_ack.submit(run(_noop_ack), kind=label, on_error=on_error):
-                return
-            # Full: run it here rather than lose it (a reaction, a member leaving).
-            log.warning("%s runs on Bolt's thread: the work pool is full", label)
-            run(_noop_ack)()
-            return
+                return None
+            # Full: not acked, so Slack delivers the event again later (its retries back
+            # off over minutes). Nothing piles up here and nothing is lost.
+            return BoltResponse(status=503, body="")
         if not work.after_ack.admit(kind=label):
-            _answer_busy(kind, ack, body, client, respond)
-            return
+            _answer_busy(kind, ack, body, client, respond, work)
+            return None
         ack()
         work.after_ack.start(run(_noop_ack), kind=label, on_error=on_error)
+        return None
 
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__
@@ -201,20 +201,30 @@ def _label(kind: str, body: Mapping[str, Any]) -> str:
 
 
 def _answer_busy(
-    kind: str, ack: Ack, body: Mapping[str, Any], client: WebClient, respond: Respond
+    kind: str,
+    ack: Ack,
+    body: Mapping[str, Any],
+    client: WebClient,
+    respond: Respond,
+    work: WorkPools,
 ) -> None:
     if kind == "command":
         # An answer in the ack itself, seen only by the member: no Slack call needed.
         ack(text=BUSY, response_type="ephemeral")
         return
     ack()
-    try:  # a click has no answer in its ack: say it privately, as any answer to it
-        if body.get("response_url"):
+    user = (body.get("user") or {}).get("id")
+    has_url = bool(body.get("response_url"))
+
+    def tell() -> None:  # a click has no answer in its ack: say it privately, as any answer
+        if has_url:
             respond(text=BUSY, replace_original=False, response_type="ephemeral")
-        elif (body.get("user") or {}).get("id"):
-            client.chat_postMessage(channel=body["user"]["id"], text=BUSY)
-    except Exception:  # a courtesy under overload; the warning is already logged
-        log.info("could not tell the member the pool was full")
+        elif user:
+            client.chat_postMessage(channel=user, text=BUSY)
+
+    # On a small pool of its own, never on the thread that answers Slack; when even that
+    # is full, the log line (already written) is all there is.
+    work.notices.submit(tell, kind="notice", on_error=lambda _e: None)
 
 
 def _answer_busy_view(ack: Ack, body: Mapping[str, Any]) -> None:

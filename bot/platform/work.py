@@ -145,10 +145,15 @@ class WorkPools:
     ) -> None:
         self.after_ack = WorkPool(name="after_ack", workers=workers, queue_limit=queue_limit)
         self.forms = WorkPool(name="forms", workers=form_workers, queue_limit=0)
+        # "I'm busy" notes for clicks refused by a full pool (they need a Slack call).
+        self.notices = WorkPool(name="notices", workers=2, queue_limit=100)
+
+    def _all(self) -> tuple[WorkPool, ...]:
+        return (self.forms, self.after_ack, self.notices)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        return self.forms.wait_idle(timeout) and self.after_ack.wait_idle(timeout)
+        return all(pool.wait_idle(timeout) for pool in self._all())
 
     def close(self, *, wait: bool = True) -> None:
-        self.forms.close(wait=wait)
-        self.after_ack.close(wait=wait)
+        for pool in self._all():
+            pool.close(wait=wait)

@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.features.missions.views import ACTION_FEEDBACK
 from bot.sandbox.standin.driver import Response
 from handlers.kit import BUSY
 from storage.missions import MissionDraft
-from tests.handlers.conftest import DRAFT_VALUES
+from tests.handlers.conftest import DRAFT_VALUES, post_draft
 from tests.plugins.slack import Slack, running_slack
 
 SLACK_LIMIT = 3.0
@@ -104,3 +105,43 @@ def test_a_rate_limited_views_open_is_not_slept_out_and_the_member_is_told(
     assert "Slack is very busy" in told.args["text"]
     slack.settle()
     assert [c.status for c in slack.standin.calls_to("views.open")] == [429]
+
+
+def test_an_event_arriving_at_a_full_pool_is_refused_so_slack_delivers_it_again(
+    engine: Engine,
+) -> None:
+    with running_slack(engine, work_threads=1, work_queue=0) as slack:
+        slack.standin.set_latency(1.0, method="views.open")  # holds the one worker
+        slack.driver.command(user=slack.noor, channel=slack.council, command="/mission")
+        refused = slack.driver.app_home_opened(user=slack.lena)
+        assert refused.status == 503  # not acked: Slack retries, nothing is dropped here
+        slack.settle(timeout=30)
+        assert slack.standin.calls_to("views.publish") == []
+        assert refused.payload is not None
+        again = slack.driver.redeliver(refused.payload)
+        assert again.status == 200
+        published = slack.standin.wait_for("views.publish")
+        assert published.args["user_id"] == slack.lena
+
+
+def test_a_click_at_a_full_pool_is_answered_busy_privately(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with running_slack(engine, work_threads=1, work_queue=0) as slack:
+        draft = post_draft(slack, author=slack.noor, channel=slack.council)
+        slack.settle()
+        slack.standin.clear_calls()
+        slack.standin.set_latency(1.0, method="views.open")  # holds the one worker
+        slack.driver.command(user=slack.noor, channel=slack.council, command="/mission")
+        with caplog.at_level(logging.WARNING, logger="council_bot.work"):
+            clicked = slack.driver.block_action(
+                user=slack.lena,
+                action_id=ACTION_FEEDBACK,
+                channel=draft.channel,
+                message_ts=draft.ts,
+            )
+        assert clicked.status == 200
+        told = slack.standin.wait_for("response_url")
+        assert told.args["text"] == BUSY
+        assert told.args.get("response_type") == "ephemeral"
+        assert "action:mission_feedback" in caplog.text
