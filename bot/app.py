@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.platform import logs
 from bot.platform.slack_client import make_client
 from bot.platform.work import WorkPools
 from bot.services import Services
@@ -54,6 +55,7 @@ def build_app(
     # Bolt logs the whole request body of a badly signed request at INFO; bodies carry
     # member text about their job search, which has no place in logs.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    logs.install()  # nor do exception texts or Slack bodies, at any level (bot.platform.logs)
     app.error(report_error)
     if work is None:
         work = work_pools(settings)
@@ -88,7 +90,13 @@ def _where(body: dict[str, Any]) -> dict[str, str | None]:
 def report_error(error: BaseException, body: dict[str, Any], client: WebClient) -> None:
     """Log with context, then tell the member (privately) instead of failing silently."""
     where = _where(body)
-    log.error("listener failed: %s", " ".join(f"{k}={v}" for k, v in where.items()), exc_info=error)
+    # The exception's own text may quote member text (a database error names the failing
+    # row): its class, identifiers and frames only.
+    log.error(
+        "listener failed: %s\n%s",
+        " ".join(f"{k}={v}" for k, v in where.items()),
+        logs.scrubbed_traceback(error),
+    )
     user, channel = where["user"], where["channel"]
     if not user or where["kind"] == "event_callback":
         return  # nobody is waiting on an event; the log line is the report

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from starlette.applications import Starlette
 
 from bot.app import build_app, work_pools
+from bot.platform import logs
 from bot.platform.data_keys import data_keys, ensure_data_keys, key_file, write_key_file
 from bot.platform.work import WorkPools
 from bot.reminders.delivery import engine_client
@@ -125,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        logs.install()  # ids and error classes only, never member text (bot.platform.logs)
         # APScheduler logs every 5-second look at INFO; the engine logs what matters.
         logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
         return _run(args, settings)

@@ -14,7 +14,12 @@ from sqlmodel import Session
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the settings each backend needs to be safe under concurrency."""
+    """An engine with the settings each backend needs to be safe under concurrency.
+
+    Its errors and its echo never show a statement's parameters (`hide_parameters`): they
+    are what members typed, and error texts end up in logs.
+    """
+    kwargs["hide_parameters"] = True
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
