@@ -109,7 +109,7 @@ def serve_bare(port: int) -> None:
     from bot.server import make_asgi_app, serve_forever
 
     app = bare_app(token=os.environ["SLACK_BOT_TOKEN"], api_url=os.environ["SLACK_API_URL"])
-    asgi = make_asgi_app(bolt_app=app, engine=make_engine("sqlite://"))
+    asgi = make_asgi_app(bolt_app=app, engine=make_engine("sqlite://"), signing_secret=SECRET)
     serve_forever(asgi=asgi, host="127.0.0.1", port=port, log_level="warning")
 
 

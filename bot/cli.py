@@ -47,7 +47,10 @@ class Runtime:
 
     def http_app(self) -> Starlette:
         return make_asgi_app(
-            bolt_app=self.app, engine=self.services.engine, reminders=self.services.reminders
+            bolt_app=self.app,
+            engine=self.services.engine,
+            signing_secret=self.settings.secret("SLACK_SIGNING_SECRET"),
+            reminders=self.services.reminders,
         )
 
     @property

@@ -5,12 +5,19 @@ adapter calls it on the event loop, which serialises every request; here each re
 dispatched with `anyio.to_thread.run_sync`, so concurrent slash commands are acked in
 parallel (DESIGN.md, "Serving").
 
+`POST /slack/events` trusts nothing before the signature: the body is read up to
+MAX_BODY_BYTES (Content-Length first, then counted while streaming: a larger one is answered
+413 without reading the rest), its signature is checked (401), and only then is it parsed
+(a signed body that cannot be parsed is answered 400). Nothing of a refused body is logged.
+
 `GET /metrics` is Prometheus' text format (bot.platform.metrics): ack latency by request
 kind, Web API calls by method and outcome, the work pools and the reminder backlog.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import socket
 import threading
@@ -27,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.platform.logs import describe_exception
 from bot.platform.metrics import ACK_SECONDS, REGISTRY, REMINDER_BACKLOG, request_kind
 from bot.reminders.engine import ReminderEngine
 from storage.db import ping
@@ -36,29 +44,60 @@ log = logging.getLogger("council_bot.server")
 EVENTS_PATH = "/slack/events"
 METRICS_PATH = "/metrics"
 
+# Slack's requests are a few kilobytes; a modal's whole state stays far below this.
+MAX_BODY_BYTES = 1024 * 1024
+# How old a signed request may be (Slack's own rule), against replays of old ones.
+SIGNATURE_MAX_AGE = 5 * 60
+
 
 def make_asgi_app(
-    *, bolt_app: App, engine: Engine, reminders: ReminderEngine | None = None
+    *,
+    bolt_app: App,
+    engine: Engine,
+    signing_secret: str,
+    reminders: ReminderEngine | None = None,
 ) -> Starlette:
     """The HTTP app: Slack's requests, `/healthz` and `/metrics`.
 
-    With `reminders`, `/metrics` reports that engine's backlog (its database, its clock);
-    the HTTP app built last in a process is the one whose backlog is exported.
+    `signing_secret` is the one the Bolt app verifies with: requests are verified with it
+    before anything is parsed (Bolt verifies again). With `reminders`, `/metrics` reports
+    that engine's backlog (its database, its clock); the HTTP app built last in a process
+    is the one whose backlog is exported.
     """
     if reminders is not None:
         REMINDER_BACKLOG.watch(
             reminders.engine, clock=reminders.clock, late_after=reminders.late_after
         )
+    if not signing_secret:
+        raise ValueError("the Slack endpoint needs the signing secret")
+    secret = signing_secret.encode("utf-8")
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
-        body = (await request.body()).decode("utf-8")
-        bolt_request = BoltRequest(
-            body=body, query=request.url.query, headers=dict(request.headers)
-        )
-        bolt_response = await to_thread.run_sync(
-            _dispatch, bolt_app, bolt_request, request.headers.get("content-type"), started
-        )
+        raw = await _read_capped(request, MAX_BODY_BYTES)
+        if isinstance(raw, Response):
+            return raw
+        if not _signed(secret, raw, request):
+            return _refuse(401, "invalid request")
+        try:
+            bolt_request = BoltRequest(
+                body=raw.decode("utf-8"), query=request.url.query, headers=dict(request.headers)
+            )
+        except Exception as exc:  # signed, yet not a body Slack sends: say so, parse no more
+            log.warning("a signed request could not be read: %s", type(exc).__name__)
+            return _refuse(400, "malformed request")
+        if not slack_shaped(bolt_request.body):
+            log.warning("a signed request does not have the shape of Slack's requests")
+            return _refuse(400, "malformed request")
+        try:
+            bolt_response = await to_thread.run_sync(
+                _dispatch, bolt_app, bolt_request, request.headers.get("content-type"), started
+            )
+        except Exception as exc:
+            # Bolt's own middleware choked on the body (listeners' errors never get here:
+            # Bolt hands those to the app's error handler). Nothing of the body is logged.
+            log.error("Bolt could not dispatch a signed request: %s", describe_exception(exc))
+            return _refuse(400, "malformed request")
         headers = {k: v[0] for k, v in bolt_response.headers.items() if v and k != "content-length"}
         return Response(
             content=bolt_response.body, status_code=bolt_response.status, headers=headers
@@ -80,6 +119,99 @@ def make_asgi_app(
             Route(METRICS_PATH, metrics, methods=["GET"]),
         ]
     )
+
+
+# Fields that Slack's requests carry as objects (or lists of objects), when they carry them;
+# Bolt reads into each without checking.
+_OBJECT_FIELDS = ("event", "view", "user", "team", "channel", "container", "message", "state")
+_NULLABLE_OBJECT_FIELDS = ("enterprise",)
+_LIST_OF_OBJECT_FIELDS = ("actions", "authorizations")
+# Identifiers and kinds, strings wherever they appear at the top or one level down.
+_STRING_FIELDS = ("type", "command", "team_id", "user_id", "channel_id", "api_app_id", "token")
+_NESTED_STRING_FIELDS = {
+    "user": ("id",),
+    "team": ("id",),
+    "channel": ("id",),
+    "view": ("id", "callback_id", "private_metadata", "hash"),
+    "event": ("type",),
+}
+
+
+def slack_shaped(body: object) -> bool:
+    """Whether a parsed body has the shape Bolt assumes: objects where Slack sends objects,
+    strings where it sends ids. What the values say is the listeners' business."""
+    if not isinstance(body, dict):
+        return False
+    for name in _OBJECT_FIELDS:
+        if name in body and not isinstance(body[name], dict):
+            return False
+    for name in _NULLABLE_OBJECT_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return False
+    for name in _LIST_OF_OBJECT_FIELDS:
+        if name in body and not (
+            isinstance(body[name], list) and all(isinstance(item, dict) for item in body[name])
+        ):
+            return False
+    for name in _STRING_FIELDS:
+        if name in body and not isinstance(body[name], str):
+            return False
+    for parent, names in _NESTED_STRING_FIELDS.items():
+        inner = body.get(parent) or {}
+        for name in names:
+            if name in inner and not isinstance(inner[name], str):
+                return False
+    state = (body.get("view") or {}).get("state")
+    if state is not None:
+        values = state.get("values") if isinstance(state, dict) else None
+        if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+            return False
+    return True
+
+
+def _refuse(status: int, error: str) -> Response:
+    return JSONResponse({"error": error}, status_code=status)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | Response:
+    """The body, or the refusal to send: 413 above `limit` bytes, read no further.
+
+    A declared Content-Length above the limit is refused before reading anything; a body
+    without one (chunked) is counted as it streams in and refused once it passes the limit.
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            length = int(declared)
+        except ValueError:
+            return _refuse(400, "malformed request")
+        if length < 0:
+            return _refuse(400, "malformed request")
+        if length > limit:
+            return _refuse(413, "request too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return _refuse(413, "request too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _signed(secret: bytes, body: bytes, request: Request) -> bool:
+    """Slack's signature (`v0=` HMAC-SHA256 of `v0:<timestamp>:<body>`) over the raw bytes,
+    within Slack's five minutes. Computed here rather than by slack_sdk's verifier, which
+    decodes the body first: an undecodable signed body is malformed (400), not unsigned."""
+    timestamp = request.headers.get("x-slack-request-timestamp") or ""
+    signature = request.headers.get("x-slack-signature") or ""
+    if not (timestamp.isascii() and timestamp.isdigit() and signature):
+        return False
+    if abs(time.time() - int(timestamp)) > SIGNATURE_MAX_AGE:
+        return False
+    base = b"v0:" + timestamp.encode("ascii") + b":" + body
+    expected = b"v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest().encode("ascii")
+    return hmac.compare_digest(expected, signature.encode("utf-8", errors="replace"))
 
 
 def _dispatch(
