@@ -23,6 +23,7 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         meta,
         missions,
         negotiation,
+        privacy,
     )
 
     kit.install(app, services, work=work, report=report)
@@ -35,5 +36,6 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         debriefs,
         backchannel,
         negotiation,
+        privacy,
     ):
         feature.register(app, services)

@@ -175,6 +175,12 @@ def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> No
     if context is None:
         log.info("nudge %s is moot (responded, withdrawn or past)", reminder.id)
         return
+    # Asked members who left the council channel are taken off the request when Slack
+    # says so (member_left_channel, handlers/privacy.py); Slack's word now covers an
+    # event that never arrived.
+    if reminder.user_id not in channel_members(client, channel_id=context.channel_id):
+        log.info("nudge %s is moot (no longer in the council channel)", reminder.id)
+        return
     permalink = None
     if context.message_ts:
         permalink = client.chat_getPermalink(
