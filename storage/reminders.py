@@ -598,7 +598,8 @@ class Backlog:
     - `claimed`: being sent right now, under a live lease;
     - `late`: the part of `due` that fell due before `late_before` (the engine flags
       those late when it sends them, or expires them past their kind's grace);
-    - `failed`: gave up on (out of attempts, or a kind no sender knows), ever;
+    - `failed`: gave up on (out of attempts, or a kind no sender knows), within the
+      retention period (storage.purge deletes older finished reminders);
     - `oldest_due_at`: when the longest-waiting `due` one fell due (None: nothing due).
 
     Counts only: no kinds, teams or users.
