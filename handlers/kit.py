@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +34,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.features.errors import NotAllowed
+from bot.platform import replays
 from bot.platform.mrkdwn import escape
 from bot.platform.work import WorkPools
 from bot.services import Services
@@ -142,7 +144,24 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
             call = {n: payload if n in _PAYLOAD_NAMES else given[n] for n in names}
             if "ack" in call:
                 call["ack"] = with_ack
-            return lambda: fn(**call)
+            key = replays.request_key(kind, body)
+            engine = services_of(context).engine
+
+            def once() -> None:
+                if key is not None and not replays.claim(engine, key):
+                    log.info("%s: a copy of a request already handled was skipped", label)
+                    with_ack()  # the first copy answered Slack; this one changes nothing
+                    return
+                try:
+                    fn(**call)
+                except BaseException:
+                    if key is not None:
+                        replays.release(engine, key)  # it failed: let Slack's retry run
+                    raise
+                if key is not None and _refused_inline(ack):
+                    replays.release(engine, key)  # the modal stays open to be sent again
+
+            return once
 
         def on_error(exc: BaseException) -> None:
             report(exc, body, client)
@@ -186,6 +205,18 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__
     return listener
+
+
+def _refused_inline(ack: Ack) -> bool:
+    """Whether the modal submission was answered with inline errors (nothing was done)."""
+    response = ack.response
+    if response is None or not response.body:
+        return False
+    try:
+        answer = json.loads(response.body)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and answer.get("response_action") == "errors"
 
 
 def _label(kind: str, body: Mapping[str, Any]) -> str:

@@ -39,3 +39,8 @@ def forget_events_before(session: Session, *, cutoff: datetime) -> int:
     """Prune old ids; Slack retries within minutes, so a few days is plenty."""
     result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.received_at) < cutoff))
     return int(result.rowcount or 0)
+
+
+def release_claim(session: Session, *, event_id: str) -> None:
+    """Forget one id, so the same delivery may be handled again (it was refused inline)."""
+    session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.event_id) == event_id))

@@ -78,6 +78,7 @@ def test_mission_in_the_council_opens_a_modal_and_submitting_posts_and_stores(
     assert posted.ok
     assert posted.args["channel"] == slack.council
     assert "Acme Robotics" in json.dumps(posted.args["blocks"])
+    slack.settle()  # the draft's ts is saved once Slack has answered the post
     with Session(slack.engine) as session:
         draft = session.exec(select(MissionDraft)).one()
         assert draft.author_id == slack.noor
@@ -189,5 +190,6 @@ def test_user_change_refreshes_the_cached_time_zone(slack: Slack) -> None:
 def test_the_council_is_registered_under_the_channels_real_name(slack: Slack) -> None:
     slack.driver.command(user=slack.noor, channel=slack.council, command="/mission")
     slack.standin.wait_for("views.open")
+    slack.settle()  # the modal opens first; the channel check registers the council after
     with Session(slack.engine) as session:
         assert session.exec(select(Council)).one().name == "council-demo"
