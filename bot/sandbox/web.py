@@ -3,6 +3,7 @@
     GET  /                      the page
     GET  /static/...            app.js, style.css
     GET  /api/state?user=U...   what that member sees (the page polls it)
+    GET  /api/emoji             Slack's emoji names and what they draw (bot.sandbox.emoji)
     POST /api/command           {user, channel, text: "/mission help"}
     POST /api/action            {user, action_id, block_id, channel+message_ts | view_id, ...}
     POST /api/submit            {user, view_id, values}  (values = view.state.values)
@@ -32,6 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.sandbox.actions import Actions, SandboxError
+from bot.sandbox.emoji import shortcodes
 from bot.sandbox.runtime import Sandbox
 from bot.sandbox.snapshot import snapshot
 
@@ -55,6 +57,10 @@ def make_web_app(sandbox: Sandbox, actions: Actions | None = None) -> Starlette:
             return JSONResponse({"ok": False, "error": f"unknown member {user!r}"}, 400)
         body = await to_thread.run_sync(lambda: snapshot(sandbox, verbs, user=user))
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def emoji(_request: Request) -> Response:
+        table = await to_thread.run_sync(shortcodes)
+        return JSONResponse(table, headers={"Cache-Control": "max-age=86400"})
 
     def post(handler: Callable[[dict[str, Any]], dict[str, Any]]) -> Endpoint:
         async def endpoint(request: Request) -> Response:
@@ -88,6 +94,7 @@ def make_web_app(sandbox: Sandbox, actions: Actions | None = None) -> Starlette:
     routes = [
         Route("/", index),
         Route("/api/state", state),
+        Route("/api/emoji", emoji),
         Route(
             "/api/command",
             post(lambda b: verbs.command(user=b["user"], channel=b["channel"], text=b["text"])),

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot.reminders.engine import Delivered, Reminder, schedule
 from bot.sandbox.runtime import Sandbox
-from tests.sandbox.web_client import NOOR, Web
+from tests.sandbox.web_client import COUNCIL, NOOR, Web
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox.png"
@@ -68,6 +68,8 @@ def page(browser: Any, web: Web) -> Iterator[Any]:
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.goto(web.url + "/")
     opened.get_by_test_id("composer").wait_for()
+    # the first state has been drawn (the composer ignores what is typed before it)
+    opened.locator("#acting-as option").first.wait_for(state="attached")
     try:
         yield opened
     finally:
@@ -477,3 +479,20 @@ def test_modal_inputs_become_view_state_values_and_push_goes_back(
     assert values["who"]["who"]["selected_user"] == "U0MAYA0004"
     assert values["whom"]["whom"]["selected_users"] == ["U0LENA0002", "U0ARJUN003"]
     assert values["where"]["where"]["selected_conversation"] == "C0COUNCIL01"
+
+
+# ------------------------------------------------ drawn as Slack draws them (#13)
+def _bot_message(sandbox: Sandbox, channel: str, text: str, **extra: Any) -> str:
+    return sandbox.workspace.add_message(channel, text=text, as_bot=True, **extra).ts
+
+
+def test_every_emoji_name_slack_knows_is_drawn(page: Any, sandbox: Sandbox) -> None:
+    expect = sync_api.expect
+    _bot_message(
+        sandbox,
+        COUNCIL,
+        "Legend :jigsaw: :bar_chart: :small_blue_diamond: :large_yellow_circle: "
+        ":triangular_flag_on_post: :+1::skin-tone-3: :no_such_emoji:",
+    )
+    message = page.get_by_test_id("message").filter(has_text="Legend").first
+    expect(message).to_contain_text("Legend 🧩 📊 🔹 🟡 🚩 👍🏼 :no_such_emoji:")

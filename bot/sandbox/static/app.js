@@ -6,25 +6,8 @@
 
 const POLL_MS = 700;
 
-const EMOJI = {
-  "+1": "👍", thumbsup: "👍", "-1": "👎", thumbsdown: "👎", question: "❓",
-  grey_question: "❔", bulb: "💡", warning: "⚠️", heart: "❤️", eyes: "👀", tada: "🎉",
-  lock: "🔒", speech_balloon: "💬", wave: "👋", seedling: "🌱", mag: "🔍", leaves: "🍃",
-  white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", memo: "📝", calendar: "📅",
-  spiral_calendar_pad: "🗓️", date: "📅", alarm_clock: "⏰", clock3: "🕒", hourglass: "⌛",
-  hourglass_flowing_sand: "⏳", bell: "🔔", pray: "🙏", raised_hands: "🙌", sparkles: "✨",
-  star: "⭐", rocket: "🚀", handshake: "🤝", moneybag: "💰", money_with_wings: "💸",
-  briefcase: "💼", thinking_face: "🤔", muscle: "💪", point_right: "👉", books: "📚",
-  busts_in_silhouette: "👥", bust_in_silhouette: "👤", pencil2: "✏️", pencil: "📝",
-  clipboard: "📋", telephone_receiver: "📞", coffee: "☕", smile: "😄",
-  slightly_smiling_face: "🙂", sunny: "☀️", gift: "🎁", trophy: "🏆",
-  chart_with_upwards_trend: "📈", dart: "🎯", key: "🔑", shield: "🛡️", hugging_face: "🤗",
-  information_source: "ℹ️", arrow_right: "➡️", bookmark: "🔖", pushpin: "📌", link: "🔗",
-  house: "🏠", house_with_garden: "🏡", envelope: "✉️", inbox_tray: "📥", mailbox: "📫",
-  compass: "🧭", heavy_plus_sign: "➕", no_entry: "⛔", hammer_and_wrench: "🛠️",
-  spiral_note_pad: "🗒️", mega: "📣", loudspeaker: "📢", zap: "⚡", fire: "🔥",
-  white_circle: "⚪", large_green_circle: "🟢", red_circle: "🔴", hand: "✋",
-};
+// Slack's emoji names (every standard one, with skin tones), from GET /api/emoji.
+let EMOJI = {};
 const AVATAR_COLOURS = ["#2bac76", "#e01e5a", "#36c5f0", "#ecb22e", "#8f5ed6", "#e8912d"];
 
 const ui = {
@@ -63,13 +46,28 @@ const escapeHtml = (s) =>
 // Slack escapes only &, < and > in message text.
 const unescapeSlack = (s) => String(s).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
+// `:name:` and `:name::skin-tone-N:` as Slack draws them; unknown names stay as typed.
 function emojify(html) {
-  return html.replace(/:([a-z0-9_+\-]+):/g, (whole, name) => EMOJI[name] || whole);
+  return html.replace(/(^|[^\w:]):([a-z0-9_+'\-]+):(?::(skin-tone-[2-6]):)?(?!\w)/g, (whole, before, name, tone) => {
+    if (!EMOJI[name]) return whole;
+    const toned = tone && EMOJI[`${name}::${tone}`];
+    return before + (toned || EMOJI[name] + (tone ? EMOJI[tone] || "" : ""));
+  });
 }
 
 function emojiFor(name) {
-  const base = String(name).split("::")[0];
-  return EMOJI[base] || `:${base}:`;
+  const full = String(name);
+  const base = full.split("::")[0];
+  return EMOJI[full] || EMOJI[base] || `:${base}:`;
+}
+
+async function loadEmoji() {
+  try {
+    const response = await fetch("/api/emoji");
+    EMOJI = await response.json();
+  } catch (error) {
+    // without the table, names show as typed (as Slack shows a name it does not know)
+  }
 }
 
 function user(id) {
@@ -1157,3 +1155,7 @@ document.addEventListener("keydown", (event) => {
 });
 
 loop();
+loadEmoji().then(() => {
+  ui.keys = {}; // draw again, now with the emoji
+  if (ui.snap) render();
+});
