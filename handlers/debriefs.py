@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -21,6 +21,7 @@ from bot.features.debriefs import service
 from bot.features.debriefs.rules import (
     EVENT_SCHEDULED,
     FIELD_DATE,
+    FIELD_GRATITUDE_NAME,
     FIELD_RATING,
     GRACE,
     KIND_INTERVIEW,
@@ -53,7 +54,9 @@ from bot.features.debriefs.views import (
     debrief_prompt,
     event_modal,
     gratitude_block_id,
+    gratitude_kept_on_close,
     gratitude_modal,
+    gratitude_not_kept_on_close,
     gratitude_nudge,
     help_blocks,
     list_message,
@@ -111,7 +114,18 @@ class GratitudeMeta(ModalMetadata):
     version: int = 1
 
 
-listeners = kit.Listeners()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Listeners(kit.Listeners):
+    """The kit's listeners, plus a modal's `view_closed` (handed off like a submission:
+    acked at once, the work after)."""
+
+    def view_closed(self, callback_id: str) -> Callable[[F], F]:
+        return self._add("view", {"type": "view_closed", "callback_id": callback_id})
+
+
+listeners = _Listeners()
 commands = kit.Subcommands(
     command=COMMAND, help_title="How /debrief works", help_blocks=help_blocks
 )
@@ -411,6 +425,41 @@ def submit_gratitude(
             private_metadata=GratitudeMeta(version=version + 1).encode(),
         ),
     )
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+@listeners.view_closed(CALLBACK_GRATITUDE)
+def close_gratitude(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Done pressed with a name still typed in: add them (what Add would have done), and
+    say so in the DM, so nothing typed is silently thrown away."""
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    version = GratitudeMeta.decode(view.get("private_metadata")).version
+    name, note = read_gratitude_form((view.get("state") or {}).get("values") or {}, version)
+    if not name.strip() and not note.strip():
+        return  # nothing typed: Done just closes
+    engine = services.engine
+    people = service.gratitude(engine, team_id=team_id, user_id=user_id)
+    result = validate_gratitude(name, note, existing=people)
+    if isinstance(result, dict):
+        problem = (
+            "the note needs a name with it."
+            if FIELD_GRATITUDE_NAME in result and not name.strip()
+            else " ".join(result.values())
+        )
+        client.chat_postMessage(channel=user_id, text=gratitude_not_kept_on_close(problem))
+        return
+    service.add_gratitude(
+        engine,
+        team_id=team_id,
+        user_id=user_id,
+        name=result[0],
+        note=result[1],
+        now=services.clock(),
+    )
+    client.chat_postMessage(channel=user_id, text=gratitude_kept_on_close(result[0]))
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 

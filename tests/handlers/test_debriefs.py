@@ -725,6 +725,71 @@ def test_the_gratitude_house_is_edited_privately_in_a_modal(slack: Slack) -> Non
     assert slack.standin.calls_to("chat.postEphemeral") == []
 
 
+def _open_gratitude_house(slack: Slack) -> str:
+    slack.driver.command(
+        user=slack.lena, channel=slack.council, command="/debrief", text="gratitude"
+    )
+    opened = slack.standin.wait_for("views.open")
+    assert opened.ok, opened.describe()
+    return str(opened.response["view"]["id"])
+
+
+def test_a_name_typed_into_the_gratitude_house_is_kept_when_done_is_pressed(
+    slack: Slack,
+) -> None:
+    view_id = _open_gratitude_house(slack)
+    slack.workspace.set_view_state(
+        view_id,
+        {
+            "gratitude_name_1": {"gratitude_name_1": payloads.plain("Dana <!here>")},
+            "gratitude_note_1": {"gratitude_note_1": payloads.plain("Mock interviews")},
+        },
+    )
+    closed = slack.driver.view_closed(user=slack.lena, view_id=view_id)
+    assert closed is not None and closed.status == 200  # Slack tells the app about Done
+    slack.settle()
+    with Session(slack.engine) as session:
+        (person,) = session.exec(select(GratitudePerson)).all()
+    assert (person.name, person.note) == ("Dana <!here>", "Mock interviews")
+    (told,) = dms_to(slack, slack.lena)
+    assert "I added" in told.args["text"] and "&lt;!here&gt;" in told.args["text"]
+    assert "<!here>" not in mrkdwn_of(told)
+    assert channel_posts(slack) == []
+
+
+def test_done_with_nothing_typed_just_closes_the_gratitude_house(slack: Slack) -> None:
+    view_id = _open_gratitude_house(slack)
+    slack.driver.view_closed(user=slack.lena, view_id=view_id)
+    slack.settle()
+    with Session(slack.engine) as session:
+        assert session.exec(select(GratitudePerson)).all() == []
+    assert dms_to(slack, slack.lena) == []
+
+
+def test_done_with_a_duplicate_typed_says_it_was_not_kept(slack: Slack) -> None:
+    add_gratitude(slack, slack.lena, ("Ada", ""))
+    view_id = _open_gratitude_house(slack)
+    slack.workspace.set_view_state(
+        view_id, {"gratitude_name_1": {"gratitude_name_1": payloads.plain("ada")}}
+    )
+    slack.driver.view_closed(user=slack.lena, view_id=view_id)
+    slack.settle()
+    (told,) = dms_to(slack, slack.lena)
+    assert "couldn't keep" in told.args["text"] and "already in your Gratitude House" in (
+        told.args["text"]
+    )
+    with Session(slack.engine) as session:
+        assert len(session.exec(select(GratitudePerson)).all()) == 1
+
+
+def test_the_gratitude_note_label_says_optional_once(slack: Slack) -> None:
+    _open_gratitude_house(slack)
+    view = slack.standin.wait_for("views.open").args["view"]
+    note = next(b for b in view["blocks"] if b.get("block_id") == "gratitude_note_1")
+    assert note["optional"] is True  # Slack shows "(optional)" after the label itself
+    assert "optional" not in note["label"]["text"].lower()
+
+
 def test_home_shows_upcoming_events_and_the_gratitude_house_button(slack: Slack) -> None:
     day, at, _ = slot(slack)
     log_event(slack, day=day, at=at, company="Initech")

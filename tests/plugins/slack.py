@@ -128,6 +128,30 @@ def running_slack(engine: Engine, **settings: Any) -> Iterator[Slack]:
     # Every message, modal and Home tab the app sent passed Slack's Block Kit checks.
     refused = [c.describe() for c in standin.calls if c.error in BLOCK_KIT_ERRORS]
     assert not refused, "Slack would have refused:\n" + "\n".join(refused)
+    # Slack adds "(optional)" to an optional input's label; a label saying it too reads
+    # "(optional) (optional)".
+    doubled = [
+        f"{c.method}: {label}"
+        for c in standin.calls
+        if c.method.startswith("views.")
+        for label in _optional_labels_saying_optional(c.args.get("view"))
+    ]
+    assert not doubled, "labels that Slack would show as '(optional) (optional)':\n" + (
+        "\n".join(doubled)
+    )
+
+
+def _optional_labels_saying_optional(view: Any) -> list[str]:
+    if isinstance(view, str):
+        view = json.loads(view)
+    blocks = (view or {}).get("blocks") or [] if isinstance(view, dict) else []
+    return [
+        b["label"]["text"]
+        for b in blocks
+        if b.get("type") == "input"
+        and b.get("optional")
+        and "(optional)" in str((b.get("label") or {}).get("text", "")).lower()
+    ]
 
 
 @pytest.fixture

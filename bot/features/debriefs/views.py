@@ -879,7 +879,7 @@ def gratitude_modal(
     blocks.append(
         text_input(
             gratitude_block_id(FIELD_GRATITUDE_NOTE, version),
-            "How they helped (optional)",
+            "How they helped",  # Slack adds "(optional)" to an optional input's label
             max_length=GRATITUDE_NOTE_MAX,
             placeholder="e.g. Taught me to ask for what I'm worth",
             optional=True,
@@ -893,5 +893,23 @@ def gratitude_modal(
         close=plain("Done", MODAL_TITLE_MAX),
         blocks=blocks,
         private_metadata=private_metadata,
+        # Done with a name still typed in: Slack tells the app, which adds them.
+        notify_on_close=True,
     )
     return view.to_dict()
+
+
+def gratitude_kept_on_close(name: str) -> str:
+    """The DM when a name typed into the Gratitude House was saved as it was closed."""
+    return (
+        f":house_with_garden: I added *{esc(name, 200)}* to your Gratitude House, as you "
+        "typed them before pressing Done. Type `/debrief gratitude` to see or change it."
+    )
+
+
+def gratitude_not_kept_on_close(problem: str) -> str:
+    """The DM when what was typed into the Gratitude House before Done could not be saved."""
+    return (
+        f":house_with_garden: I couldn't keep what you typed before pressing Done: "
+        f"{esc(problem, 500)} Type `/debrief gratitude` to try again."
+    )
