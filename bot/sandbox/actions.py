@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.sandbox.manifest import app_manifest
 from bot.sandbox.runtime import Sandbox
 from bot.sandbox.standin.driver import Response
 from bot.sandbox.standin.state import StandInError
@@ -38,6 +39,15 @@ _ACTION_FIELDS = (
     "block_id",
 )
 NOTES_KEPT = 50
+#: What Slack's client says in place of the composer when the manifest makes the app's
+#: Messages tab read-only (`messages_tab_read_only_enabled`).
+READ_ONLY_MESSAGES_TAB = "Sending messages to this app has been turned off."
+#: Slackbot's answer to a `/word` that no app in the workspace declares.
+NOT_A_COMMAND = (
+    '{command} is not a valid command. In Slack, all messages that start with the "/" '
+    "character are interpreted as commands.\n\nIf you are trying to send a message and not "
+    'run a command, try preceding the "/" with an empty space.'
+)
 
 
 class SandboxError(Exception):
@@ -91,6 +101,19 @@ class Actions:
             raise SandboxError(f"{user} is not in conversation {channel!r}")
         return found.id
 
+    def _writable(self, channel: str) -> None:
+        """Refuse a message or command in the app's DM when its Messages tab is read-only."""
+        found = self.sandbox.workspace.channels.get(channel)
+        if found is not None and found.is_im and app_manifest().messages_tab_read_only:
+            raise SandboxError(READ_ONLY_MESSAGES_TAB)
+
+    def _not_a_command(self, user: str, channel: str, command: str) -> dict[str, Any]:
+        """Slackbot's private answer, as Slack gives it without asking any app."""
+        self.sandbox.workspace.add_ephemeral(
+            channel, user, text=NOT_A_COMMAND.format(command=command), source="slackbot"
+        )
+        return {"ok": True}
+
     def _answered(self, what: str, response: Response | None) -> dict[str, Any]:
         if response is None or response.status == 200:
             return {"ok": True}
@@ -109,9 +132,14 @@ class Actions:
         name, _, rest = text.strip().partition(" ")
         if not re.fullmatch(r"/[a-z0-9_\-]{1,31}", name):
             raise SandboxError(f"{name!r} is not a slash command")
+        self._writable(channel)
+        if app_manifest().knows(name) is False:
+            return self._not_a_command(user, channel, name)  # Slack never sends it
         response = self.sandbox.driver.command(
             user=user, channel=channel, command=name, text=rest.strip()
         )
+        if response.status == 404:  # no manifest to ask: the app has no such command
+            return self._not_a_command(user, channel, name)
         if response.status != 200:
             error = f'{name} failed with the error "dispatch_failed" (HTTP {response.status})'
             self.note(error, level="warning")
@@ -230,6 +258,7 @@ class Actions:
         text = text.strip()
         if not text:
             raise SandboxError("the message is empty")
+        self._writable(channel)
         if len(text) > 4000:
             raise SandboxError("messages are at most 4000 characters")
         try:

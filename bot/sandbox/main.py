@@ -24,15 +24,18 @@ NOISY_LIBRARIES = ("apscheduler", "alembic")
 
 
 class _QuietUnhandledMessages(logging.Filter):
-    """Drop Bolt's warning for a `message` event the app has no listener for.
+    """Drop Bolt's warning for a `message` event or a command the app has no listener for.
 
     Replies typed on the page go to the app as message events; the app subscribes to
-    none (Slack would not even send them), so Bolt's multi-line advice is noise here.
+    none (Slack would not even send them), so Bolt's multi-line advice is noise here. An
+    unknown `/word` is Slack's to answer ("not a valid command"); it reaches the app only
+    when no manifest says which commands it has, and Bolt's code suggestion is noise too.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        return not (text.startswith("Unhandled request") and "'type': 'message'" in text)
+        unhandled = text.startswith("Unhandled request")
+        return not (unhandled and ("'type': 'message'" in text or "'command': '/" in text))
 
 
 def _page_server(sandbox: Sandbox, port: int | None) -> BackgroundServer:

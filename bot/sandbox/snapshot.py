@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.actions import Actions
+from bot.sandbox.actions import READ_ONLY_MESSAGES_TAB, Actions
+from bot.sandbox.manifest import app_manifest
 from bot.sandbox.runtime import Sandbox
 
 #: Emoji the page offers for reactions: the bot's legend first, then a few others.
 REACTION_PALETTE = ("+1", "question", "bulb", "warning", "heart", "eyes", "tada")
-#: Commands the composer suggests (the manifest's, with their common sub-commands).
+#: Commands the composer suggests when there is no manifest to read them from.
 COMMAND_HINTS = (
     "/mission",
     "/mission help",
@@ -35,10 +36,19 @@ def snapshot(sandbox: Sandbox, actions: Actions, *, user: str) -> dict[str, Any]
         messages = {c["id"]: _messages(sandbox, c["id"]) for c in conversations}
         modal_stack = workspace.modal_stack(user)
         top = modal_stack[-1] if modal_stack else None
+        manifest = app_manifest()
         return {
             "me": user,
-            "team": {"id": workspace.team_id, "name": workspace.team_name},
+            "team": {
+                "id": workspace.team_id,
+                "name": workspace.team_name,
+                "domain": workspace.team_domain,  # permalinks: https://DOMAIN.slack.com/...
+            },
             "bot": {"id": workspace.bot_user_id, "name": "Council Bot"},
+            "app": {
+                "messages_tab_read_only": manifest.messages_tab_read_only,
+                "read_only_note": READ_ONLY_MESSAGES_TAB,
+            },
             "users": {
                 u.id: {
                     "id": u.id,
@@ -61,7 +71,7 @@ def snapshot(sandbox: Sandbox, actions: Actions, *, user: str) -> dict[str, Any]
             },
             "clock": _clock(sandbox),
             "reactions": list(REACTION_PALETTE),
-            "commands": list(COMMAND_HINTS),
+            "commands": manifest.hints() or list(COMMAND_HINTS),
             "notes": actions.notes(),
             "calls": _calls(sandbox),
         }

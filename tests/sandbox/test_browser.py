@@ -8,8 +8,9 @@ The mission test saves the README's screenshot, docs/sandbox.png.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from sqlmodel import Session
 
 from bot.reminders.engine import Delivered, Reminder, schedule
 from bot.sandbox.runtime import Sandbox
-from tests.sandbox.web_client import COUNCIL, NOOR, Web
+from tests.sandbox.web_client import COUNCIL, LENA, NOOR, Web
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox.png"
@@ -36,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+NEW_YORK = "America/New_York"
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[dev]'"
@@ -496,3 +498,174 @@ def test_every_emoji_name_slack_knows_is_drawn(page: Any, sandbox: Sandbox) -> N
     )
     message = page.get_by_test_id("message").filter(has_text="Legend").first
     expect(message).to_contain_text("Legend 🧩 📊 🔹 🟡 🚩 👍🏼 :no_such_emoji:")
+
+
+def _slack_date(when: datetime, zone: str, *, now: datetime) -> str:
+    """`{date_short_pretty} at {time}` as Slack shows it to a member in `zone`."""
+    local, today = when.astimezone(ZoneInfo(zone)), now.astimezone(ZoneInfo(zone)).date()
+    days = (local.date() - today).days
+    day = {-1: "Yesterday", 0: "Today", 1: "Tomorrow"}.get(days)
+    day = day or f"{local:%b} {local.day}, {local.year}"
+    return f"{day} at {local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def test_dates_show_in_the_acting_members_own_zone(page: Any, sandbox: Sandbox) -> None:
+    expect = sync_api.expect
+    now = sandbox.clock.utcnow()
+    fixed = datetime(2030, 3, 4, 14, 30, tzinfo=UTC)
+    soon = now + timedelta(hours=20)
+    fmt = "{date_short_pretty} at {time}"
+    _bot_message(
+        sandbox,
+        COUNCIL,
+        f"Dates <!date^{int(fixed.timestamp())}^{fmt}|4 Mar 2030 09:30 New York> and "
+        f"<!date^{int(soon.timestamp())}^{fmt}|in the author's zone>",
+    )
+    for name, zone in (("Noor Haddad", NEW_YORK), ("Lena Vogel", "Europe/Berlin")):
+        act_as(page, name)
+        dates = page.get_by_test_id("message").filter(has_text="Dates").first.locator(".date")
+        expect(dates.nth(0)).to_have_text(_slack_date(fixed, zone, now=now))
+        expect(dates.nth(1)).to_have_text(_slack_date(soon, zone, now=now))
+    act_as(page, "Arjun Mehta")
+    expect(page.get_by_test_id("message").filter(has_text="Dates").first).to_contain_text(
+        "Mar 4, 2030 at 8:00 PM"  # 14:30 UTC in Kolkata
+    )
+
+
+def _permalink(sandbox: Sandbox, channel: str, ts: str) -> str:
+    client = WebClient(token=sandbox.standin.bot_token, base_url=sandbox.standin.api_url)
+    return str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+
+
+def test_permalinks_of_sandbox_messages_open_the_message_in_the_page(
+    page: Any, sandbox: Sandbox
+) -> None:
+    expect = sync_api.expect
+    draft = _bot_message(sandbox, COUNCIL, "The draft to open")
+    reply = sandbox.workspace.add_message(
+        COUNCIL, text="A reply to find", user=LENA, thread_ts=draft
+    ).ts
+    im = sandbox.workspace.open_im(NOOR)[0].id
+    _bot_message(
+        sandbox,
+        im,
+        "Links",
+        blocks=[
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"<{_permalink(sandbox, COUNCIL, draft)}|Open the draft>",
+                },
+            },
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "see_replies",
+                        "text": {"type": "plain_text", "text": "See it and the replies"},
+                        "url": _permalink(sandbox, COUNCIL, reply),
+                    }
+                ],
+            },
+        ],
+    )
+    pages_before = len(page.context.pages)
+    dm_messages(page)
+    page.get_by_role("link", name="Open the draft").click()
+    expect(page.locator("#conv-title")).to_have_text("🔒 council-demo")
+    target = page.locator(f".message[data-ts='{draft}']")
+    expect(target).to_have_class(re.compile(r"\bhighlight\b"))
+    expect(target).to_be_in_viewport()
+
+    dm_messages(page)
+    page.get_by_role("button", name="See it and the replies").click()
+    expect(page.get_by_test_id("thread")).to_be_visible()
+    expect(page.locator(f"#thread-messages .message[data-ts='{reply}']")).to_have_class(
+        re.compile(r"\bhighlight\b")
+    )
+    assert len(page.context.pages) == pages_before  # no tab opened on slack.com
+
+
+def test_escape_closes_the_modal(page: Any, sandbox: Sandbox) -> None:
+    expect = sync_api.expect
+    run_command(page, "/mission")
+    modal = page.get_by_test_id("modal")
+    expect(modal).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(modal).to_be_hidden()
+    assert sandbox.workspace.modal_stack(NOOR) == []
+
+
+def test_an_unknown_command_gets_slacks_own_answer(page: Any) -> None:
+    expect = sync_api.expect
+    run_command(page, "/foo")
+    answer = page.locator(".message.ephemeral").last
+    expect(answer).to_contain_text("/foo is not a valid command.")
+    expect(answer.locator(".name")).to_have_text("Slackbot")
+    expect(page.locator("#toast")).to_be_hidden()  # no "dispatch_failed (HTTP 404)"
+
+
+def test_the_bots_messages_tab_is_read_only(page: Any) -> None:
+    expect = sync_api.expect
+    dm_messages(page)
+    expect(page.get_by_test_id("read-only")).to_have_text(
+        "Sending messages to this app has been turned off."
+    )
+    expect(page.get_by_test_id("composer")).to_be_hidden()
+    page.get_by_test_id("conv-council-demo").click()
+    expect(page.get_by_test_id("composer")).to_be_visible()
+    expect(page.get_by_test_id("read-only")).to_be_hidden()
+
+
+def _fits(page: Any, locator: Any, width: int) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+
+
+def test_the_page_works_420_px_wide(browser: Any, web: Web, sandbox: Sandbox) -> None:
+    expect = sync_api.expect
+    width = 420
+    context = browser.new_context(viewport={"width": width, "height": 820}, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(web.url + "/")
+        page.locator("#acting-as option").first.wait_for(state="attached")
+        no_overflow = "document.documentElement.scrollWidth <= window.innerWidth"
+        assert page.evaluate(no_overflow)
+        composer = page.get_by_test_id("composer")
+        expect(composer).to_be_in_viewport()
+        _fits(page, composer, width)
+        expect(page.get_by_test_id("conv-general")).not_to_be_in_viewport()  # a drawer now
+
+        page.get_by_test_id("nav-toggle").click()
+        expect(page.get_by_test_id("conv-general")).to_be_in_viewport()
+        page.get_by_test_id("conv-council-demo").click()
+        expect(page.get_by_test_id("conv-general")).not_to_be_in_viewport()
+
+        run_command(page, "/mission help")
+        expect(page.locator(".message.ephemeral").first).to_be_visible()
+        assert page.evaluate(no_overflow)
+        run_command(page, "/mission")
+        modal = page.get_by_test_id("modal")
+        expect(modal).to_be_visible()
+        _fits(page, modal, width)
+        _fits(page, page.get_by_test_id("modal-submit"), width)
+        page.keyboard.press("Escape")
+        expect(modal).to_be_hidden()
+
+        draft = _bot_message(sandbox, COUNCIL, "A message with a thread")
+        sandbox.workspace.add_message(COUNCIL, text="In the thread", user=LENA, thread_ts=draft)
+        message = page.get_by_test_id("message").filter(has_text="A message with a thread")
+        message.get_by_role("button", name="1 reply").click()
+        thread = page.get_by_test_id("thread")
+        expect(thread).to_contain_text("In the thread")
+        _fits(page, thread, width)
+        _fits(page, page.get_by_test_id("thread-composer"), width)
+        page.get_by_label("Close thread").click()
+        expect(composer).to_be_in_viewport()
+        assert page.evaluate(no_overflow)
+    finally:
+        context.close()

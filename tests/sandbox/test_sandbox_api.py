@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.reminders.engine import Delivered, Reminder, schedule
+from bot.sandbox.manifest import AppManifest, app_manifest
 from bot.sandbox.runtime import Sandbox
 from tests.sandbox.web_client import (
     COUNCIL,
@@ -392,3 +393,62 @@ def test_a_malformed_body_is_a_400(web: Web) -> None:
     assert status == 400
     status, answer = web.post("/api/react", {"user": NOOR})
     assert status == 400 and "bad request" in answer["error"]
+
+
+# --------------------------------------------- what Slack itself answers and forbids
+def _im(sandbox: Sandbox, user: str) -> str:
+    channel, _ = sandbox.workspace.open_im(user)
+    return channel.id
+
+
+def test_an_unknown_command_gets_slacks_own_answer_and_never_reaches_the_app(
+    web: Web, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[object] = []
+    monkeypatch.setattr(sandbox.driver, "command", lambda **kw: sent.append(kw))
+    answer = web.ok("/api/command", {"user": NOOR, "channel": COUNCIL, "text": "/foo bar"})
+    assert "error" not in answer  # no "dispatch_failed (HTTP 404)"
+    [ephemeral] = web.state(NOOR)["ephemerals"]
+    assert ephemeral["source"] == "slackbot"
+    assert ephemeral["text"].startswith(
+        '/foo is not a valid command. In Slack, all messages that start with the "/" '
+        "character are interpreted as commands."
+    )
+    assert sent == []  # Slack sends an app only the commands its manifest declares
+
+
+def test_without_a_manifest_a_command_the_app_lacks_still_gets_slacks_answer(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.sandbox.actions
+
+    monkeypatch.setattr(bot.sandbox.actions, "app_manifest", lambda: AppManifest(commands=None))
+    answer = web.ok("/api/command", {"user": NOOR, "channel": COUNCIL, "text": "/foo"})
+    assert "error" not in answer
+    [ephemeral] = web.state(NOOR)["ephemerals"]
+    assert ephemeral["text"].startswith("/foo is not a valid command.")
+
+
+def test_the_bots_messages_tab_is_read_only_as_the_manifest_says(
+    web: Web, sandbox: Sandbox
+) -> None:
+    assert app_manifest().messages_tab_read_only  # manifest.yml
+    im = _im(sandbox, NOOR)
+    snapshot = web.state(NOOR)
+    assert snapshot["app"]["messages_tab_read_only"] is True
+    for path, body in (
+        ("/api/reply", {"user": NOOR, "channel": im, "text": "hello bot"}),
+        ("/api/command", {"user": NOOR, "channel": im, "text": "/mission"}),
+    ):
+        status, answer = web.post(path, body)
+        assert status == 400
+        assert answer["error"] == "Sending messages to this app has been turned off."
+    assert _dm(web.state(NOOR)) == []
+
+
+def test_the_composer_suggests_every_command_and_subcommand_of_the_manifest(web: Web) -> None:
+    hints = web.state(NOOR)["commands"]
+    for command, words in (app_manifest().commands or {}).items():
+        assert command in hints
+        assert all(f"{command} {word}" in hints for word in words)
+    assert "/debrief gratitude" in hints

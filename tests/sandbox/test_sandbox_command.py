@@ -130,3 +130,24 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_an_unknown_command_leaves_no_bolt_advice_in_the_terminal(tmp_path: Path) -> None:
+    process, url = _start([], tmp_path)
+    try:
+        body = json.dumps({"user": "U0NOOR0001", "channel": "C0COUNCIL01", "text": "/foo"})
+        request = urllib.request.Request(
+            url + "/api/command",
+            data=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert json.loads(answer.read())["ok"] is True
+        [ephemeral] = _state(url)["ephemerals"]
+        assert ephemeral["text"].startswith("/foo is not a valid command.")
+    finally:
+        assert _stop(process) == 0
+    assert process.stdout is not None
+    terminal = process.stdout.read()
+    assert "Unhandled request" not in terminal
+    assert "@app.command" not in terminal

@@ -144,17 +144,163 @@ function angle(inner) {
     const conv = ((ui.snap && ui.snap.conversations) || []).find((c) => c.id === target.slice(1));
     return `<span class="mention">#${escapeHtml(unescapeSlack(label) || (conv ? conv.name : target.slice(1)))}</span>`;
   }
-  if (target.startsWith("!date^")) {
-    const epoch = Number(target.split("^")[1]);
-    const title = Number.isFinite(epoch) ? ` title="${escapeHtml(formatTime(epoch, true))}"` : "";
-    return `<span class="date"${title}>${escapeHtml(unescapeSlack(label))}</span>`;
-  }
+  if (target.startsWith("!date^")) return dateToken(target, label);
   if (target.startsWith("!subteam^")) return `<span class="mention">${escapeHtml(unescapeSlack(label))}</span>`;
   if (target.startsWith("!")) return `<span class="mention">@${escapeHtml(target.slice(1))}</span>`;
   const url = unescapeSlack(target);
   const text = escapeHtml(unescapeSlack(label || target));
-  if (!/^(https?:|mailto:)/i.test(url)) return text;
-  return `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${text}</a>`;
+  if (!/^(https?:|mailto:|slack:)/i.test(url)) return text;
+  const inPage = permalinkTarget(url) ? ' data-in-page=""' : "";
+  return `<a href="${escapeHtml(url)}"${inPage} target="_blank" rel="noopener noreferrer">${text}</a>`;
+}
+
+// A link into this workspace: a message permalink (chat.getPermalink's
+// https://DOMAIN.slack.com/archives/C.../p...[?thread_ts=...]) or a slack:// deep link to
+// a conversation or the app. Slack's client opens those in place; so does the page.
+function permalinkTarget(url) {
+  if (!ui.snap) return null;
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    return null;
+  }
+  if (parsed.protocol === "slack:") {
+    const query = parsed.searchParams;
+    if (parsed.hostname === "app") return { app: true, tab: query.get("tab") === "messages" ? "messages" : "home" };
+    if (parsed.hostname === "channel" && query.get("id")) return { channel: query.get("id"), ts: query.get("message") };
+    return null;
+  }
+  if (parsed.protocol !== "https:" || parsed.hostname !== `${ui.snap.team.domain}.slack.com`) return null;
+  const found = parsed.pathname.match(/^\/archives\/([A-Z0-9]+)(?:\/p(\d{7,}))?\/?$/);
+  if (!found) return null;
+  const ts = found[2] ? `${found[2].slice(0, -6)}.${found[2].slice(-6)}` : null;
+  return { channel: found[1], ts, thread: parsed.searchParams.get("thread_ts") };
+}
+
+// Follow a link into this workspace; false when it leads elsewhere (open it as a link).
+function followInPage(url) {
+  const target = permalinkTarget(url);
+  if (!target) return false;
+  closePopover();
+  const im = ui.snap.conversations.find((c) => c.kind === "im");
+  if (target.app) {
+    if (im) selectConversation(im.id, target.tab);
+    return true;
+  }
+  const conv = ui.snap.conversations.find((c) => c.id === target.channel);
+  if (!conv) {
+    toast("That message is in a conversation you are not in.");
+    return true;
+  }
+  selectConversation(conv.id, "messages");
+  const inThread = Boolean(target.thread && target.thread !== target.ts);
+  if (inThread) openThread(target.thread);
+  if (target.ts) showMessage(target.ts, inThread);
+  return true;
+}
+
+function showMessage(ts, inThread) {
+  ui.highlight = { ts, until: Date.now() + 4000 };
+  ui.keys = {}; // redraw with the highlight
+  render();
+  const container = inThread ? $("#thread-messages") : $("#messages");
+  const found = [...container.querySelectorAll(".message")].find((el) => el.dataset.ts === ts);
+  if (!found) {
+    toast("That message is no longer there.");
+    return;
+  }
+  found.scrollIntoView({ block: "center" });
+}
+
+// `<!date^EPOCH^FORMAT[^LINK]|fallback>`: the moment in the acting member's own zone, in
+// Slack's tokens (docs: "Formatting text for app surfaces", date formatting). The fallback
+// is what a client shows when it cannot do that; this one can.
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+  "September", "October", "November", "December"];
+
+function ordinal(n) {
+  const tens = n % 100;
+  if (tens >= 11 && tens <= 13) return `${n}th`;
+  return `${n}${{ 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th"}`;
+}
+
+function zonedParts(epochSeconds, timeZone) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone, year: "numeric", month: "numeric", day: "numeric", weekday: "long",
+    hour: "numeric", minute: "2-digit", second: "2-digit", hour12: false,
+  });
+  for (const part of format.formatToParts(new Date(epochSeconds * 1000))) parts[part.type] = part.value;
+  const hour = Number(parts.hour) % 24;
+  return {
+    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
+    weekday: parts.weekday, hour, minute: parts.minute, second: parts.second,
+  };
+}
+
+function slackDate(epoch, format, now, timeZone) {
+  const d = zonedParts(epoch, timeZone);
+  const today = zonedParts(now, timeZone);
+  const dayNumber = (p) => Date.UTC(p.year, p.month - 1, p.day) / 86400000;
+  const relative = { "-1": "yesterday", 0: "today", 1: "tomorrow" }[dayNumber(d) - dayNumber(today)];
+  const month = MONTHS[d.month - 1];
+  const pad = (n) => String(n).padStart(2, "0");
+  const clock = (secs) => {
+    const h12 = d.hour % 12 || 12;
+    return `${h12}:${d.minute}${secs ? `:${d.second}` : ""} ${d.hour < 12 ? "AM" : "PM"}`;
+  };
+  const dateLong = `${d.weekday}, ${month} ${ordinal(d.day)}, ${d.year}`;
+  const dateShort = `${month.slice(0, 3)} ${d.day}, ${d.year}`;
+  const date = `${month} ${d.day}`;
+  const seconds = now - epoch;
+  const ago = () => {
+    const size = Math.abs(seconds);
+    let amount = Math.floor(size / 86400);
+    let unit = "day";
+    if (size < 60) return seconds >= 0 ? "just now" : "in a moment";
+    if (size < 3600) [amount, unit] = [Math.floor(size / 60), "minute"];
+    else if (size < 86400) [amount, unit] = [Math.floor(size / 3600), "hour"];
+    const span = `${amount} ${unit}${amount === 1 ? "" : "s"}`;
+    return seconds >= 0 ? `${span} ago` : `in ${span}`;
+  };
+  const tokens = {
+    date_num: () => `${d.year}-${pad(d.month)}-${pad(d.day)}`,
+    date_slash: () => `${pad(d.day)}/${pad(d.month)}/${d.year}`,
+    date_long: () => dateLong,
+    date_long_full: () => `${month} ${d.day}, ${d.year}`,
+    date_long_pretty: () => relative || dateLong,
+    date: () => date,
+    date_pretty: () => relative || date,
+    date_short: () => dateShort,
+    date_short_pretty: () => relative || dateShort,
+    day_divider_pretty: () => relative || (d.year === today.year ? `${d.weekday}, ${month} ${ordinal(d.day)}` : dateLong),
+    time: () => clock(false),
+    time_secs: () => clock(true),
+    ago,
+  };
+  let known = true;
+  const text = format.replace(/\{([a-z_]+)\}/g, (whole, token, offset) => {
+    if (!tokens[token]) {
+      known = false;
+      return whole;
+    }
+    const value = tokens[token]();
+    return offset === 0 && token.endsWith("pretty") ? value.charAt(0).toUpperCase() + value.slice(1) : value;
+  });
+  return known ? text : null;
+}
+
+function dateToken(target, label) {
+  const [, stamp, format, link] = target.split("^");
+  const epoch = Number(stamp);
+  const fallback = escapeHtml(unescapeSlack(label));
+  const shown = Number.isFinite(epoch) && format && ui.snap ? slackDate(epoch, unescapeSlack(format), ui.snap.clock.epoch, myTz()) : null;
+  if (shown === null) return `<span class="date">${fallback}</span>`;
+  const title = ` title="${escapeHtml(formatTime(epoch, true))} (${escapeHtml(myTz())})"`;
+  const html = `<span class="date" data-epoch="${epoch}"${title}>${escapeHtml(shown)}</span>`;
+  const url = link ? unescapeSlack(link) : "";
+  return /^https?:/i.test(url) ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${html}</a>` : html;
 }
 
 function inline(text) {
@@ -354,7 +500,7 @@ function renderElement(el, block, ctx) {
           class: cls,
           dataset: { actionId: el.action_id || "" },
           onclick: () => {
-            if (el.url) window.open(el.url, "_blank", "noopener");
+            if (el.url && !followInPage(el.url)) window.open(el.url, "_blank", "noopener");
             fire({});
           },
         },
@@ -603,7 +749,7 @@ function confirmDialog(confirm) {
         h(
           "footer",
           {},
-          h("button", { class: "btn", onclick: () => done(false) }, plainText(confirm.deny) || "Cancel"),
+          h("button", { class: "btn", "data-deny": true, onclick: () => done(false) }, plainText(confirm.deny) || "Cancel"),
           h("button", { class: style, onclick: () => done(true) }, plainText(confirm.confirm) || "Yes"),
         ),
       ),
@@ -681,14 +827,15 @@ function avatar(id, isBot) {
 
 function renderMessage(message, channel, options) {
   const isBot = Boolean(message.bot_id) || message.user === ui.snap.bot.id || options.ephemeral;
+  const fromSlackbot = message.source === "slackbot"; // Slack's own answer, not the app's
   const ctx = { surface: "message", channel, message_ts: message.ts };
   const body = h("div", { class: "msg-body" });
   body.append(
     h(
       "div",
       { class: "msg-head" },
-      h("span", { class: "name" }, isBot ? ui.snap.bot.name : userName(message.user)),
-      isBot ? h("span", { class: "app" }, "APP") : null,
+      h("span", { class: "name" }, fromSlackbot ? "Slackbot" : isBot ? ui.snap.bot.name : userName(message.user)),
+      isBot && !fromSlackbot ? h("span", { class: "app" }, "APP") : null,
       h("time", { title: formatTime(Number(message.ts), true) }, formatTime(Number(message.ts), options.withDay)),
     ),
   );
@@ -770,13 +917,14 @@ function renderMessage(message, channel, options) {
               "💬",
             ),
       );
+  const highlighted = ui.highlight && ui.highlight.ts === message.ts && Date.now() < ui.highlight.until;
   return h(
     "div",
     {
-      class: `message${options.ephemeral ? " ephemeral" : ""}`,
+      class: `message${options.ephemeral ? " ephemeral" : ""}${highlighted ? " highlight" : ""}`,
       dataset: { ts: message.ts, testid: "message" },
     },
-    avatar(message.user, isBot),
+    fromSlackbot ? h("div", { class: "avatar slackbot" }, "S") : avatar(message.user, isBot),
     body,
     tools,
   );
@@ -799,6 +947,9 @@ function timeline(container, items, channel, options) {
 }
 
 // ------------------------------------------------------------------ regions
+// Dates in messages ("tomorrow at 10:00 AM") depend on now: redraw when the clock jumps.
+const clockKey = () => Math.floor(ui.snap.clock.offset_seconds / 60);
+
 function changed(region, value) {
   const key = JSON.stringify(value);
   if (ui.keys[region] === key) return false;
@@ -887,12 +1038,15 @@ function renderMain() {
   $("#tabs").hidden = !isIm;
   for (const tab of document.querySelectorAll("#tabs button")) tab.classList.toggle("active", tab.dataset.tab === ui.tab);
   const home = ui.tab === "home";
+  const readOnly = isIm && snap.app.messages_tab_read_only;
   $("#home").hidden = !home;
   $("#messages").hidden = home;
-  $("#composer").classList.toggle("disabled", home);
+  $("#composer").classList.toggle("disabled", home || readOnly);
+  $("#read-only").hidden = home || !readOnly;
+  $("#read-only").textContent = snap.app.read_only_note;
 
   if (home) {
-    if (changed("home", [snap.home && snap.home.id, snap.home && snap.home.hash, ui.me])) {
+    if (changed("home", [snap.home && snap.home.id, snap.home && snap.home.hash, ui.me, clockKey()])) {
       const view = snap.home;
       $("#home").replaceChildren(
         view
@@ -908,7 +1062,7 @@ function renderMain() {
       .filter((e) => e.channel === conv.id && !e.thread_ts)
       .map((message) => ({ message, ephemeral: true })),
   ].sort((a, b) => Number(a.message.ts) - Number(b.message.ts));
-  if (changed("messages", [conv.id, items, ui.me, snap.users]))
+  if (changed("messages", [conv.id, items, ui.me, snap.users, clockKey()]))
     timeline($("#messages"), items, conv.id, { empty: "No messages yet. Try typing /mission below." });
 }
 
@@ -928,7 +1082,9 @@ function renderThread() {
       .filter((e) => e.channel === conv.id && e.thread_ts === parent.ts)
       .map((message) => ({ message, ephemeral: true })),
   ].sort((a, b) => Number(a.message.ts) - Number(b.message.ts));
-  if (changed("thread", [conv.id, items, ui.me])) timeline($("#thread-messages"), items, conv.id, { inThread: true });
+  $("#thread-composer").hidden = conv.kind === "im" && ui.snap.app.messages_tab_read_only;
+  if (changed("thread", [conv.id, items, ui.me, clockKey()]))
+    timeline($("#thread-messages"), items, conv.id, { inThread: true });
 }
 
 // The modal is redrawn only when the app changes the view (id or hash), so what the
@@ -1029,7 +1185,13 @@ function render() {
 }
 
 // ------------------------------------------------------------------ navigation
+function setNav(open) {
+  document.body.classList.toggle("nav-open", open);
+  $("#nav-toggle").setAttribute("aria-expanded", String(open));
+}
+
 function selectConversation(id, tab) {
+  setNav(false);
   ui.conv = id;
   ui.tab = tab || "messages";
   ui.thread = null;
@@ -1150,8 +1312,31 @@ $("#ff-form").addEventListener("submit", (event) => {
 
 $("#ff-next").addEventListener("click", () => fastForward({ next: true }));
 
+// Esc closes what is on top, as in Slack: a confirmation (Cancel), a menu, the
+// conversation list, then the modal (its Close).
 document.addEventListener("keydown", (event) => {
-  if (event.key === "Escape") closePopover();
+  if (event.key !== "Escape") return;
+  const confirmLayer = $("#confirm-layer");
+  if (!confirmLayer.hidden) return confirmLayer.querySelector("[data-deny]").click();
+  if (!$("#popover").hidden) return closePopover();
+  if (document.body.classList.contains("nav-open")) return setNav(false);
+  const stack = ui.snap ? ui.snap.modal.stack : [];
+  if (stack.length) {
+    event.preventDefault();
+    api("/api/close", { view_id: stack[stack.length - 1].id });
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[href]");
+  if (link && followInPage(link.getAttribute("href"))) event.preventDefault();
+});
+
+$("#nav-toggle").addEventListener("click", () => setNav(!document.body.classList.contains("nav-open")));
+
+document.addEventListener("click", (event) => {
+  if (!document.body.classList.contains("nav-open")) return;
+  if (!event.target.closest("#sidebar") && !event.target.closest("#nav-toggle")) setNav(false);
 });
 
 loop();
