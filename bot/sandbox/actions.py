@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.reminders.engine import DispatchReport
 from bot.sandbox.manifest import app_manifest
+from bot.sandbox.reminders import SandboxReminderEngine
 from bot.sandbox.runtime import Sandbox
 from bot.sandbox.standin.driver import Response
 from bot.sandbox.standin.state import StandInError
@@ -320,16 +322,42 @@ class Actions:
                 "but no reminder can fire."
             )
         try:
-            report = engine.dispatch_due()
+            if isinstance(engine, SandboxReminderEngine):
+                report, quiet = engine.dispatch_counted()
+            else:
+                report, quiet = engine.dispatch_due(), 0
         except Exception as exc:
             log.exception("reminder dispatch failed in the sandbox")
             return f"The reminder engine failed: {exc}."
-        sent = getattr(report, "sent", None)
-        if sent is None:
-            return "The reminder engine looked for due reminders."
-        if not sent:
-            return "No reminder was due."
-        return f"{sent} reminder{'s' if sent != 1 else ''} sent."
+        return _dispatch_note(report, quiet=quiet)
+
+
+def _dispatch_note(report: DispatchReport, *, quiet: int) -> str:
+    """What one pass did, in words: a moot reminder is not called sent."""
+    posted = max(report.sent - quiet, 0)
+    parts = []
+    if posted:
+        parts.append(f"{_count(posted, 'reminder')} sent.")
+    if quiet:
+        parts.append(
+            f"{_count(quiet, 'reminder')} came due but had nothing left to say "
+            "(what it was about was cancelled or already done), so nothing was sent."
+        )
+    if report.retrying or report.rate_limited:
+        parts.append(
+            f"{_count(report.retrying + report.rate_limited, 'reminder')} will be retried."
+        )
+    if report.failed or report.undeliverable:
+        parts.append(
+            f"{_count(report.failed + report.undeliverable, 'reminder')} could not be sent."
+        )
+    if report.expired:
+        parts.append(f"{_count(report.expired, 'reminder')} expired, too late to send.")
+    return " ".join(parts) or "No reminder was due."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _human(delta: timedelta) -> str:

@@ -9,6 +9,7 @@ what a person does on the page into the signed requests Slack would send.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from bot.cli import Runtime, build_runtime
 from bot.reminders.engine import ReminderEngine
 from bot.sandbox import persist
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.reminders import SandboxReminderEngine, posts_to
 from bot.sandbox.standin.driver import SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import DEMO_MEMBERS, Workspace, seed_demo
@@ -84,8 +86,18 @@ class Sandbox:
         standin = SlackStandIn(workspace).start()
         try:
             settings = sandbox_settings(standin=standin, data_dir=data_dir, log_level=log_level)
+            database = make_engine(settings.effective_database_url)
+            # The reminder engine is built here rather than by build_runtime, so the
+            # clock panel can tell a sent reminder from a moot one.
             services = Services(
-                engine=make_engine(settings.effective_database_url), clock=clock.utcnow
+                engine=database,
+                clock=clock.utcnow,
+                reminders=SandboxReminderEngine(
+                    posted=posts_to(standin),
+                    engine=database,
+                    clock=clock.utcnow,
+                    worker_id=f"sandbox:{os.getpid()}",
+                ),
             )
             runtime = build_runtime(settings, services=services)
             app_server = BackgroundServer(runtime.http_app())

@@ -452,3 +452,40 @@ def test_the_composer_suggests_every_command_and_subcommand_of_the_manifest(web:
         assert command in hints
         assert all(f"{command} {word}" in hints for word in words)
     assert "/debrief gratitude" in hints
+
+
+def _register_quiet_reminder(sandbox: Sandbox) -> None:
+    """A sender whose subject went away: Delivered, and no message (as handlers do)."""
+
+    def send(_reminder: Reminder) -> Delivered:
+        return Delivered()
+
+    sandbox.reminders.register("sandbox_test_moot", send, grace=timedelta(hours=2))
+    with Session(sandbox.services.engine) as session:
+        schedule(
+            session,
+            kind="sandbox_test_moot",
+            team_id=sandbox.workspace.team_id,
+            user_id=NOOR,
+            due_at=sandbox.clock.utcnow() + timedelta(minutes=10),
+            payload=None,
+        )
+        session.commit()
+
+
+def test_a_reminder_with_nothing_left_to_say_is_not_called_sent(web: Web, sandbox: Sandbox) -> None:
+    _register_quiet_reminder(sandbox)
+    note = web.ok("/api/fast-forward", {"minutes": 15})["note"]
+    assert "reminder sent" not in note
+    assert "1 reminder came due but had nothing left to say" in note
+    assert "nothing was sent" in note
+    assert _dm(web.state(NOOR)) == []
+
+
+def test_sent_and_moot_reminders_are_counted_apart(web: Web, sandbox: Sandbox) -> None:
+    _register_quiet_reminder(sandbox)
+    _register_demo_reminder(sandbox)
+    _schedule_in(sandbox, timedelta(minutes=5))
+    note = web.ok("/api/fast-forward", {"minutes": 15})["note"]
+    assert note.startswith("Fast-forwarded 15 minutes. 1 reminder sent. 1 reminder came due")
+    assert _dm(web.wait(NOOR, _dm))[0]["text"] == "How did the interview go?"
