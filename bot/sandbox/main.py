@@ -38,13 +38,20 @@ class _QuietUnhandledMessages(logging.Filter):
         return not (unhandled and ("'type': 'message'" in text or "'command': '/" in text))
 
 
-def _page_server(sandbox: Sandbox, port: int | None) -> BackgroundServer:
+def _page_server(sandbox: Sandbox, port: int | None) -> tuple[BackgroundServer, str | None]:
+    """The page's server, and why it is not on the default port when it had to move."""
     web = make_web_app(sandbox)
+    wanted = DEFAULT_PORT if port is None else port
     try:
-        return BackgroundServer(web, host=HOST, port=DEFAULT_PORT if port is None else port)
+        return BackgroundServer(web, host=HOST, port=wanted), None
     except OSError as exc:
         if port is None and exc.errno == errno.EADDRINUSE:
-            return BackgroundServer(web, host=HOST, port=0)
+            server = BackgroundServer(web, host=HOST, port=0)
+            moved = (
+                f"Port {wanted} is in use (another program, perhaps another sandbox, has it), "
+                f"so the sandbox took port {server.port} instead; --port N picks one."
+            )
+            return server, moved
         raise ConfigError(f"cannot listen on {HOST}:{port} ({exc.strerror}); try --port") from None
 
 
@@ -64,7 +71,7 @@ def run_sandbox(
             logging.getLogger(chatty).setLevel(logging.WARNING)
     sandbox = Sandbox.start(data_dir=data_dir, log_level=log_level)
     try:
-        page = _page_server(sandbox, port)
+        page, moved = _page_server(sandbox, port)
         page.start()
     except BaseException:
         sandbox.stop()
@@ -79,7 +86,8 @@ def run_sandbox(
         )
         print(
             "council-bot sandbox: a demo Slack workspace with the real bot, all on this machine."
-            f"\n  Open {page.url}/ in your browser."
+            + (f"\n  {moved}" if moved else "")
+            + f"\n  Open {page.url}/ in your browser."
             f"\n  {kept} Stop with Ctrl-C.",
             flush=True,
         )

@@ -151,3 +151,36 @@ def test_an_unknown_command_leaves_no_bolt_advice_in_the_terminal(tmp_path: Path
     terminal = process.stdout.read()
     assert "Unhandled request" not in terminal
     assert "@app.command" not in terminal
+
+
+def test_a_busy_default_port_is_named_when_the_sandbox_moves(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    import threading
+
+    import bot.sandbox.main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        monkeypatch.setattr(bot.sandbox.main, "DEFAULT_PORT", busy)
+        stop = threading.Event()
+        runner = threading.Thread(target=bot.sandbox.main.run_sandbox, kwargs={"stop": stop})
+        runner.start()
+        try:
+            printed = ""
+            deadline = time.monotonic() + 60
+            while "Open http" not in printed and time.monotonic() < deadline:
+                time.sleep(0.05)
+                printed += capsys.readouterr().out
+        finally:
+            stop.set()
+            runner.join(timeout=30)
+    found = ADDRESS.search(printed)
+    assert found, printed
+    moved_to = int(found.group(1).rsplit(":", 1)[1])
+    assert moved_to != busy
+    assert f"Port {busy} is in use" in printed
+    assert f"took port {moved_to} instead" in printed
