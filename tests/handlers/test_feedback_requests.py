@@ -189,11 +189,29 @@ def test_the_author_gets_a_digest_at_the_deadline(slack: Slack, draft: PostedDra
     text = json.dumps(digest[0].args["blocks"])
     assert "Responded (1 of 3 asked)" in text
     assert f"<@{slack.arjun}>" in text
-    assert "Not heard from by name" in text
+    assert f"No reaction or feedback under their name from (2):* <@{slack.lena}>, " in text
     with Session(slack.engine) as session:
         assert session.exec(select(FeedbackRequest)).one().status == "closed"
     slack.fast_forward(timedelta(hours=1))
     assert len(dms_to(slack, slack.noor)) == 1
+
+
+def test_the_digest_reports_the_tally_without_the_channels_invitation_to_react(
+    slack: Slack, draft: PostedDraft
+) -> None:
+    request_feedback(slack, draft)
+    slack.driver.react(user=slack.arjun, channel=slack.council, ts=draft.ts, name="bulb")
+    slack.settle()
+    run_until(slack, DEADLINE + timedelta(minutes=1))
+    (digest,) = dms_to(slack, slack.noor)
+    text = json.dumps(digest.args["blocks"])
+    assert "React to this message" not in text  # a DM is not the draft to react to
+    tally = next(
+        b["text"]["text"]
+        for b in digest.args["blocks"]
+        if b["type"] == "section" and "Reactions on the draft" in b["text"]["text"]
+    )
+    assert f":bulb:  An idea, or something missing  ·  *1*  <@{slack.arjun}>" in tally
 
 
 def test_reminders_survive_a_restart_and_are_sent_once(slack: Slack, draft: PostedDraft) -> None:
@@ -239,8 +257,8 @@ def test_the_digest_never_unmasks_anonymous_feedback(slack: Slack, draft: Posted
     digest = dms_to(slack, slack.noor)[0]
     text = json.dumps(digest.args["blocks"])
     assert "The mission is crisp." in text
-    responded = text.split("Responded", 1)[1].split("Not heard from", 1)[0]
+    responded = text.split("Responded", 1)[1].split("No reaction or feedback", 1)[0]
     assert slack.maya not in responded
-    assert "some may have written anonymously" in text
+    assert "some of them may have written it" in text
     # Maya wrote, so she got no nudge either.
     assert dms_to(slack, slack.maya) == []

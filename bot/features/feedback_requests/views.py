@@ -17,7 +17,7 @@ from slack_sdk.models.blocks.block_elements import TimePickerElement
 from slack_sdk.models.views import View
 
 from bot.features.feedback_requests.service import Digest, RequestContext, WrittenNote
-from bot.features.missions.views import ACTION_FEEDBACK, tally_text
+from bot.features.missions.views import ACTION_FEEDBACK, tally_lines
 from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import SECTION_TEXT_MAX, context, esc, link_button, plain, section
 from bot.ui.metadata import DraftRef
@@ -167,13 +167,17 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
     )
     blocks: list[Block] = [
         section(intro),
-        section(tally_text(digest.tally)),
+        section(f"*Reactions on the draft*\n{tally_lines(digest.tally)}"),
         section(responders_line),
     ]
     if silent:
-        line = "Not heard from by name: " + ", ".join(mention(u) for u in silent)
+        line = (
+            f"*No reaction or feedback under their name from ({len(silent)}):* "
+            + ", ".join(mention(u) for u in silent)
+            + "."
+        )
         if any(note.author is None for note in digest.written):
-            line += " (some may have written anonymously)"
+            line += " Some feedback came in anonymously, so some of them may have written it."
         blocks.append(context(line))
     if digest.written:
         text = "*Written feedback*"

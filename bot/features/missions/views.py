@@ -272,15 +272,24 @@ def legend_text() -> str:
     return "\n".join(f":{entry.emoji}:  {entry.meaning}" for entry in LEGEND)
 
 
-def tally_text(tally: Tally) -> str:
-    """The legend with live counts and who, for the channel message."""
-    lines = ["*React to this message to give feedback:*"]
+TALLY_INVITATION = "*React to this message to give feedback:*"
+
+
+def tally_lines(tally: Tally) -> str:
+    """The legend with counts and who, one line per entry, with no heading: each message
+    that shows a tally says what it is (the draft invites reactions; a digest reports)."""
+    lines = []
     for entry, users in tally.rows():
         line = f":{entry.emoji}:  {entry.meaning}  ·  *{len(users)}*"
         if users:
             line += f"  {mentions(users)}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def tally_text(tally: Tally) -> str:
+    """The legend with live counts and who, for the draft's own message in the channel."""
+    return f"{TALLY_INVITATION}\n{tally_lines(tally)}"
 
 
 def tally_summary(tally: Tally) -> str:
@@ -662,6 +671,21 @@ def post_failed_message(*, draft_id: int, reason: str) -> tuple[str, list[dict]]
     )
     blocks = [
         section(f":warning: {text}"),
+        ActionsBlock(elements=[button("Post it now", ACTION_POST_AGAIN, str(draft_id))]),
+    ]
+    return text, [b.to_dict() for b in blocks]
+
+
+def channel_changed_message(*, draft_id: int, reason: str) -> tuple[str, list[dict]]:
+    """The private note when a saved draft is held back because its channel is no longer
+    private to the council; the button posts it once the channel is fit again."""
+    text = (
+        "I haven't posted your job mission: "
+        f"{escape(reason)} It is saved. Once the channel is private to your council again, "
+        "press the button to post it."
+    )
+    blocks = [
+        section(f":lock: {text}"),
         ActionsBlock(elements=[button("Post it now", ACTION_POST_AGAIN, str(draft_id))]),
     ]
     return text, [b.to_dict() for b in blocks]
