@@ -382,9 +382,7 @@ def test_the_backchannel_modals_answer_unstorable_text_inline(slack: Slack) -> N
 
     checklist = start_checklist(slack, slack.lena)
     add = press_on_checklist(slack, checklist, ACTION_ADD)
-    answer = slack.driver.view_submission(
-        user=slack.lena, view_id=add, values=person_values(NUL)
-    )
+    answer = slack.driver.view_submission(user=slack.lena, view_id=add, values=person_values(NUL))
     refused_inline(answer, "bc_name_1", CANT_STORE)
     answer = slack.driver.view_submission(
         user=slack.lena, view_id=add, values=person_values(ZERO_WIDTH)
