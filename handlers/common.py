@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from typing import Any
 
 from slack_bolt import Respond
@@ -52,7 +53,36 @@ def channel_facts(
         is_private=bool(channel.get("is_private") or channel.get("is_group")),
         bot_is_member=bool(channel.get("is_member")),
         name=str(channel.get("name") or ""),
+        is_ext_shared=bool(channel.get("is_ext_shared") or channel.get("is_pending_ext_shared")),
     )
+
+
+# How long what conversations.info said about a council channel is trusted before a post.
+CHANNEL_FACTS_TTL = 60.0
+_FACTS = "council_channel_facts"
+
+
+def council_channel_problem(
+    services: Services, client: WebClient, *, channel_id: str
+) -> ChannelProblem | None:
+    """Why the bot must not post council content in this channel right now, or None.
+
+    Checked before every post and update of a draft, not only when the council was first
+    used: a channel made public or shared with another organisation since then must not
+    receive a member's search. Slack's answer is cached briefly per channel.
+    """
+    cache: dict[str, tuple[float, ChannelFacts | None]] = services.extras.setdefault(_FACTS, {})
+    now = time.monotonic()
+    cached = cache.get(channel_id)
+    if cached is None or now - cached[0] > CHANNEL_FACTS_TTL:
+        cached = (now, channel_facts(client, channel_id=channel_id))
+        cache[channel_id] = cached
+    return channel_problem(cached[1])
+
+
+def forget_channel_facts(services: Services, *, channel_id: str) -> None:
+    """Ask Slack again before the next post (the channel changed: an event said so)."""
+    services.extras.setdefault(_FACTS, {}).pop(channel_id, None)
 
 
 def council_for_command(

@@ -36,6 +36,7 @@ from bot.features.missions.views import (
     draft_message,
     help_blocks,
     list_message,
+    channel_changed_message,
     mission_modal,
     post_failed_message,
     quality_blocks,
@@ -47,12 +48,20 @@ from bot.features.missions.views import (
     withdrawn_text,
 )
 from bot.platform.councils import council_of
+from bot.ui.blocks import channel_problem_text
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
 from bot.ui.metadata import DraftRef, ModalMetadata
 from handlers import kit
-from handlers.common import council_for_command, open_then_check, tell, tell_in_channel
+from handlers.common import (
+    council_channel_problem,
+    council_for_command,
+    dm,
+    open_then_check,
+    tell,
+    tell_in_channel,
+)
 
 log = logging.getLogger("council_bot.missions")
 
@@ -213,7 +222,21 @@ def _council(services: Services, client: WebClient, *, team_id: str, channel_id:
 
 
 def _post_saved(services: Services, client: WebClient, *, draft_id: int, user_id: str) -> bool:
-    """Post a saved draft unless it is posted already; tell its author when Slack refuses."""
+    """Post a saved draft unless it is posted already; tell its author when Slack refuses,
+    or when the channel is no longer fit for a council (made public, shared outside)."""
+    snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+    problem = (
+        council_channel_problem(services, client, channel_id=snap.channel_id)
+        if snap is not None
+        else None
+    )
+    if problem is not None:
+        log.warning("draft %s not posted: the channel is %s", draft_id, problem.value)
+        text, blocks = channel_changed_message(
+            draft_id=draft_id, reason=channel_problem_text(problem)
+        )
+        dm(client, user_id=user_id, text=text, blocks=blocks)
+        return False
     try:
         _render(services, client, draft_id=draft_id, bot_user=None, post=False)
     except SlackApiError as exc:
@@ -447,6 +470,10 @@ def _render(
     with service.rendering(draft_id):
         snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=bot_user)
         if snap is None or snap.status == "withdrawn":
+            return
+        problem = council_channel_problem(services, client, channel_id=snap.channel_id)
+        if problem is not None:  # made public or shared outside: say nothing more there
+            log.warning("draft %s not rendered: the channel is %s", draft_id, problem.value)
             return
         text, blocks = draft_message(
             draft_id=snap.draft_id,

@@ -18,6 +18,7 @@ class ChannelProblem(Enum):
     DIRECT_MESSAGE = "dm"
     PUBLIC = "public"
     BOT_NOT_IN_CHANNEL = "not_in_channel"
+    EXTERNALLY_SHARED = "ext_shared"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +30,15 @@ class ChannelFacts:
     is_private: bool = False
     bot_is_member: bool = False
     name: str = ""
+    is_ext_shared: bool = False  # Slack Connect: people of another organisation are in it
 
 
 def channel_problem(facts: ChannelFacts | None) -> ChannelProblem | None:
     """A council is a private channel the bot is in: job searches stay among the council.
 
     A public channel is refused even when the bot is there, because a slow seeker's search
-    must never be visible to the rest of the workspace.
+    must never be visible to the rest of the workspace; a private channel shared with
+    another organisation (Slack Connect) is refused too: its members are not the council's.
     """
     if facts is None:
         return ChannelProblem.BOT_NOT_IN_CHANNEL
@@ -45,6 +48,8 @@ def channel_problem(facts: ChannelFacts | None) -> ChannelProblem | None:
         return ChannelProblem.BOT_NOT_IN_CHANNEL
     if not facts.is_private:
         return ChannelProblem.PUBLIC
+    if facts.is_ext_shared:
+        return ChannelProblem.EXTERNALLY_SHARED
     return None
 
 

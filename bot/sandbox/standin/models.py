@@ -259,6 +259,8 @@ class Channel:
     is_archived: bool = False
     topic: str = ""
     purpose: str = ""
+    # Shared with another organisation (Slack Connect).
+    is_ext_shared: bool = False
 
     def to_dict(self, workspace: Workspace, *, include_num_members: bool = False) -> dict[str, Any]:
         """The ``channel`` object of ``conversations.info``."""
@@ -287,10 +289,10 @@ class Channel:
             "is_general": self.name == "general",
             "unlinked": 0,
             "name_normalized": self.name,
-            "is_shared": False,
+            "is_shared": self.is_ext_shared,
             "is_org_shared": False,
             "is_pending_ext_shared": False,
-            "is_ext_shared": False,
+            "is_ext_shared": self.is_ext_shared,
             "context_team_id": workspace.team_id,
             "creator": "",
             "is_member": workspace.bot_user_id in self.members,

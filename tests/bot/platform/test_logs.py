@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -243,3 +246,34 @@ def test_install_is_idempotent_and_covers_the_root_handlers() -> None:
         assert sum(isinstance(f, logs.PrivacyFilter) for f in handler.filters) == 1
     finally:
         root.removeHandler(handler)
+
+
+def test_council_bot_at_debug_logs_no_bodies_or_exception_texts(tmp_path: Path) -> None:
+    """The console script's own logging setup (cli.main) installs the scrubbing."""
+    script = (
+        "import logging, sys\n"
+        "from bot.cli import main\n"
+        "code = main(['migrate'])\n"
+        f"logging.getLogger('slack_sdk.web.base_client').debug({SDK_REQUEST!r})\n"
+        "try:\n"
+        f"    raise ValueError({SECRET!r})\n"
+        "except ValueError:\n"
+        "    logging.getLogger('council_bot').exception('it failed')\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LOG_LEVEL": "DEBUG",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        },
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "api/chat.postMessage channel=C0COUNCIL01" in result.stderr
+    assert "ValueError: (message withheld)" in result.stderr
+    assert SECRET not in result.stderr + result.stdout
