@@ -33,10 +33,10 @@ from bot.features.missions.views import (
     BLOCK_COMPANY,
     CALLBACK_EDIT,
     CALLBACK_NEW,
+    channel_changed_message,
     draft_message,
     help_blocks,
     list_message,
-    channel_changed_message,
     mission_modal,
     post_failed_message,
     quality_blocks,
@@ -48,10 +48,10 @@ from bot.features.missions.views import (
     withdrawn_text,
 )
 from bot.platform.councils import council_of
-from bot.ui.blocks import channel_problem_text
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
+from bot.ui.blocks import channel_problem_text
 from bot.ui.metadata import DraftRef, ModalMetadata
 from handlers import kit
 from handlers.common import (
