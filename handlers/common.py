@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
@@ -233,3 +234,30 @@ def tell_in_channel(
     except SlackApiError as exc:
         log.info("ephemeral to %s failed (%s); sending a DM", user_id, exc.response.get("error"))
         dm(client, user_id=user_id, text=text, blocks=blocks)
+
+
+# --- a council member answered on a draft ------------------------------------------------------
+
+# What a feature does when a member answers on a draft (a counted reaction, written
+# feedback): called with (services, client, draft id, member id). The feature that cares
+# registers it (feedback requests close the member's nudges); the features where answers
+# happen call `answered`, so neither imports the other's handlers.
+AnswerHook = Callable[[Services, WebClient, int, str], None]
+_answer_hooks: list[AnswerHook] = []
+
+
+def on_answer(hook: AnswerHook) -> AnswerHook:
+    """Register `hook` to run whenever a member answers on a draft."""
+    if hook not in _answer_hooks:
+        _answer_hooks.append(hook)
+    return hook
+
+
+def answered(services: Services, client: WebClient, *, draft_id: int, user_id: str) -> None:
+    """`user_id` answered on the draft: run every registered hook (a failing one is
+    logged, never raised: the answer itself is saved and posted already)."""
+    for hook in list(_answer_hooks):
+        try:
+            hook(services, client, draft_id, user_id)
+        except Exception:
+            log.exception("answer hook %s failed for draft %s", hook.__name__, draft_id)

@@ -17,20 +17,21 @@ from bot.features.feedback import service
 from bot.features.feedback.views import (
     BLOCK_STRONG,
     CALLBACK_FEEDBACK,
+    FeedbackRef,
     channel_unreachable_text,
     feedback_message,
     feedback_modal,
     not_member_text,
     post_failed_text,
+    posted_text,
     read_feedback_form,
     refusal_text,
 )
 from bot.features.missions.views import ACTION_FEEDBACK
 from bot.platform.mrkdwn import escape
 from bot.services import Services
-from bot.ui.metadata import DraftRef
 from handlers import kit
-from handlers.common import dm, fail_fast, is_channel_member, tell, tell_in_channel
+from handlers.common import answered, dm, fail_fast, is_channel_member, tell, tell_in_channel
 
 log = logging.getLogger("council_bot.feedback")
 
@@ -82,6 +83,7 @@ def give_feedback(
             company=target.company,
             role=target.role,
             version=target.version,
+            origin=(body.get("channel") or {}).get("id"),  # None from the Home tab
         ),
     )
 
@@ -92,12 +94,13 @@ def submit_feedback(
 ) -> None:
     services, user_id = kit.services_of(context), kit.user_of(context)
     form = read_feedback_form(view["state"]["values"])
+    meta = FeedbackRef.decode(view["private_metadata"])
     done, stored = kit.submit_form(
         ack,
         validate=lambda: service.validate_answers(form.answers),
         save=lambda answers: service.record(
             services.engine,
-            draft_id=DraftRef.decode(view["private_metadata"]).draft,
+            draft_id=meta.draft,
             user_id=user_id,
             answers=answers,
             anonymous=form.anonymous,
@@ -109,17 +112,42 @@ def submit_feedback(
     )
     if not done or stored is None:
         return
-    _post(services, client, stored, user_id=user_id)
+    posted_ts = _post(services, client, stored, user_id=user_id)
+    if posted_ts is not None:
+        _thank(client, stored, user_id=user_id, origin=meta.origin, posted_ts=posted_ts)
+    answered(services, client, draft_id=stored.draft_id, user_id=user_id)
     team_id = kit.team_of(context)
     kit.refresh_home(services, client, team_id=team_id, user_id=stored.author_id)
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
+def _thank(
+    client: WebClient,
+    stored: service.StoredFeedback,
+    *,
+    user_id: str,
+    origin: str | None,
+    posted_ts: str,
+) -> None:
+    """Say privately that the feedback is posted, where the button was pressed: in the
+    council channel, or else (a DM nudge, the Home tab) in the DM."""
+    try:
+        permalink = client.chat_getPermalink(channel=stored.channel_id, message_ts=posted_ts)
+        link: str | None = str(permalink["permalink"])
+    except SlackApiError:
+        link = None
+    text = posted_text(anonymous=stored.anonymous, permalink=link)
+    if origin == stored.channel_id:
+        tell_in_channel(client, channel_id=stored.channel_id, user_id=user_id, text=text)
+    else:
+        dm(client, user_id=user_id, text=text)
+
+
 def _post(
     services: Services, client: WebClient, stored: service.StoredFeedback, *, user_id: str
-) -> None:
-    """Post the stored feedback in the draft's thread; on failure it stays stored and the
-    member is told privately."""
+) -> str | None:
+    """Post the stored feedback in the draft's thread (its ts); on failure it stays stored
+    and the member is told privately (None)."""
     text, blocks = feedback_message(
         giver_id=stored.giver_id, answers=stored.answers, version=stored.version
     )
@@ -128,7 +156,7 @@ def _post(
         tell_in_channel(
             client, channel_id=stored.channel_id, user_id=user_id, text=post_failed_text()
         )
-        return
+        return None
     try:
         response = client.chat_postMessage(
             channel=stored.channel_id, thread_ts=stored.thread_ts, text=text, blocks=blocks
@@ -142,5 +170,6 @@ def _post(
             user_id=user_id,
             text=post_failed_text(escape(reason)),
         )
-        return
+        return None
     service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
+    return str(response["ts"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.features.errors import NotAllowed
 from bot.features.feedback_requests import service
@@ -29,6 +30,7 @@ from bot.features.feedback_requests.views import (
     CALLBACK_REQUEST,
     confirmation,
     digest_message,
+    nudge_answered_message,
     nudge_message,
     request_modal,
     thread_ask,
@@ -41,7 +43,7 @@ from bot.reminders.engine import Reminder
 from bot.services import Services
 from bot.ui.metadata import DraftRef
 from handlers import kit
-from handlers.common import channel_members, fail_fast, tell, tz_of
+from handlers.common import channel_members, fail_fast, on_answer, tell, tz_of
 
 log = logging.getLogger("council_bot.feedback_requests")
 
@@ -190,7 +192,29 @@ def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> No
     text, blocks = nudge_message(
         context, permalink=permalink, fallback=format_local(context.deadline, tz)
     )
-    client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+    posted = client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+    # Remembered, so the nudge loses its buttons once they answer (close_nudges).
+    service.nudge_sent(
+        services.engine,
+        request_id=context.request_id,
+        user_id=reminder.user_id,
+        channel_id=str(posted["channel"]),
+        message_ts=str(posted["ts"]),
+    )
+
+
+@on_answer
+def close_nudges(services: Services, client: WebClient, draft_id: int, user_id: str) -> None:
+    """The member answered on the draft: each DM nudge of theirs about it that still shows
+    its buttons becomes a thank-you without them (a failed update is only logged)."""
+    for nudge in service.answered(services.engine, draft_id=draft_id, user_id=user_id):
+        text, blocks = nudge_answered_message(nudge, permalink=None)
+        try:
+            client.chat_update(
+                channel=nudge.channel_id, ts=nudge.message_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            log.info("nudge for draft %s not closed: %s", draft_id, exc.response.get("error"))
 
 
 def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> None:

@@ -55,6 +55,7 @@ from bot.ui.blocks import channel_problem_text
 from bot.ui.metadata import DraftRef, ModalMetadata
 from handlers import kit
 from handlers.common import (
+    answered,
     council_channel_problem,
     council_for_command,
     dm,
@@ -461,6 +462,8 @@ def _on_reaction(
         kit.refresh_home(
             services, client, team_id=body.get("team_id", ""), user_id=changed.author_id
         )
+        if added:  # a legend reaction answers a request for feedback, as writing does
+            answered(services, client, draft_id=changed.draft_id, user_id=event["user"])
 
 
 def _render(

@@ -141,3 +141,37 @@ def owed_requests(
     return [(request, draft, search) for request, draft, search, _ in rows][:limit], (
         int(rows[0][3]) if rows else 0
     )
+
+
+def note_nudge(
+    session: Session, *, request_id: int, user_id: str, channel_id: str, message_ts: str
+) -> None:
+    """Remember where the member's nudge was posted (so it can be closed later)."""
+    ask = session.get(FeedbackAsk, (request_id, user_id))
+    if ask is not None:
+        ask.nudge_channel, ask.nudge_ts = channel_id, message_ts
+        session.flush()
+
+
+def take_open_nudges(
+    session: Session, *, draft_id: int, user_id: str
+) -> list[tuple[int, str, str]]:
+    """The member's nudges about a draft that still show their buttons, as (request id,
+    channel, ts); each is handed out once (it is forgotten here, in the same transaction)."""
+    asks = session.exec(
+        select(FeedbackAsk)
+        .join(FeedbackRequest, col(FeedbackRequest.id) == FeedbackAsk.request_id)
+        .where(
+            FeedbackRequest.draft_id == draft_id,
+            FeedbackAsk.user_id == user_id,
+            col(FeedbackAsk.nudge_ts).is_not(None),
+        )
+        .with_for_update()
+    ).all()
+    taken: list[tuple[int, str, str]] = []
+    for ask in asks:
+        if ask.nudge_channel and ask.nudge_ts:
+            taken.append((ask.request_id, ask.nudge_channel, ask.nudge_ts))
+        ask.nudge_channel = ask.nudge_ts = None
+    session.flush()
+    return taken

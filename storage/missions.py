@@ -124,6 +124,9 @@ class FeedbackAsk(SQLModel, table=True):
 
     request_id: int = Field(foreign_key="feedback_requests.id", primary_key=True)
     user_id: str = Field(max_length=32, primary_key=True)
+    # The DM nudge sent to them, while it still shows its buttons (cleared once closed).
+    nudge_channel: str | None = Field(default=None, max_length=32)
+    nudge_ts: str | None = Field(default=None, max_length=32)
 
 
 def add_version(

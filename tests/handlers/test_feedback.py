@@ -112,7 +112,10 @@ def test_a_council_member_gives_named_feedback_stored_and_posted_in_the_thread(
 ) -> None:
     view = open_modal(slack, slack.lena, posted_draft)
     assert view["callback_id"] == CALLBACK_FEEDBACK
-    assert json.loads(view["private_metadata"]) == {"draft": posted_draft.draft_id}
+    assert json.loads(view["private_metadata"]) == {
+        "draft": posted_draft.draft_id,
+        "origin": posted_draft.channel,  # where the thanks go
+    }
     assert len(view["title"]["text"]) <= MODAL_TITLE_MAX
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
     for field in FIELDS:
@@ -367,3 +370,22 @@ def test_feedback_is_stored_for_the_current_version(
         draft = session.get(MissionDraft, posted_draft.draft_id)
         assert version is not None and draft is not None
         assert version.number == draft.current_version == 2
+
+
+def test_feedback_written_from_the_channel_is_confirmed_privately_there(
+    slack: Slack, posted_draft: PostedDraft
+) -> None:
+    view = open_modal(slack, slack.lena, posted_draft)
+    submit(slack, slack.lena, view["id"], {BLOCK_STRONG: "Clear mission."})
+    slack.settle()
+    (posted,) = [c for c in slack.standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    thanks = [
+        c
+        for c in slack.standin.calls_to("chat.postEphemeral")
+        if "feedback is posted" in c.args["text"]
+    ]
+    assert len(thanks) == 1
+    assert thanks[0].args["channel"] == posted_draft.channel
+    assert thanks[0].args["user"] == slack.lena
+    assert "|See it>" in thanks[0].args["text"]
+    assert posted.response["ts"] in json.dumps(slack.standin.calls_to("chat.getPermalink")[-1].args)

@@ -179,6 +179,56 @@ def test_members_who_already_reacted_are_not_nudged_and_nobody_twice(
     assert len(dms_to(slack, slack.arjun)) == 1 and len(dms_to(slack, slack.maya)) == 1
 
 
+def _nudge_of(slack: Slack, user: str):
+    """The nudge DM `user` got, once the nudges fell due."""
+    run_until(slack, DEADLINE - timedelta(hours=1))
+    (nudge,) = dms_to(slack, user)
+    return nudge
+
+
+def _buttons_on(slack: Slack, channel: str, ts: str) -> list[str]:
+    blocks = slack.workspace.get_message(channel, ts).get("blocks") or []
+    return [e.get("action_id", "") for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_feedback_written_from_the_nudge_closes_it_and_is_confirmed_in_the_dm(
+    slack: Slack, draft: PostedDraft
+) -> None:
+    from bot.features.missions.views import ACTION_FEEDBACK
+
+    request_feedback(slack, draft)
+    nudge = _nudge_of(slack, slack.maya)
+    dm, ts = nudge.response["channel"], nudge.response["ts"]
+    assert ACTION_FEEDBACK in _buttons_on(slack, dm, ts)
+    opened_before = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(user=slack.maya, action_id=ACTION_FEEDBACK, channel=dm, message_ts=ts)
+    opened = slack.standin.wait_for("views.open", count=opened_before + 1)[-1]
+    slack.driver.view_submission(
+        user=slack.maya,
+        view_id=opened.response["view"]["id"],
+        values={"strong": {"strong": payloads.plain("The mission is crisp.")}},
+    )
+    slack.settle()
+    # The nudge is answered: its buttons are gone, and it says thanks.
+    assert _buttons_on(slack, dm, ts) == []
+    assert "Thank you" in json.dumps(slack.workspace.get_message(dm, ts))
+    # And the posting is confirmed in the DM she wrote from, with a link to it.
+    thanks = [c for c in dms_to(slack, slack.maya) if "feedback is posted" in c.args["text"]]
+    assert len(thanks) == 1 and "|See it>" in thanks[0].args["text"]
+
+
+def test_a_reaction_closes_the_members_nudge(slack: Slack, draft: PostedDraft) -> None:
+    request_feedback(slack, draft)
+    nudge = _nudge_of(slack, slack.arjun)
+    dm, ts = nudge.response["channel"], nudge.response["ts"]
+    slack.driver.react(user=slack.arjun, channel=slack.council, ts=draft.ts, name="bulb")
+    slack.settle()
+    assert _buttons_on(slack, dm, ts) == []
+    # Maya has not answered: hers keeps its buttons.
+    (maya,) = dms_to(slack, slack.maya)
+    assert _buttons_on(slack, maya.response["channel"], maya.response["ts"]) != []
+
+
 def test_the_author_gets_a_digest_at_the_deadline(slack: Slack, draft: PostedDraft) -> None:
     request_feedback(slack, draft)
     slack.driver.react(user=slack.arjun, channel=slack.council, ts=draft.ts, name="bulb")

@@ -29,7 +29,7 @@ from bot.features.feedback.service import (
     FeedbackForm,
     Refusal,
 )
-from bot.platform.mrkdwn import mention
+from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import (
     MODAL_TITLE_MAX,
     OPTION_TEXT_MAX,
@@ -96,8 +96,23 @@ def _answer_input(field: str) -> InputBlock:
     )
 
 
-def feedback_modal(*, draft_id: int, author_id: str, company: str, role: str, version: int) -> dict:
-    """The "Give feedback" modal on one draft; `private_metadata` carries the draft id."""
+class FeedbackRef(DraftRef):
+    """The "Give feedback" modal: its draft, and the channel the button was pressed in (the
+    council channel, a DM nudge; None from the Home tab), where the thanks then go."""
+
+    origin: str | None = None
+
+
+def feedback_modal(
+    *,
+    draft_id: int,
+    author_id: str,
+    company: str,
+    role: str,
+    version: int,
+    origin: str | None = None,
+) -> dict:
+    """The "Give feedback" modal on one draft; `private_metadata` is a FeedbackRef."""
     intro = (
         f"Feedback on {mention(author_id)}'s job mission for *{esc(role, 300)}* at "
         f"*{esc(company, 300)}* (version {version}). Answer any of the prompts: "
@@ -130,7 +145,7 @@ def feedback_modal(*, draft_id: int, author_id: str, company: str, role: str, ve
         submit=plain("Post feedback", MODAL_TITLE_MAX),
         close=plain("Cancel", MODAL_TITLE_MAX),
         blocks=blocks,
-        private_metadata=DraftRef(draft=draft_id).encode(),
+        private_metadata=FeedbackRef(draft=draft_id, origin=origin).encode(),
     )
     return view.to_dict()
 
@@ -190,6 +205,15 @@ def refusal_text(reason: Refusal) -> str:
     if reason is Refusal.WITHDRAWN:
         return "This job mission draft was withdrawn by its author, so it no longer takes feedback."
     return "I can't find that job mission draft any more. It may have been withdrawn."
+
+
+def posted_text(*, anonymous: bool, permalink: str | None) -> str:
+    """The giver's thanks once their feedback is in the draft's thread."""
+    how = " without your name" if anonymous else ""
+    text = f":white_check_mark: Thank you: your feedback is posted{how} in the draft's thread."
+    if permalink:
+        text += f" <{escape(permalink)}|See it>"
+    return text
 
 
 def post_failed_text(reason: str | None = None) -> str:

@@ -13,7 +13,14 @@ from bot.features.missions import service as missions_service
 from bot.features.missions.rules import Tally
 from bot.reminders.engine import schedule
 from storage.db import session_scope
-from storage.feedback_requests import add_request, asked_members, named_responders, responders
+from storage.feedback_requests import (
+    add_request,
+    asked_members,
+    named_responders,
+    note_nudge,
+    responders,
+    take_open_nudges,
+)
 from storage.missions import FeedbackRequest, MissionDraft, written_feedback_of
 from storage.searches import Search
 from storage.types import require_id, require_row
@@ -130,6 +137,52 @@ def nudge_for(
         if user_id in responders(session, draft_id=context.draft_id):
             return None
         return context
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNudge:
+    """A DM nudge still showing its buttons, and what it was about."""
+
+    channel_id: str
+    message_ts: str
+    author_id: str
+    company: str
+    role: str
+
+
+def nudge_sent(
+    engine: Engine, *, request_id: int, user_id: str, channel_id: str, message_ts: str
+) -> None:
+    """Remember the nudge's message, to close it once the member has answered."""
+    with session_scope(engine) as session:
+        note_nudge(
+            session,
+            request_id=request_id,
+            user_id=user_id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+        )
+
+
+def answered(engine: Engine, *, draft_id: int, user_id: str) -> list[OpenNudge]:
+    """The member answered on the draft (wrote, or reacted): the nudges of theirs to close,
+    each handed out once."""
+    with session_scope(engine) as session:
+        taken = take_open_nudges(session, draft_id=draft_id, user_id=user_id)
+        if not taken:
+            return []
+        draft = require_row(session.get(MissionDraft, draft_id), f"draft {draft_id}")
+        search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
+        return [
+            OpenNudge(
+                channel_id=channel_id,
+                message_ts=message_ts,
+                author_id=draft.author_id,
+                company=search.company,
+                role=search.role,
+            )
+            for _request_id, channel_id, message_ts in taken
+        ]
 
 
 def close_with_digest(engine: Engine, *, request_id: int, bot_user: str | None) -> Digest | None:

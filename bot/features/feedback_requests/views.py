@@ -16,7 +16,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import TimePickerElement
 from slack_sdk.models.views import View
 
-from bot.features.feedback_requests.service import Digest, RequestContext, WrittenNote
+from bot.features.feedback_requests.service import (
+    Digest,
+    OpenNudge,
+    RequestContext,
+    WrittenNote,
+)
 from bot.features.missions.views import ACTION_FEEDBACK, tally_lines
 from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import SECTION_TEXT_MAX, context, esc, link_button, plain, section
@@ -136,6 +141,17 @@ def nudge_message(
         buttons.append(link_button("Open the draft", permalink))
     blocks = [section(text), ActionsBlock(elements=buttons)]
     return "Your council asked for your feedback", [b.to_dict() for b in blocks]
+
+
+def nudge_answered_message(nudge: OpenNudge, *, permalink: str | None) -> tuple[str, list[dict]]:
+    """What a nudge turns into once the member has answered: thanks, and no buttons."""
+    text = (
+        f":white_check_mark: Thank you: you've given {mention(nudge.author_id)} feedback on "
+        f"their job mission for *{esc(nudge.role, 300)}* at *{esc(nudge.company, 300)}*."
+    )
+    if permalink:
+        text += f" <{escape(permalink)}|Open the draft>"
+    return "Thank you for your feedback", [section(text).to_dict()]
 
 
 def _written_line(note: WrittenNote) -> str:
