@@ -775,9 +775,8 @@ def test_done_with_a_duplicate_typed_says_it_was_not_kept(slack: Slack) -> None:
     slack.driver.view_closed(user=slack.lena, view_id=view_id)
     slack.settle()
     (told,) = dms_to(slack, slack.lena)
-    assert "couldn't keep" in told.args["text"] and "already in your Gratitude House" in (
-        told.args["text"]
-    )
+    said = told.args["text"]
+    assert "couldn't keep" in said and "already in your Gratitude House" in said
     with Session(slack.engine) as session:
         assert len(session.exec(select(GratitudePerson)).all()) == 1
 
