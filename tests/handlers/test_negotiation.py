@@ -522,7 +522,7 @@ def test_channel_mentions_are_escaped_everywhere(slack: Slack) -> None:
 # --- scheduling the call through /debrief ---------------------------------------------------------
 
 
-def test_schedule_the_call_opens_the_debrief_modal_prefilled(
+def test_schedule_the_call_opens_the_debrief_modal_prefilled_and_titled_a_negotiation(
     slack: Slack, mission: tuple[int, list[Objective]]
 ) -> None:
     lena = slack.lena
@@ -534,6 +534,7 @@ def test_schedule_the_call_opens_the_debrief_modal_prefilled(
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     assert blocks["kind"]["element"]["initial_option"]["value"] == "negotiation"
     assert blocks["search"]["element"]["initial_option"]["value"] == str(search_id)
+    assert view["title"]["text"] == "Log a negotiation"  # not "Log an interview"
     day: date = slack.clock.now.astimezone(ZoneInfo(BERLIN)).date() + timedelta(days=2)
     starts_at = to_utc(day, time(15, 0), BERLIN)
     ephemerals = len(slack.standin.calls_to("chat.postEphemeral"))

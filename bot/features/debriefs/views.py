@@ -187,6 +187,15 @@ def read_gratitude_form(state_values: Mapping[str, Any], version: int) -> tuple[
 # --- the event modal ----------------------------------------------------------------------------
 
 
+# The new-event modal's title, by the kind it opens with.
+_LOG_TITLES: dict[str, str] = {
+    "interview": "Log an interview",
+    "negotiation": "Log a negotiation",
+    "offer_call": "Log an offer call",
+    "other": "Log a conversation",
+}
+
+
 def event_modal(
     *,
     callback_id: str,
@@ -196,12 +205,15 @@ def event_modal(
     private_metadata: str,
     initial: EventSummary | None = None,
     search_id: int | None = None,
+    kind: str | None = None,
 ) -> dict:
     """Log (or move and change) an interview, negotiation or offer call.
 
     `searches` are the member's (id, company), shown in a select with a text box for a new
     company beside it; with none, the text box alone is required. The date and time are
     wall time in `tz`, said so in a hint; `initial` prefills everything when editing.
+    `kind` preselects what it is (a negotiation plan's "Schedule the call"); the title
+    names it.
     """
     editing = callback_id == CALLBACK_EVENT_EDIT
     here = local_now(tz, now)
@@ -242,7 +254,10 @@ def event_modal(
         )
     )
     kind_options = [option(value, label) for value, label in KINDS]
-    kind = initial.kind if initial is not None else DEFAULT_KIND
+    if initial is not None:
+        kind = initial.kind
+    elif kind not in {value for value, _ in KINDS}:
+        kind = DEFAULT_KIND
     blocks.append(
         InputBlock(
             block_id=FIELD_KIND,
@@ -324,7 +339,10 @@ def event_modal(
     view = View(
         type="modal",
         callback_id=callback_id,
-        title=plain("Move or change" if editing else "Log an interview", MODAL_TITLE_MAX),
+        title=plain(
+            "Move or change" if editing else _LOG_TITLES.get(kind, "Log a conversation"),
+            MODAL_TITLE_MAX,
+        ),
         submit=plain("Save" if editing else "Log it", MODAL_TITLE_MAX),
         close=plain("Cancel", MODAL_TITLE_MAX),
         blocks=blocks,

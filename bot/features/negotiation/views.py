@@ -25,7 +25,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.features.debriefs.rules import FIELD_KIND
 from bot.features.debriefs.views import CALLBACK_EVENT_NEW, event_modal
 from bot.features.negotiation.rules import (
     AMOUNT_INPUT_MAX,
@@ -656,23 +655,15 @@ def negotiation_call_modal(
     Submitted, it is handled by the debrief feature like any event it opened itself:
     a Gratitude House nudge before the call, a debrief prompt after it.
     """
-    view = event_modal(
+    return event_modal(
         callback_id=CALLBACK_EVENT_NEW,
         searches=searches,
         tz=tz,
         now=now,
         private_metadata=private_metadata,
         search_id=search_id,
+        kind="negotiation",
     )
-    for block in view["blocks"]:
-        if block.get("block_id") == FIELD_KIND:
-            element = block["element"]
-            chosen = next(
-                (o for o in element.get("options", []) if o.get("value") == "negotiation"), None
-            )
-            if chosen is not None:
-                element["initial_option"] = chosen
-    return view
 
 
 # --- lists and Home -----------------------------------------------------------------------------
