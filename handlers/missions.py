@@ -33,6 +33,7 @@ from bot.features.missions.views import (
     BLOCK_COMPANY,
     CALLBACK_EDIT,
     CALLBACK_NEW,
+    CALLBACK_WITHDRAW,
     channel_changed_message,
     draft_message,
     help_blocks,
@@ -44,6 +45,7 @@ from bot.features.missions.views import (
     read_form,
     share_live_message,
     versions_message,
+    withdraw_modal,
     withdrawn_message,
     withdrawn_text,
 )
@@ -304,17 +306,39 @@ def submit_edit(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
 def withdraw(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
+    """Refuse anyone but the author at once; ask the author to confirm, saying what
+    withdrawing does (a confirm dialog on the button would show everyone that first)."""
     ack()
+    services, user_id = kit.services_of(context), kit.user_of(context)
+    draft_id = kit.action_id_value(body)
+    try:
+        snap = service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=withdraw_modal(
+            draft_id=draft_id, company=snap.mission.company, role=snap.mission.role
+        ),
+    )
+
+
+@listeners.view(CALLBACK_WITHDRAW)
+def confirm_withdraw(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()  # the modal closes; what follows is said in the channel
     services, user_id = kit.services_of(context), kit.user_of(context)
     try:
         snap = service.withdraw(
             services.engine,
-            draft_id=kit.action_id_value(body),
+            draft_id=DraftRef.decode(view["private_metadata"]).draft,
             user_id=user_id,
             now=services.clock(),
         )
-    except NotAllowed as exc:
-        tell(client, body, respond, str(exc))
+    except NotAllowed as exc:  # withdrawn meanwhile (another window)
+        dm(client, user_id=user_id, text=str(exc))
         return
     if snap.message_ts:
         # The message stays, as a short note: its thread holds the council's feedback,
@@ -324,10 +348,8 @@ def withdraw(
             client.chat_update(
                 channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
             )
-    client.chat_postEphemeral(
-        channel=snap.channel_id,
-        user=user_id,
-        text=WITHDRAWN_CONFIRMATION,
+    tell_in_channel(
+        client, channel_id=snap.channel_id, user_id=user_id, text=WITHDRAWN_CONFIRMATION
     )
     kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
 

@@ -286,14 +286,10 @@ def test_withdrawing_replaces_the_message_with_a_note_and_keeps_its_thread(
     slack.driver.reply_in_thread(
         user=slack.lena, channel=slack.council, thread_ts=ts, text="Objective 1 is strong."
     )
-    slack.driver.block_action(
-        user=slack.noor,
-        action_id=ACTION_WITHDRAW,
-        value=str(draft_id),
-        channel=slack.council,
-        message_ts=ts,
+    _withdraw(slack, draft_id, ts)
+    told = slack.standin.wait_for(
+        "chat.postEphemeral", predicate=lambda c: "withdrawn" in c.args["text"]
     )
-    told = slack.standin.wait_for("chat.postEphemeral")
     slack.settle()
     assert slack.standin.calls_to("chat.delete") == []
     note = slack.workspace.get_message(slack.council, ts)
@@ -308,14 +304,53 @@ def test_withdrawing_replaces_the_message_with_a_note_and_keeps_its_thread(
     assert _status(slack, draft_id) == "withdrawn"
 
 
+def _withdraw(slack: Slack, draft_id: int, ts: str) -> dict[str, Any]:
+    """Noor presses Withdraw and confirms in the modal it opens; that modal."""
+    opened = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_WITHDRAW,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    found = slack.standin.wait_for("views.open", count=opened + 1)
+    modal = (found[-1] if isinstance(found, list) else found).response["view"]
+    answer = slack.driver.view_submission(user=slack.noor, view_id=modal["id"], values={})
+    assert answer.status == 200 and not answer.body, answer.body
+    return dict(modal)
+
+
 def test_the_withdraw_confirmation_says_the_thread_stays(slack: Slack) -> None:
-    _, ts = post_draft(slack)
-    blocks = slack.workspace.get_message(slack.council, ts)["blocks"]
-    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    withdraw = next(e for e in buttons if e["action_id"] == ACTION_WITHDRAW)
-    said = withdraw["confirm"]["text"]["text"]
+    draft_id, ts = post_draft(slack)
+    modal = _withdraw(slack, draft_id, ts)
+    said = json.dumps(modal["blocks"])
     assert "replaced by a short note" in said and "thread" in said
     assert "for everyone" not in said
+    assert modal["submit"]["text"] == "Withdraw" and modal["close"]["text"] == "Keep it"
+
+
+def test_a_non_author_pressing_withdraw_is_refused_at_once_with_no_confirmation(
+    slack: Slack,
+) -> None:
+    draft_id, ts = post_draft(slack)
+    blocks = slack.workspace.get_message(slack.council, ts)["blocks"]
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    # No client-side dialog (Slack would show it to whoever presses the button).
+    assert "confirm" not in next(e for e in buttons if e["action_id"] == ACTION_WITHDRAW)
+    slack.standin.clear_calls()
+    slack.driver.block_action(
+        user=slack.lena,
+        action_id=ACTION_WITHDRAW,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    refusal = slack.standin.wait_for("response_url")
+    assert "author" in refusal.args["text"]
+    slack.settle()
+    assert slack.standin.calls_to("views.open") == []  # no confirmation to press through
+    assert _status(slack, draft_id) == "posted"
 
 
 def _status(slack: Slack, draft_id: int) -> str:
@@ -497,14 +532,7 @@ def test_a_stale_reaction_event_from_before_an_edit_changes_nothing_after_it(
 
 def test_reactions_on_a_withdrawn_draft_are_ignored(slack: Slack) -> None:
     draft_id, ts = post_draft(slack)
-    slack.driver.block_action(
-        user=slack.noor,
-        action_id=ACTION_WITHDRAW,
-        value=str(draft_id),
-        channel=slack.council,
-        message_ts=ts,
-    )
-    slack.standin.wait_for("chat.postEphemeral")
+    _withdraw(slack, draft_id, ts)
     eventually(lambda: _status(slack, draft_id) == "withdrawn")
     slack.driver.event(
         {

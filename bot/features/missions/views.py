@@ -13,7 +13,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ConfirmObject,
     DividerBlock,
     InputBlock,
     Option,
@@ -66,11 +65,13 @@ from bot.ui.blocks import (
     state_value,
     text_input,
 )
+from bot.ui.metadata import DraftRef
 
 # --- ids the handler listens for -------------------------------------------------------------
 
 CALLBACK_NEW = "mission_new"
 CALLBACK_EDIT = "mission_edit"
+CALLBACK_WITHDRAW = "mission_withdraw_confirm"
 
 BLOCK_COMPANY = FIELD_COMPANY
 BLOCK_ROLE = FIELD_ROLE
@@ -367,21 +368,9 @@ def draft_message(
     ]
     if version > 1:
         buttons.append(button("Earlier versions", ACTION_VERSIONS, value))
-    buttons.append(
-        button(
-            "Withdraw",
-            ACTION_WITHDRAW,
-            value,
-            style="danger",
-            confirm=ConfirmObject(
-                title=plain("Withdraw this draft?", 100),
-                text=plain(WITHDRAW_EXPLAINED, 300),
-                confirm=plain("Withdraw", 30),
-                deny=plain("Keep it", 30),
-                style="danger",
-            ),
-        )
-    )
+    # No confirm dialog on the button: Slack would show it to anyone who presses it. The
+    # bot checks who pressed first, and asks only the author to confirm (withdraw_modal).
+    buttons.append(button("Withdraw", ACTION_WITHDRAW, value, style="danger"))
     blocks.append(ActionsBlock(block_id=BLOCK_ACTIONS, elements=buttons))
     blocks.append(context(_PRIVACY, _LIVE_TIP))
     if len(blocks) > MESSAGE_MAX_BLOCKS:  # cannot happen with validated input
@@ -399,6 +388,23 @@ WITHDRAW_EXPLAINED = (
     "under it, with your council's feedback, stays. You can still find the draft in "
     "/mission list."
 )
+
+
+def withdraw_modal(*, draft_id: int, company: str, role: str) -> dict:
+    """The author's confirmation before withdrawing: what it does, then Withdraw or keep."""
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_WITHDRAW,
+        title=plain("Withdraw this draft?", MODAL_TITLE_MAX),
+        submit=plain("Withdraw", MODAL_TITLE_MAX),
+        close=plain("Keep it", MODAL_TITLE_MAX),
+        blocks=[
+            section(f"*Your job mission for {esc(role, 300)} at {esc(company, 300)}*"),
+            section(WITHDRAW_EXPLAINED),
+        ],
+        private_metadata=DraftRef(draft=draft_id).encode(),
+    )
+    return view.to_dict()
 
 
 def withdrawn_text() -> str:
