@@ -14,6 +14,12 @@ Three measurements, each printed as ack p50 / p99 / max, non-200 answers and ack
 3. The burst of 1. over Socket Mode (the real app only: Slack's 3 s limit applies to
    envelopes too), with modals opened.
 
+Under each client-side line (what the driver waited, request sent to answer read) is the
+app's own figure from its `/metrics` ack histogram: the time inside the app's process.
+The client-side figure also holds this harness's work: the stand-in and the driver share
+this process, so while the council app's post-ack work has the stand-in answer its Slack
+calls (the bare app makes none), the driver's threads wait for the GIL too.
+
 It measures and prints; it asserts nothing, so a busy machine changes the numbers, not the
 outcome. Each app runs in its own process (as `council-bot serve` / `socket` do), one after
 the other, against one stand-in in this process, so Slack's own work is not counted as the
@@ -187,6 +193,56 @@ def ok_calls(standin: SlackStandIn, method: str) -> int:
     return sum(1 for c in standin.calls_to(method) if c.ok)
 
 
+def server_side(url: str) -> tuple[float, float, dict[float, float]]:
+    """(count, sum, cumulative buckets) of the app's own ack histogram for slash commands:
+    the time from reading a request to answering it, inside the app's process, free of
+    this harness's own work (the stand-in and the driver share this process)."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as answer:
+        exposition = answer.read().decode()
+    count = total = 0.0
+    buckets: dict[float, float] = {}
+    for line in exposition.splitlines():
+        if not line.startswith("council_ack_seconds") or 'kind="command"' not in line:
+            continue
+        name, value = line.rsplit(" ", 1)
+        if name.startswith("council_ack_seconds_count"):
+            count = float(value)
+        elif name.startswith("council_ack_seconds_sum"):
+            total = float(value)
+        elif name.startswith("council_ack_seconds_bucket"):
+            bound = name.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float("inf") if bound == "+Inf" else float(bound)] = float(value)
+    return count, total, buckets
+
+
+def server_line(
+    before: tuple[float, float, dict[float, float]], after: tuple[float, float, dict[float, float]]
+) -> str:
+    count, total = after[0] - before[0], after[1] - before[1]
+    if not count:
+        return "  (no server-side figures)"
+    p99_bound = next(
+        (b for b in sorted(after[2]) if after[2][b] - before[2].get(b, 0.0) >= 0.99 * count),
+        float("inf"),
+    )
+    return (
+        f"             in the app's process: mean {total / count * 1000:6.1f} ms, "
+        f"p99 <= {p99_bound * 1000:.0f} ms (histogram bucket)"
+    )
+
+
+def app_idle(url: str) -> bool:
+    """Whether the app has no post-ack work running or waiting (its work-pool gauges)."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as answer:
+        exposition = answer.read().decode()
+    busy = [
+        float(line.rsplit(" ", 1)[1])
+        for line in exposition.splitlines()
+        if line.startswith(("council_work_running{", "council_work_queue_depth{"))
+    ]
+    return not any(busy)
+
+
 def reached(standin: SlackStandIn, method: str, count: int) -> Callable[[], bool]:
     return lambda: ok_calls(standin, method) >= count
 
@@ -234,13 +290,16 @@ def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None
                 time.sleep(1)
                 standin.set_latency(latency)
                 standin.clear_calls()
+                before = server_side(url)
                 results[name] = burst(
                     command_sender(driver, text), total=total, concurrency=concurrency
                 )
                 print(results[name].line(name))
+                print(server_line(before, server_side(url)))
                 if name == "council":
                     method = "response_url" if text else "views.open"
                     wait_until(reached(standin, method, total), 60)
+                    wait_until(functools.partial(app_idle, url), 60)  # stop it quiet
                     what = "help answers sent" if text else "modals opened"
                     print(f"  post-ack work: {what} {ok_calls(standin, method)} of {total}")
                 standin.set_latency(0)

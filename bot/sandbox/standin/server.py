@@ -26,6 +26,7 @@ import json
 import logging
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -102,6 +103,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128  # bursts of concurrent app requests must not be refused
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up before its answer (an app stopped mid-call) is not a fault
+        # of the stand-in; anything else is printed as socketserver does.
+        if isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            return
+        super().handle_error(request, client_address)
 
 
 class SlackStandIn:
