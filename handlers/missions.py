@@ -438,6 +438,12 @@ def _send_share_live(services: Services, client: WebClient, reminder: Reminder) 
     )
     client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
     service.note_share_suggested(services.engine, draft_id=snap.draft_id, now=services.clock())
+    # Now it applies, the draft's message carries the reminder to share it live too (a
+    # courtesy: the suggestion itself is sent, so a failure here is only logged).
+    try:
+        _render(services, client, draft_id=snap.draft_id, bot_user=None, post=False)
+    except SlackApiError as exc:
+        log.info("draft %s not re-rendered: %s", snap.draft_id, exc.response.get("error"))
 
 
 def _open_new_draft(
@@ -507,6 +513,7 @@ def _render(
             version=snap.version,
             revised=snap.revised,
             tally=snap.tally,
+            live_tip=snap.live_tip,
         )
         if post or not snap.message_ts:
             response = client.chat_postMessage(channel=snap.channel_id, text=text, blocks=blocks)

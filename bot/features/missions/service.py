@@ -60,10 +60,18 @@ class DraftSnapshot:
     version: int
     mission: MissionInput
     tally: Tally
+    # The bot has suggested walking the hiring manager through it live (two interviews).
+    share_suggested: bool = False
 
     @property
     def revised(self) -> bool:
         return self.version > 1
+
+    @property
+    def live_tip(self) -> bool:
+        """Whether the draft's message reminds the council to share it live: once the
+        suggestion applied (two interviews happened), until it is marked shared."""
+        return self.share_suggested and self.status == "posted"
 
 
 _render_locks: dict[int, threading.Lock] = {}
@@ -462,6 +470,7 @@ def _snapshot(session: Session, draft: MissionDraft, *, bot_user: str | None) ->
         tally=tally(
             ((r.user_id, r.emoji) for r in present), author=draft.author_id, bot_user=bot_user
         ),
+        share_suggested=draft.share_suggested_at is not None,
     )
 
 

@@ -105,8 +105,8 @@ VERSIONS_MAX = 10
 OBJECTIVES_SHOWN = 2 * MAX_OBJECTIVES
 
 _LIVE_TIP = (
-    ":speech_balloon: After a couple of interviews, walk the hiring manager through this "
-    "draft live, on a call or over coffee rather than by email."
+    ":speech_balloon: A couple of interviews in: a good moment to walk the hiring manager "
+    "through this draft live, on a call or over coffee rather than by email."
 )
 _PRIVACY = ":lock: Posted only in this private council channel."
 
@@ -324,10 +324,13 @@ def draft_message(
     company: str | None = None,
     role: str | None = None,
     stage: str | None = None,
+    live_tip: bool = False,
 ) -> tuple[str, list[dict]]:
     """Fallback text and blocks of a draft in the council channel.
 
-    `company`, `role` and `stage` default to the mission's own.
+    `company`, `role` and `stage` default to the mission's own. `live_tip` adds the
+    method's reminder to walk the hiring manager through it live, for when that applies
+    (after a couple of interviews: DraftSnapshot.live_tip), not on a brand-new draft.
     """
     company = mission.company if company is None else company
     role = mission.role if role is None else role
@@ -372,7 +375,7 @@ def draft_message(
     # bot checks who pressed first, and asks only the author to confirm (withdraw_modal).
     buttons.append(button("Withdraw", ACTION_WITHDRAW, value, style="danger"))
     blocks.append(ActionsBlock(block_id=BLOCK_ACTIONS, elements=buttons))
-    blocks.append(context(_PRIVACY, _LIVE_TIP))
+    blocks.append(context(_PRIVACY, _LIVE_TIP) if live_tip else context(_PRIVACY))
     if len(blocks) > MESSAGE_MAX_BLOCKS:  # cannot happen with validated input
         raise ValueError(f"draft message has {len(blocks)} blocks")
 
