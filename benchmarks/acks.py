@@ -14,11 +14,12 @@ Three measurements, each printed as ack p50 / p99 / max, non-200 answers and ack
 3. The burst of 1. over Socket Mode (the real app only: Slack's 3 s limit applies to
    envelopes too), with modals opened.
 
-Under each client-side line (what the driver waited, request sent to answer read) is the
-app's own figure from its `/metrics` ack histogram: the time inside the app's process.
-The client-side figure also holds this harness's work: the stand-in and the driver share
-this process, so while the council app's post-ack work has the stand-in answer its Slack
-calls (the bare app makes none), the driver's threads wait for the GIL too.
+The HTTP bursts are built here (trigger ids and response URLs minted by the stand-in) and
+sent, signed and timed by a child process of their own: the stand-in answering the council
+app's post-ack Slack calls (the bare app makes none) must not slow the measuring threads.
+Under each line is the app's own figure from its `/metrics` ack histogram, the time inside
+the app's process. The Socket Mode burst is sent from this process (its driver is the
+stand-in's own connection).
 
 It measures and prints; it asserts nothing, so a busy machine changes the numbers, not the
 outcome. Each app runs in its own process (as `council-bot serve` / `socket` do), one after
@@ -30,6 +31,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
+import hmac
+import json
 import logging
 import os
 import signal
@@ -39,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,13 +54,16 @@ from pathlib import Path
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.sandbox.standin.driver import SlackDriver
+from bot.sandbox.standin.driver import Response, SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
 from bot.server import EVENTS_PATH
 from storage.db import make_engine
 
 SECRET = "benchmark-signing-secret-0123456789"
+# --pin: the app's CPU (the harness takes the others), so the stand-in's work for the
+# council app's Slack calls does not take the app's CPU time.
+PIN_APP = ""
 LIMIT = 3.0  # Slack's ack deadline, seconds
 
 
@@ -77,6 +85,81 @@ class Burst:
     def p99(self) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+class PreparedDriver(SlackDriver):
+    """Builds the requests the stand-in's driver would send (trigger ids and response URLs
+    minted by the stand-in) without sending them: a separate process sends them, so the
+    measuring threads share a process with nothing else (the stand-in stays here)."""
+
+    def __init__(self, standin: SlackStandIn) -> None:
+        super().__init__(app_url="", signing_secret=SECRET, standin=standin)
+        self.prepared: list[tuple[str, str]] = []
+
+    def send(self, body: str, *, content_type: str, **_options: object) -> Response:  # type: ignore[override]
+        self.prepared.append((body, content_type))
+        return Response(200, "", None)
+
+
+def prepared_commands(standin: SlackStandIn, *, total: int, text: str) -> list[tuple[str, str]]:
+    driver = PreparedDriver(standin)
+    users = [member[0] for member in DEMO_MEMBERS]
+    for i in range(total):
+        driver.command(
+            user=users[i % len(users)], channel=DEMO_COUNCIL_CHANNEL, command="/mission", text=text
+        )
+    return driver.prepared
+
+
+def send_prepared(url: str, requests: list[tuple[str, str]], *, concurrency: int) -> Burst:
+    """Send `requests` from a child process (this script with --send) and read its figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        given, taken = Path(tmp) / "requests.json", Path(tmp) / "results.json"
+        given.write_text(json.dumps({"url": url, "requests": requests, "concurrency": concurrency}))
+        subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--send", str(given), str(taken)],
+            check=True,
+            timeout=300,
+        )
+        results = json.loads(taken.read_text())
+    return Burst(results["latencies"], sum(1 for status in results["statuses"] if status != 200))
+
+
+def sender_process(given: Path, taken: Path) -> None:
+    """The child: sign each request now (Slack's timestamp rule) and time its answer."""
+    job = json.loads(given.read_text())
+    secret = SECRET.encode()
+
+    def one(request: list[str]) -> tuple[float, int]:
+        body, content_type = request
+        timestamp = str(int(time.time()))
+        digest = hmac.new(secret, f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        prepared = urllib.request.Request(
+            job["url"],
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": f"v0={digest}",
+            },
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(prepared, timeout=30) as answer:
+                answer.read()
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = 0
+        return time.perf_counter() - started, status
+
+    with ThreadPoolExecutor(max_workers=job["concurrency"]) as pool:
+        results = list(pool.map(one, job["requests"]))
+    taken.write_text(
+        json.dumps({"latencies": [r[0] for r in results], "statuses": [r[1] for r in results]})
+    )
 
 
 def burst(send: Callable[[int], int], *, total: int, concurrency: int) -> Burst:
@@ -142,8 +225,9 @@ def app_process(
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_APP_TOKEN"):
         if name not in env:
             full_env.pop(name, None)
+    pin = ["taskset", "-c", PIN_APP] if PIN_APP else []
     process = subprocess.Popen(
-        [sys.executable, *args],
+        [*pin, sys.executable, *args],
         env=full_env,
         cwd=root,
         stdout=subprocess.DEVNULL,
@@ -291,9 +375,8 @@ def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None
                 standin.set_latency(latency)
                 standin.clear_calls()
                 before = server_side(url)
-                results[name] = burst(
-                    command_sender(driver, text), total=total, concurrency=concurrency
-                )
+                requests = prepared_commands(standin, total=total, text=text)
+                results[name] = send_prepared(url + EVENTS_PATH, requests, concurrency=concurrency)
                 print(results[name].line(name))
                 print(server_line(before, server_side(url)))
                 if name == "council":
@@ -348,7 +431,21 @@ def main() -> None:
         help="the checkout whose app is measured (e.g. a worktree of an older commit)",
     )
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--send", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="run each app on the last CPU and this harness on the others (Linux taskset)",
+    )
     args = parser.parse_args()
+    if args.pin and not args.send and not args.bare_server:
+        global PIN_APP
+        cpus = sorted(os.sched_getaffinity(0))
+        PIN_APP = str(cpus[-1])
+        os.sched_setaffinity(0, cpus[:-1] or cpus)
+    if args.send:
+        sender_process(*args.send)
+        return
     if args.bare_server:
         serve_bare(args.bare_server)
         return
