@@ -365,6 +365,29 @@ def test_the_list_shows_a_debriefed_interview_under_past_most_recent_first(
     assert listing.count("Debriefed: Good, shared with your council") == 2
 
 
+def test_picking_one_company_and_typing_another_logs_the_typed_one(slack: Slack) -> None:
+    # The same rule as /backchannel and /negotiate: a Slack select cannot be emptied once
+    # picked, so what is typed wins (and the form says so under the box).
+    day, at, _ = slot(slack, days=1)
+    log_event(slack, day=day, at=at, company="Globex")
+    with Session(slack.engine) as session:
+        globex = session.exec(select(Search).where(Search.company == "Globex")).one()
+    view = open_event_modal(slack, slack.lena)
+    company_box = next(b for b in view["blocks"] if b.get("block_id") == "company")
+    assert "used instead of the list above" in company_box["hint"]["text"]
+    day, at, _ = slot(slack, days=2)
+    answer = slack.driver.view_submission(
+        user=slack.lena,
+        view_id=view["id"],
+        values=event_values(day=day, at=at, company="Initech", search_id=globex.id),
+    )
+    assert not (answer.json or {}).get("errors"), answer.json
+    slack.settle()
+    with Session(slack.engine) as session:
+        events = session.exec(select(InterviewEvent).order_by(InterviewEvent.id)).all()
+    assert [e.company for e in events] == ["Globex", "Initech"]
+
+
 def test_an_empty_gratitude_house_gets_an_invitation_to_start_one(slack: Slack) -> None:
     day, at, starts_at = slot(slack)
     log_event(slack, day=day, at=at)

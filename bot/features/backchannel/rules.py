@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from bot.features.searches.rules import company_problem
+from bot.features.searches.rules import PICK_COMPANY, PICK_SEARCH, pick_company
 from bot.features.text import multiline, one_line, unstorable
 from bot.platform.timezones import local_now, out_of_quiet_hours, to_utc
 
@@ -227,36 +227,27 @@ class StartInput:
 def validate_start(form: StartForm, *, searches: Mapping[int, str]) -> StartInput | dict[str, str]:
     """Which search the checklist is for, or errors keyed by the start modal's block ids.
 
-    A typed company wins over the select (a Slack select cannot be emptied again); typing
-    the name of an existing search uses that search.
+    The company comes from the one picker rule (bot.features.searches.rules.pick_company):
+    a company typed wins over the select; typing the name of a search uses that search.
     """
     errors: dict[str, str] = {}
-    company = _one_line(form.company)
     search_id: int | None = None
-    raw = (form.search_id or "").strip()
-    if company:
-        if (problem := company_problem(company)) is not None:
-            errors[FIELD_COMPANY] = problem
-        else:
-            key = _key(company)
-            for known_id, known in searches.items():
-                if _key(known) == key:
-                    search_id, company = known_id, ""
-                    break
-    elif raw:
-        try:
-            search_id = int(raw)
-        except ValueError:
-            search_id = None
-        if search_id not in searches:
-            errors[FIELD_SEARCH] = "That search is no longer there. Please pick another."
-            search_id = None
-    else:
-        errors[FIELD_COMPANY] = (
+    company = ""
+    picked = pick_company(
+        search_id=form.search_id,
+        company=form.company,
+        searches=searches,
+        missing=(
             "Which company is it for? Pick one of your searches or type the name."
             if searches
             else "Which company is it for? Type the name."
-        )
+        ),
+    )
+    if isinstance(picked, dict):
+        fields = {PICK_SEARCH: FIELD_SEARCH, PICK_COMPANY: FIELD_COMPANY}
+        errors.update({fields[key]: text for key, text in picked.items()})
+    else:
+        search_id, company = picked.search_id, picked.company
     manager = _one_line(form.manager)
     if (problem := unstorable(manager, "The hiring manager's name")) is not None:
         errors[FIELD_MANAGER] = problem

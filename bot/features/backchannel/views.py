@@ -68,6 +68,7 @@ from bot.features.backchannel.rules import (
     signal_label,
     status_label,
 )
+from bot.features.searches.rules import TYPED_COMPANY_HINT
 from bot.platform.mrkdwn import escape, mention
 from bot.platform.timezones import format_local
 from bot.ui.blocks import (
@@ -462,7 +463,7 @@ def start_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) -
             "…or a new company" if options else "Company",
             max_length=COMPANY_MAX,
             placeholder="e.g. Acme Robotics",
-            hint="A company typed here is used instead of the list above." if options else None,
+            hint=TYPED_COMPANY_HINT if options else None,
             optional=bool(options),
         )
     )

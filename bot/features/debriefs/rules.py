@@ -25,7 +25,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.features.searches.rules import company_key, company_problem
+from bot.features.searches.rules import (
+    PICK_COMPANY,
+    PICK_SEARCH,
+    company_key,
+    pick_company,
+)
 from bot.features.text import multiline, one_line, unstorable
 from bot.platform.timezones import format_local, local_now, out_of_quiet_hours, to_utc, valid_tz
 
@@ -129,6 +134,12 @@ ANSWERS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _pick_errors(errors: Mapping[str, str]) -> dict[str, str]:
+    """The company picker's errors, keyed by this modal's block ids."""
+    fields = {PICK_SEARCH: FIELD_SEARCH, PICK_COMPANY: FIELD_COMPANY}
+    return {fields[key]: text for key, text in errors.items()}
+
+
 def kind_label(kind: str) -> str:
     return _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize() or "Event")
 
@@ -207,40 +218,21 @@ def validate_event(
     errors: dict[str, str] = {}
 
     search_id: int | None = None
-    raw_search = (form.search_id or "").strip()
-    if raw_search:
-        try:
-            search_id = int(raw_search)
-        except ValueError:
-            search_id = None
-        if search_id not in searches:
-            errors[FIELD_SEARCH] = "That search is no longer there. Please pick another."
-            search_id = None
-    company = _one_line(form.company)
-    if company and (problem := company_problem(company)) is not None:
-        errors[FIELD_COMPANY] = problem
-        company = ""
-    elif search_id is not None and company:
-        if company_key(company) == company_key(searches[search_id]):
-            company = ""  # the same company, typed again
-        else:
-            errors[FIELD_COMPANY] = (
-                f"You picked {searches[search_id]} above and typed {company} here. "
-                "Please clear one of them."
-            )
-    elif search_id is None and not company and FIELD_SEARCH not in errors:
-        errors[FIELD_COMPANY] = (
+    company = ""
+    picked = pick_company(
+        search_id=form.search_id,
+        company=form.company,
+        searches=searches,
+        missing=(
             "Which company is it with? Pick one of your searches or type the name."
             if searches
             else "Which company is it with? Type the name."
-        )
-    if search_id is None and company:
-        # Typed a company that is already one of the member's searches: use it.
-        key = company_key(company)
-        for known_id, known in searches.items():
-            if company_key(known) == key:
-                search_id, company = known_id, ""
-                break
+        ),
+    )
+    if isinstance(picked, dict):
+        errors.update(_pick_errors(picked))
+    else:
+        search_id, company = picked.search_id, picked.company
 
     kind = (form.kind or "").strip()
     if kind not in _KIND_LABELS:

@@ -73,6 +73,7 @@ from bot.features.debriefs.rules import (
     kind_label,
     rating_label,
 )
+from bot.features.searches.rules import TYPED_COMPANY_HINT
 from bot.platform.mrkdwn import escape, mention
 from bot.platform.timezones import format_local, local_now, valid_tz
 from bot.ui.blocks import (
@@ -250,6 +251,7 @@ def event_modal(
             max_length=COMPANY_MAX,
             initial=initial.company if initial is not None and chosen is None else "",
             placeholder="e.g. Acme Robotics",
+            hint=TYPED_COMPANY_HINT if options else None,
             optional=bool(options),
         )
     )

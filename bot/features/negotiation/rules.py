@@ -22,8 +22,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from bot.features.searches.rules import company_key, company_problem
-from bot.features.text import multiline, one_line, unstorable
+from bot.features.searches.rules import (
+    PICK_COMPANY,
+    PICK_SEARCH,
+    company_key,
+    pick_company,
+)
+from bot.features.text import multiline, unstorable
 
 # --- the legs -----------------------------------------------------------------------------------
 
@@ -407,43 +412,22 @@ class PickInput:
 def validate_pick(
     *, search_id: str, company: str, searches: Mapping[int, str]
 ) -> PickInput | dict[str, str]:
-    """Which search the plan is for: picked from the select, or typed (matched when known)."""
-    errors: dict[str, str] = {}
-    chosen: int | None = None
-    raw = (search_id or "").strip()
-    if raw:
-        try:
-            chosen = int(raw)
-        except ValueError:
-            chosen = None
-        if chosen not in searches:
-            errors[FIELD_SEARCH] = "That search is no longer there. Please pick another."
-            chosen = None
-    typed = one_line(company)
-    if typed and (problem := company_problem(typed)) is not None:
-        errors[FIELD_COMPANY] = problem
-    elif chosen is not None and typed:
-        if company_key(typed) == company_key(searches[chosen]):
-            typed = ""
-        else:
-            errors[FIELD_COMPANY] = (
-                f"You picked {searches[chosen]} above and typed {typed} here. Please clear one."
-            )
-    elif chosen is None and not typed and FIELD_SEARCH not in errors:
-        errors[FIELD_COMPANY] = (
+    """Which search the plan is for: picked from the select, or typed (matched when known),
+    by the one picker rule (bot.features.searches.rules.pick_company)."""
+    picked = pick_company(
+        search_id=search_id,
+        company=company,
+        searches=searches,
+        missing=(
             "Which company made the offer? Pick one of your searches or type its name."
             if searches
             else "Which company made the offer? Type its name."
-        )
-    if errors:
-        return errors
-    if chosen is None:
-        key = company_key(typed)
-        for known_id, known in searches.items():
-            if company_key(known) == key:
-                return PickInput(search_id=known_id, company=known)
-        return PickInput(search_id=None, company=typed)
-    return PickInput(search_id=chosen, company=searches[chosen])
+        ),
+    )
+    if isinstance(picked, dict):
+        fields = {PICK_SEARCH: FIELD_SEARCH, PICK_COMPANY: FIELD_COMPANY}
+        return {fields[key]: text for key, text in picked.items()}
+    return PickInput(search_id=picked.search_id, company=picked.name(searches))
 
 
 # --- sharing with the council -------------------------------------------------------------------

@@ -64,6 +64,7 @@ from bot.features.negotiation.rules import (
     status_emoji,
     status_label,
 )
+from bot.features.searches.rules import TYPED_COMPANY_HINT
 from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import (
     MESSAGE_MAX_BLOCKS,
@@ -372,6 +373,7 @@ def pick_modal(*, searches: Sequence[tuple[int, str]], private_metadata: str) ->
             "…or type the company" if options else "Company",
             max_length=COMPANY_MAX,
             placeholder="e.g. Acme Robotics",
+            hint=TYPED_COMPANY_HINT if options else None,
             optional=bool(options),
         )
     )

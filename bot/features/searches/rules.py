@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.features.text import unstorable
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.features.text import one_line, unstorable
 
 # storage.searches.Search.company and .company_key
 COMPANY_MAX = 100
@@ -33,3 +36,57 @@ def company_problem(company: str) -> str | None:
             f"{COMPANY_MAX:,} characters (letters such as ß count twice)."
         )
     return None
+
+
+# --- the company picker: one of the member's searches, or a company typed in -----------------
+
+# The picker's two fields; each feature maps them to its own modal's block ids.
+PICK_SEARCH = "search"
+PICK_COMPANY = "company"
+
+# Said under the text box wherever the picker is shown: the one rule, stated.
+TYPED_COMPANY_HINT = "A company typed here is used instead of the list above."
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyPick:
+    """One of the member's searches (`search_id`), or a new one at `company` (then
+    `search_id` is None). `company` is "" when an existing search is used."""
+
+    search_id: int | None
+    company: str
+
+    def name(self, searches: Mapping[int, str]) -> str:
+        """The company's name, whichever way it was given."""
+        return searches[self.search_id] if self.search_id is not None else self.company
+
+
+def pick_company(
+    *, search_id: str | None, company: str | None, searches: Mapping[int, str], missing: str
+) -> CompanyPick | dict[str, str]:
+    """The one rule for every company picker (a select of the member's searches and a
+    text box beside it): a company typed wins over the select, since a Slack select cannot
+    be emptied once picked (TYPED_COMPANY_HINT says so on the form); a typed name that is
+    one of the member's searches, ignoring case and spaces, is that search. With nothing
+    typed, the select's search, if it is still theirs. Errors are keyed PICK_SEARCH /
+    PICK_COMPANY; `missing` is what to say when neither was given.
+    """
+    typed = one_line(company)
+    if typed:
+        if (problem := company_problem(typed)) is not None:
+            return {PICK_COMPANY: problem}
+        key = company_key(typed)
+        for known_id, known in searches.items():
+            if company_key(known) == key:
+                return CompanyPick(search_id=known_id, company="")
+        return CompanyPick(search_id=None, company=typed)
+    raw = (search_id or "").strip()
+    if not raw:
+        return {PICK_COMPANY: missing}
+    try:
+        chosen: int | None = int(raw)
+    except ValueError:
+        chosen = None
+    if chosen is None or chosen not in searches:
+        return {PICK_SEARCH: "That search is no longer there. Please pick another."}
+    return CompanyPick(search_id=chosen, company="")
