@@ -26,6 +26,7 @@ from bot.sandbox.standin.state import DEMO_MEMBERS, Workspace, seed_demo
 from bot.server import EVENTS_PATH, BackgroundServer
 from bot.services import Services
 from bot.settings import Settings
+from storage import crypto
 from storage.db import make_engine
 
 log = logging.getLogger("council_bot.sandbox")
@@ -34,12 +35,17 @@ DB_FILE = "council-bot.db"
 
 
 def sandbox_settings(
-    *, standin: SlackStandIn, data_dir: Path, log_level: str = "WARNING"
+    *,
+    standin: SlackStandIn,
+    data_dir: Path,
+    log_level: str = "WARNING",
+    data_key: str | None = None,
 ) -> Settings:
     """Settings that point the app at the stand-in: its token, its API URL, a new secret.
 
     The database is always SQLite in `data_dir`; a DATABASE_URL in the environment (which
-    may be a real council's) is deliberately ignored, and no `.env` file is read.
+    may be a real council's) is deliberately ignored, and no `.env` file is read. Without
+    `data_key`, the data key is the key file in `data_dir` (kept with a kept sandbox).
     """
     return Settings(
         slack_bot_token=standin.bot_token,  # type: ignore[arg-type]
@@ -49,6 +55,7 @@ def sandbox_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{(data_dir / DB_FILE).resolve()}",
         log_level=log_level,  # type: ignore[arg-type]
+        data_key=data_key,  # type: ignore[arg-type]
         _env_file=None,
     )
 
@@ -85,7 +92,13 @@ class Sandbox:
             persist.load(workspace, clock, data_dir)
         standin = SlackStandIn(workspace).start()
         try:
-            settings = sandbox_settings(standin=standin, data_dir=data_dir, log_level=log_level)
+            # A throwaway sandbox gets a throwaway data key (no key file, nothing to back up).
+            settings = sandbox_settings(
+                standin=standin,
+                data_dir=data_dir,
+                log_level=log_level,
+                data_key=crypto.new_key() if tempdir is not None else None,
+            )
             database = make_engine(settings.effective_database_url)
             # The reminder engine is built here rather than by build_runtime, so the
             # clock panel can tell a sent reminder from a moot one.
