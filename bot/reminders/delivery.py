@@ -34,6 +34,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.platform.logs import describe_exception
 from bot.platform.slack_client import make_client
 from bot.reminders.engine import Delivered, Failed, Outcome, RateLimited, Reminder, Undeliverable
 
@@ -78,7 +79,7 @@ def slack_outcome(call: Callable[[], Any]) -> Outcome:
     except SlackApiError as exc:
         return outcome_of_error(exc)
     except Exception as exc:  # connection errors (URLError, timeouts), bugs: retried later
-        return Failed(f"{type(exc).__name__}: {exc}")
+        return Failed(describe_exception(exc))  # never its message: member text
     return Delivered()
 
 

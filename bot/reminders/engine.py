@@ -51,6 +51,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
+from bot.platform.logs import describe_exception
 from storage import reminders as store
 from storage.reminders import Reminder, ReminderStatus
 from storage.types import require_id
@@ -500,7 +501,7 @@ class ReminderEngine:
             outcome = registration.sender(reminder)
         except Exception as exc:
             log.exception("reminder %s (%s): the sender raised", reminder.id, reminder.kind)
-            return Failed(f"{type(exc).__name__}: {exc}")
+            return Failed(describe_exception(exc))  # never its message: member text
         if not isinstance(outcome, _OUTCOMES):
             return Failed(f"the sender returned {outcome!r}, not an Outcome")
         return outcome

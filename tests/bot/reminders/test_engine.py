@@ -534,14 +534,16 @@ def test_a_sender_exception_counts_as_a_failure(
     reminder = add(migrated_engine, clock.now)
 
     def boom(_r: Reminder) -> Outcome:
-        raise RuntimeError("boom")
+        raise RuntimeError("boom at Zq9-Secret Robotics")  # a message may carry member text
 
     engine = make(migrated_engine, clock)
     engine.register("debrief", boom, grace=HOUR)
     with caplog.at_level(logging.ERROR, logger="bot.reminders.engine"):
         assert engine.dispatch_due().retrying == 1
     stored = fetch(migrated_engine, reminder.id)
-    assert stored.attempts == 1 and stored.last_error == "RuntimeError: boom"
+    # The class only: the stored error never holds the message (bot.platform.logs scrubs
+    # the logged traceback the same way once installed).
+    assert stored.attempts == 1 and stored.last_error == "RuntimeError"
     assert any(r.exc_info for r in caplog.records)
 
 
