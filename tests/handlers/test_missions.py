@@ -376,6 +376,26 @@ def test_interview_questions_come_privately_to_the_author(slack: Slack) -> None:
     assert slack.standin.calls_to("chat.postMessage") == []
 
 
+def test_interview_questions_quote_key_results_whole(slack: Slack) -> None:
+    draft_id, ts = post_draft(
+        slack,
+        objective_1="Make deployment a non-event for every new warehouse site we open",
+        krs_1="Deploy a new site in 5 days, down from 30 in the last two quarters",
+    )
+    slack.standin.clear_calls()
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_QUESTIONS,
+        value=str(draft_id),
+        channel=slack.council,
+        message_ts=ts,
+    )
+    asked = json.dumps(slack.standin.wait_for("response_url").args["blocks"], ensure_ascii=False)
+    assert "“Deploy a new site in 5 days, down from 30 in the last two quarters”" in asked
+    assert "“Make deployment a non-event for every new warehouse site we open”" in asked
+    assert "…”" not in asked  # nothing cut mid-phrase
+
+
 # --- feedback by reaction -----------------------------------------------------------------------
 
 

@@ -346,10 +346,26 @@ def is_measurable(key_result: str) -> bool:
 
 
 def quote_words(text: str, words: int = 6) -> str:
-    """The first few words of member text, for quoting it back."""
+    """The first few words of member text, to point the author at their own key result
+    (a quality note, next to the full text in their form)."""
     parts = text.split()
     head = " ".join(parts[:words])
     return head + "…" if len(parts) > words else head
+
+
+# Longer than any validated objective or key result: those are always quoted whole.
+QUOTE_MAX = KEY_RESULT_MAX
+
+
+def quote(text: str, limit: int = QUOTE_MAX) -> str:
+    """Member text quoted back whole (an objective, a key result), so nobody reads a
+    target cut mid-phrase; only text over `limit` is shortened, at a word boundary, with
+    "…" (the whole of it stays in the draft)."""
+    cleaned = " ".join(text.split())
+    if len(cleaned) <= limit:
+        return cleaned
+    head = cleaned[: limit - 1].rsplit(" ", 1)[0] or cleaned[: limit - 1]
+    return head.rstrip(" ,;:.") + "…"
 
 
 _FILLER = frozenset(
@@ -519,7 +535,7 @@ def interview_questions(mission: MissionInput) -> list[str]:
     objectives = mission.objectives
     for objective in objectives:
         candidates.append(
-            f"If I joined, what would great progress on “{quote_words(objective.text, 8)}” "
+            f"If I joined, what would great progress on “{quote(objective.text)}” "
             "look like after the first 90 days?"
         )
     for objective in objectives:
@@ -529,7 +545,7 @@ def interview_questions(mission: MissionInput) -> list[str]:
                 candidates.append(f"How does the team measure {metric} today, and what is it now?")
     for objective in objectives:
         candidates.append(
-            f"Who owns “{quote_words(objective.text, 8)}” today, and what has been tried so far?"
+            f"Who owns “{quote(objective.text)}” today, and what has been tried so far?"
         )
     if len(objectives) > 1:
         candidates.append(
@@ -541,7 +557,7 @@ def interview_questions(mission: MissionInput) -> list[str]:
         ]
         if numeric:
             candidates.append(
-                f"Is a target like “{quote_words(numeric[0], 8)}” realistic here? "
+                f"Is a target like “{quote(numeric[0])}” realistic here? "
                 "What would make it easier or harder?"
             )
     candidates.append("What people, budget or tools would this role have to reach these outcomes?")

@@ -482,3 +482,14 @@ def test_module_has_no_slack_imports() -> None:
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert not [name for name in imported if "slack" in name]
+
+
+def test_quote_keeps_validated_text_whole_and_cuts_longer_text_at_a_word() -> None:
+    from bot.features.missions.rules import KEY_RESULT_MAX, quote
+
+    kr = "Deploy a site in 5 days, down from 30"
+    assert quote(kr) == kr
+    longest = ("word " * 60)[:KEY_RESULT_MAX].strip()
+    assert quote(longest) == longest  # the longest a key result may be: whole
+    cut = quote("alpha beta gamma delta", limit=14)
+    assert cut == "alpha beta…"  # at a word boundary, marked
