@@ -87,7 +87,7 @@ from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import section
+from bot.ui.blocks import app_dm_link, section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import (
@@ -179,7 +179,9 @@ def start(call: kit.CommandCall) -> None:
 
 
 @listeners.view(CALLBACK_START)
-def submit_start(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def submit_start(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     services, user_id, team_id = kit.caller(context)
     meta = StartRef.decode(view["private_metadata"])
     done, saved = kit.submit_form(
@@ -210,7 +212,7 @@ def submit_start(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
         return
     dm_channel, permalink = shown
     if meta.response_url and meta.channel != dm_channel:
-        note = opened_note(checklist, permalink, created=created)
+        note = opened_note(checklist, permalink, created=created, dm_link=_dm_link(body))
         _respond_url(meta.response_url, text=note, blocks=[section(note).to_dict()])
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
@@ -238,7 +240,7 @@ def open_again(
     dm_channel, permalink = shown
     container = body.get("container") or {}
     if body.get("response_url") and container.get("channel_id") != dm_channel:
-        note = opened_note(checklist, permalink, created=False)
+        note = opened_note(checklist, permalink, created=False, dm_link=_dm_link(body))
         respond(text=note, blocks=[section(note).to_dict()], replace_original=False)
     _home(services, client, context)
 
@@ -736,6 +738,15 @@ def _reason(exc: SlackApiError) -> str:
     """Slack's error code, or the HTTP status when there is none (a 5xx)."""
     error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
     return str(error or f"HTTP {exc.response.status_code}")
+
+
+def _dm_link(body: dict[str, Any]) -> str:
+    """The link to the member's DM with the app, from the request's team and app ids."""
+    team = body.get("team") or {}
+    team_id = str(team.get("id") if isinstance(team, dict) else "") or str(
+        body.get("team_id") or ""
+    )
+    return app_dm_link(team_id=team_id, app_id=str(body.get("api_app_id") or ""))
 
 
 def _permalink(client: WebClient, channel: str, ts: str) -> str | None:

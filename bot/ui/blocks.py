@@ -133,6 +133,12 @@ def link_button(text: str, url: str) -> ButtonElement:
     return ButtonElement(text=plain(text, BUTTON_TEXT_MAX), action_id=ACTION_OPEN_LINK, url=url)
 
 
+def app_dm_link(*, team_id: str, app_id: str) -> str:
+    """Slack's deep link to the member's DM with this app (its Messages tab): what to link
+    when a message's own permalink is not known."""
+    return f"slack://app?team={team_id}&id={app_id}&tab=messages"
+
+
 def dicts(blocks: Sequence[Block]) -> list[dict]:
     return [block.to_dict() for block in blocks]
 

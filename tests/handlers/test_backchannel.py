@@ -329,6 +329,31 @@ def followup_dms(slack: Slack) -> list[ApiCall]:
 # --- starting and opening -------------------------------------------------------------------------
 
 
+def _dm_note(slack: Slack) -> str:
+    (note,) = [c for c in slack.standin.calls_to("response_url") if "in our DM" in text_of(c)]
+    return str(note.args["text"])
+
+
+def test_the_started_note_links_to_the_checklist_in_the_dm(slack: Slack) -> None:
+    start(slack)
+    slack.settle()
+    (posted,) = dms_to(slack, slack.lena)
+    (asked,) = [
+        c
+        for c in slack.standin.calls_to("chat.getPermalink")
+        if c.args["message_ts"] == (posted.response["ts"])
+    ]
+    assert f"<{asked.response['permalink']}|in our DM>" in _dm_note(slack)
+
+
+def test_without_a_permalink_the_started_note_links_to_the_dm_itself(slack: Slack) -> None:
+    slack.standin.fail_next("chat.getPermalink", kind="server_error", times=5)
+    start(slack)
+    slack.settle()
+    link = f"slack://app?team={slack.workspace.team_id}&amp;id={slack.workspace.app_id}"
+    assert f"<{link}&amp;tab=messages|in our DM>" in _dm_note(slack)
+
+
 def test_a_checklist_starts_from_the_council_channel_and_lives_in_the_dm(slack: Slack) -> None:
     checklist_id = start(slack, company="Acme Robotics", manager="Dana Reyes")
     (posted,) = dms_to(slack, slack.lena)

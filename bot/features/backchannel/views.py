@@ -413,9 +413,10 @@ def moved_message(checklist: Checklist) -> tuple[str, list[dict]]:
     return text, dicts([section(text)])
 
 
-def opened_note(checklist: Checklist, permalink: str | None, *, created: bool) -> str:
-    """The private note where `/backchannel` was typed: the checklist is in the DM."""
-    where = f"<{escape(permalink)}|in our DM>" if permalink else "in our DM"
+def opened_note(checklist: Checklist, permalink: str | None, *, created: bool, dm_link: str) -> str:
+    """The private note where `/backchannel` was typed: the checklist is in the DM, linked
+    (the message itself when its permalink is known, else the DM: `dm_link`)."""
+    where = f"<{escape(permalink or dm_link)}|in our DM>"
     if created:
         return (
             f":white_check_mark: Started your back-channel checklist for "
