@@ -13,13 +13,21 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.platform.councils import ChannelFacts, ChannelProblem, channel_problem, register_council
+from bot.platform.councils import (
+    ChannelFacts,
+    ChannelProblem,
+    channel_problem,
+    known_councils,
+    register_council,
+)
 from bot.platform.members import member_tz
 from bot.services import Services
 from bot.ui.blocks import (
     channel_problem_blocks,
     channel_problem_modal,
     channel_problem_text,
+    council_pointer_blocks,
+    council_pointer_text,
     section,
 )
 
@@ -155,18 +163,60 @@ def open_then_check(
     if problem is None and council_id is not None:
         return council_id
     problem = problem or ChannelProblem.BOT_NOT_IN_CHANNEL
+    # A member who has a council already is pointed there, not told to create one.
+    councils = member_councils(
+        services,
+        client,
+        team_id=str(command.get("team_id") or ""),
+        user_id=str(command.get("user_id") or ""),
+        except_channel=str(command.get("channel_id") or ""),
+    )
+    name = str(command.get("command") or "")
     client.views_update(
         view_id=shown["id"],
         hash=shown.get("hash"),
-        view=channel_problem_modal(problem, title=problem_title),
+        view=channel_problem_modal(problem, title=problem_title, councils=councils, command=name),
     )
-    blocks = channel_problem_blocks(problem)
-    text = channel_problem_text(problem)
+    if councils:
+        blocks = council_pointer_blocks(problem, councils=councils, command=name)
+        text = council_pointer_text(problem, councils=councils, command=name)
+    else:
+        blocks = channel_problem_blocks(problem)
+        text = channel_problem_text(problem)
     if intro:
         blocks = [section(intro).to_dict(), *blocks]
         text = f"{intro} {text}"
     respond(text=text, blocks=blocks)
     return None
+
+
+# How many of the workspace's known councils are checked for a member (newest first).
+MEMBER_COUNCILS_CHECKED = 10
+
+
+def member_councils(
+    services: Services, client: WebClient, *, team_id: str, user_id: str, except_channel: str
+) -> list[str]:
+    """The council channels the member shares with the bot now: the councils the bot knows
+    (bot.platform.councils.known_councils), each still a private channel with the bot in
+    it (conversations.info) and the member among its members (conversations.members), so
+    no new scope is needed. A channel Slack will not describe is left out."""
+    if not team_id or not user_id:
+        return []
+    found: list[str] = []
+    for channel_id in known_councils(
+        services.engine, team_id=team_id, limit=MEMBER_COUNCILS_CHECKED
+    ):
+        if channel_id == except_channel:
+            continue
+        try:
+            if channel_problem(channel_facts(client, channel_id=channel_id)) is not None:
+                continue
+            if is_channel_member(client, channel_id=channel_id, user_id=user_id):
+                found.append(channel_id)
+        except SlackApiError as exc:
+            log.info("council %s not checked: %s", channel_id, exc.response.get("error"))
+    return found
 
 
 def tz_of(services: Services, client: WebClient, *, team_id: str, user_id: str) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Column, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.types import UTCDateTime, utcnow
 
@@ -62,6 +62,18 @@ def get_council(session: Session, *, team_id: str, channel_id: str) -> Council |
     return session.exec(
         select(Council).where(Council.team_id == team_id, Council.channel_id == channel_id)
     ).first()
+
+
+def councils_of_team(session: Session, *, team_id: str, limit: int) -> list[Council]:
+    """The workspace's councils the bot knows (channels it was used in), newest first."""
+    return list(
+        session.exec(
+            select(Council)
+            .where(Council.team_id == team_id)
+            .order_by(col(Council.id).desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def get_member(session: Session, *, team_id: str, user_id: str) -> Member | None:

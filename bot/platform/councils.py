@@ -7,7 +7,7 @@ from enum import Enum
 
 from sqlalchemy import Engine
 
-from storage.councils import get_council, upsert_council
+from storage.councils import councils_of_team, get_council, upsert_council
 from storage.db import session_scope
 from storage.types import require_id
 
@@ -65,3 +65,10 @@ def council_of(engine: Engine, *, team_id: str, channel_id: str) -> int | None:
     with session_scope(engine) as session:
         council = get_council(session, team_id=team_id, channel_id=channel_id)
         return council.id if council is not None else None
+
+
+def known_councils(engine: Engine, *, team_id: str, limit: int) -> list[str]:
+    """The channel ids of the workspace's councils the bot knows, newest first (whether a
+    member is in one, and whether it is still fit, is Slack's to say)."""
+    with session_scope(engine) as session:
+        return [c.channel_id for c in councils_of_team(session, team_id=team_id, limit=limit)]

@@ -328,12 +328,49 @@ def channel_problem_blocks(problem: ChannelProblem) -> list[dict]:
     return [section(f":lock: {_PROBLEM_REASON[problem]}").to_dict(), *setup_help()]
 
 
-def channel_problem_modal(problem: ChannelProblem, *, title: str) -> dict:
+def channel_problem_modal(
+    problem: ChannelProblem, *, title: str, councils: Sequence[str] = (), command: str = ""
+) -> dict:
     """What an opened modal becomes when its command came from the wrong channel: the
-    modal is opened first (its trigger lasts 3 seconds), the channel checked after."""
+    modal is opened first (its trigger lasts 3 seconds), the channel checked after. With
+    `councils` (the member's council channels), it points there instead of at setup."""
+    blocks = (
+        council_pointer_blocks(problem, councils=councils, command=command)
+        if councils
+        else channel_problem_blocks(problem)
+    )
     return {
         "type": "modal",
         "title": plain(title, 24).to_dict(),
         "close": plain("OK", 24).to_dict(),
-        "blocks": channel_problem_blocks(problem),
+        "blocks": blocks,
     }
+
+
+# At most this many of a member's council channels are named.
+POINTER_MAX_COUNCILS = 5
+
+
+def _councils_named(councils: Sequence[str]) -> str:
+    links = [f"<#{escape(channel_id)}>" for channel_id in councils[:POINTER_MAX_COUNCILS]]
+    return links[0] if len(links) == 1 else ", ".join(links[:-1]) + " and " + links[-1]
+
+
+def council_pointer_text(problem: ChannelProblem, *, councils: Sequence[str], command: str) -> str:
+    """Why the command cannot run here, and the member's own council channel(s) to use
+    instead (channel links, not the setup steps: they have a council already)."""
+    where = "your council channel" if len(councils) == 1 else "one of your council channels"
+    return (
+        f"{_PROBLEM_REASON[problem]} You're in {where} with me: {_councils_named(councils)}. "
+        f"Type `{escape(command)}` there."
+    )
+
+
+def council_pointer_blocks(
+    problem: ChannelProblem, *, councils: Sequence[str], command: str
+) -> list[dict]:
+    return [
+        section(
+            f":lock: {council_pointer_text(problem, councils=councils, command=command)}"
+        ).to_dict()
+    ]

@@ -103,6 +103,42 @@ def test_list_shows_only_my_drafts_privately(slack: Slack) -> None:
     assert "Acme Robotics" not in json.dumps(theirs.args["blocks"])
 
 
+def _pointer_or_setup(slack: Slack, user: str, channel: str) -> tuple[str, str]:
+    """`/mission` typed in a channel that is no council: (private answer, what the modal
+    became), as JSON."""
+    slack.standin.clear_calls()
+    slack.driver.command(user=user, channel=channel, command="/mission")
+    reply = slack.standin.wait_for("response_url")
+    replaced = slack.standin.wait_for("views.update")
+    slack.settle()
+    return json.dumps(reply.args["blocks"]), json.dumps(replaced.args["view"]["blocks"])
+
+
+@pytest.mark.parametrize("where", ["general", "dm"])
+def test_mission_outside_a_council_points_a_council_member_to_their_council_channel(
+    slack: Slack, where: str
+) -> None:
+    post_draft(slack)  # the bot now knows the council channel
+    channel = (
+        slack.public_channel if where == "general" else slack.workspace.open_im(slack.lena)[0].id
+    )
+    answer, modal = _pointer_or_setup(slack, slack.lena, channel)
+    for shown in (answer, modal):
+        assert f"<#{slack.council}>" in shown and "`/mission` there" in shown
+        assert "/invite" not in shown  # no setup steps for someone who has a council
+
+
+def test_mission_outside_a_council_tells_a_member_of_none_how_to_set_one_up(
+    slack: Slack,
+) -> None:
+    post_draft(slack)
+    newcomer = slack.workspace.add_user("U0NEWB0006", name="newb", real_name="New Bie")
+    dm, _ = slack.workspace.open_im(newcomer.id)
+    answer, modal = _pointer_or_setup(slack, newcomer.id, dm.id)
+    assert f"<#{slack.council}>" not in answer + modal  # not theirs: not even named
+    assert "/invite" in answer and "/invite" in modal
+
+
 # --- drafting -----------------------------------------------------------------------------------
 
 
