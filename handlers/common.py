@@ -34,7 +34,7 @@ from bot.ui.blocks import (
 log = logging.getLogger("council_bot.handlers")
 
 # Slack's answers that mean "this channel is not visible to the bot".
-_INVISIBLE = {
+INVISIBLE_CHANNEL_ERRORS = _INVISIBLE = {
     "channel_not_found",
     "not_in_channel",
     "missing_scope",
@@ -104,6 +104,11 @@ def council_for_command(
     problem = channel_problem(facts)
     if problem is not None or facts is None:  # no facts is always a problem
         return None, problem or ChannelProblem.BOT_NOT_IN_CHANNEL
+    # Slack sends a command only from a channel its user is in, but a signed request can
+    # name any channel: the council's content is for its members only.
+    user_id = command.get("user_id")
+    if user_id and not is_channel_member(client, channel_id=command["channel_id"], user_id=user_id):
+        return None, ChannelProblem.MEMBER_NOT_IN_CHANNEL
     council_id = register_council(
         services.engine,
         team_id=command["team_id"],
@@ -248,7 +253,8 @@ def channel_members(client: WebClient, *, channel_id: str) -> list[str]:
 
 
 def is_channel_member(client: WebClient, *, channel_id: str, user_id: str) -> bool:
-    """Whether a user is in the channel."""
+    """Whether a user is in the channel: the check before showing or taking a council's
+    content for an id a request names (a signed request may carry any id)."""
     return user_id in channel_members(client, channel_id=channel_id)
 
 

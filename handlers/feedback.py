@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.features.errors import NotAllowed
 from bot.features.feedback import service
 from bot.features.feedback.views import (
     BLOCK_STRONG,
@@ -31,7 +32,15 @@ from bot.features.missions.views import ACTION_FEEDBACK
 from bot.platform.mrkdwn import escape
 from bot.services import Services
 from handlers import kit
-from handlers.common import answered, dm, fail_fast, is_channel_member, tell, tell_in_channel
+from handlers.common import (
+    INVISIBLE_CHANNEL_ERRORS,
+    answered,
+    dm,
+    fail_fast,
+    is_channel_member,
+    tell,
+    tell_in_channel,
+)
 
 log = logging.getLogger("council_bot.feedback")
 
@@ -100,7 +109,7 @@ def submit_feedback(
         validate=lambda: service.validate_answers(form.answers),
         save=lambda answers: service.record(
             services.engine,
-            draft_id=meta.draft,
+            draft_id=_member_of_its_council(services, client, meta.draft, user_id),
             user_id=user_id,
             answers=answers,
             anonymous=form.anonymous,
@@ -119,6 +128,27 @@ def submit_feedback(
     team_id = kit.team_of(context)
     kit.refresh_home(services, client, team_id=team_id, user_id=stored.author_id)
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+def _member_of_its_council(
+    services: Services, client: WebClient, draft_id: int, user_id: str
+) -> int:
+    """The draft id, once the writer is (still) in the draft's council channel: a modal
+    opened before they left, or a forged draft id, is refused with the text kept."""
+    target = service.target(services.engine, draft_id=draft_id)
+    if target is None:
+        return draft_id  # gone: the use case says so
+    try:
+        member = is_channel_member(fail_fast(client), channel_id=target.channel_id, user_id=user_id)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.warning("membership not checked for draft %s: %s", draft_id, error)
+        if error in INVISIBLE_CHANNEL_ERRORS:
+            return draft_id  # the bot was removed: saved, and the member told it can't post
+        raise NotAllowed(channel_unreachable_text()) from None
+    if not member:
+        raise NotAllowed(not_member_text())
+    return draft_id
 
 
 def _thank(

@@ -61,6 +61,7 @@ from handlers.common import (
     council_channel_problem,
     council_for_command,
     dm,
+    is_channel_member,
     open_then_check,
     tell,
     tell_in_channel,
@@ -363,6 +364,12 @@ def earlier_versions(
     draft_id = kit.action_id_value(body)
     snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
     if snap is None or snap.status == "withdrawn":
+        tell(client, body, respond, withdrawn_text())
+        return
+    if snap.author_id != user_id and not is_channel_member(
+        client, channel_id=snap.channel_id, user_id=user_id
+    ):
+        # A button only shows where its draft is, but a signed request can name any id.
         tell(client, body, respond, withdrawn_text())
         return
     blocks = versions_message(

@@ -19,6 +19,7 @@ class ChannelProblem(Enum):
     PUBLIC = "public"
     BOT_NOT_IN_CHANNEL = "not_in_channel"
     EXTERNALLY_SHARED = "ext_shared"
+    MEMBER_NOT_IN_CHANNEL = "member_not_in_channel"
 
 
 @dataclass(frozen=True, slots=True)

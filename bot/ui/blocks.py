@@ -312,6 +312,8 @@ _PROBLEM_REASON = {
     "search while employed), so I only post drafts in a private council channel.",
     ChannelProblem.BOT_NOT_IN_CHANNEL: "I'm not a member of this channel yet, so I can't "
     "post here.",
+    ChannelProblem.MEMBER_NOT_IN_CHANNEL: "You're not a member of this channel, so its "
+    "council's drafts aren't yours to see or add to.",
     ChannelProblem.EXTERNALLY_SHARED: "This channel is shared with another organisation "
     "(Slack Connect), so people outside your council could read it. Job searches stay in a "
     "private channel of your own workspace.",
