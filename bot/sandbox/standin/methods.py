@@ -13,6 +13,7 @@ Block Kit is checked with ``bot.sandbox.standin.blockkit`` (``validate_message``
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -365,6 +366,73 @@ def views_publish(workspace: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "view": published.to_dict()}
 
 
+# -------------------------------------------------------------------- files
+#: The largest file Slack takes (1 GB).
+MAX_FILE_LENGTH = 1024 * 1024 * 1024
+
+
+def files_get_upload_url_external(workspace: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """Step one of files.uploadV2: a file id and a one-time URL to POST its bytes to.
+
+    ``filename`` and ``length`` (the exact number of bytes that will be sent, an integer
+    of at least 1) are required.
+    """
+    filename = _require(args, "filename")
+    raw_length = _require(args, "length")
+    try:
+        length = int(raw_length)
+    except ValueError:
+        raise StandInError(
+            "invalid_arguments", messages=["[ERROR] length must be an integer"]
+        ) from None
+    if length < 1:
+        raise StandInError("invalid_arguments", messages=["[ERROR] length must be at least 1"])
+    if length > MAX_FILE_LENGTH:
+        raise StandInError("file_upload_size_restricted")
+    file = workspace.new_file(
+        filename=filename,
+        length=length,
+        alt_txt=_text(args, "alt_txt") or "",
+        snippet_type=_text(args, "snippet_type") or "",
+    )
+    return {"ok": True, "upload_url": workspace.upload_url(file), "file_id": file.id}
+
+
+def files_complete_upload_external(workspace: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """Step three: finish uploads (``files``: ``[{"id", "title"}]``) and, with
+    ``channel_id`` (or ``channels``, one of them), share them there in one message."""
+    value = args.get("files")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise StandInError(
+                "invalid_arguments", messages=["[ERROR] files must be a JSON array"]
+            ) from None
+    if not isinstance(value, list) or not value:
+        raise StandInError("invalid_arguments", messages=["[ERROR] missing required field: files"])
+    items: list[tuple[str, str]] = []
+    for item in value:
+        if not isinstance(item, dict) or not item.get("id"):
+            raise StandInError("invalid_arguments", messages=["[ERROR] each file needs an id"])
+        items.append((str(item["id"]), str(item.get("title") or "")))
+    channel_id = _text(args, "channel_id") or None
+    channels = [c.strip() for c in (_text(args, "channels") or "").split(",") if c.strip()]
+    if channel_id and channels:
+        raise StandInError(
+            "invalid_arguments", messages=["[ERROR] give channel_id or channels, not both"]
+        )
+    if len(channels) > 1:
+        raise StandInError("not_supported_by_standin", messages=["[ERROR] several channels"])
+    files = workspace.complete_files(
+        items,
+        channel_id=channel_id or (channels[0] if channels else None),
+        initial_comment=_text(args, "initial_comment") or "",
+        thread_ts=_text(args, "thread_ts") or None,
+    )
+    return {"ok": True, "files": [file.to_dict(workspace) for file in files]}
+
+
 METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "chat.postMessage": chat_post_message,
@@ -381,6 +449,8 @@ METHODS: dict[str, Handler] = {
     "views.push": views_push,
     "views.update": views_update,
     "views.publish": views_publish,
+    "files.getUploadURLExternal": files_get_upload_url_external,
+    "files.completeUploadExternal": files_complete_upload_external,
 }
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Channel",
     "EphemeralMessage",
+    "File",
     "Message",
     "ResponseTarget",
     "ShiftedClock",
@@ -326,6 +327,7 @@ class Message:
     edited: dict[str, str] | None = None
     metadata: dict[str, Any] | None = None
     subtype: str | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)  # shared files (file objects)
 
     @property
     def is_reply(self) -> bool:
@@ -373,6 +375,10 @@ class Message:
             body["edited"] = dict(self.edited)
         if self.metadata:
             body["metadata"] = copy.deepcopy(self.metadata)
+        if self.files:
+            body["files"] = copy.deepcopy(self.files)
+            body["upload"] = True
+            body["display_as_bot"] = False
         return body
 
 
@@ -492,3 +498,85 @@ class ResponseTarget:
     message_ts: str | None = None  # the message an action came from, if any
     is_ephemeral: bool = False  # that message was ephemeral
     uses: int = 0
+
+
+# What Slack reports for a file by its name's extension: (mimetype, filetype, pretty_type).
+_FILE_TYPES = {
+    "json": ("application/json", "json", "JSON"),
+    "md": ("text/markdown", "markdown", "Markdown (raw)"),
+    "txt": ("text/plain", "text", "Plain Text"),
+    "csv": ("text/csv", "csv", "CSV"),
+}
+
+
+@dataclass
+class File:
+    """A file uploaded the files.uploadV2 way.
+
+    ``files.getUploadURLExternal`` creates it (a ``filename`` and the ``length`` the app
+    will send) with a one-time upload URL; a POST of exactly ``length`` bytes to that URL
+    fills in ``content``; ``files.completeUploadExternal`` gives it a title and shares it
+    into a conversation (``shares``: ``(channel, message ts)``).
+    """
+
+    id: str
+    filename: str
+    length: int
+    user: str  # who uploaded it (the bot's user)
+    created: int
+    upload_id: str  # the secret path segment of its upload URL
+    title: str = ""
+    alt_txt: str = ""
+    snippet_type: str = ""
+    content: bytes | None = None  # None until the upload URL received the bytes
+    completed: bool = False
+    shares: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def is_uploaded(self) -> bool:
+        return self.content is not None
+
+    def to_dict(self, workspace: Workspace) -> dict[str, Any]:
+        """Slack's file object (as in ``files.completeUploadExternal``'s ``files``)."""
+        extension = self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+        mimetype, filetype, pretty = _FILE_TYPES.get(
+            extension, ("application/octet-stream", "binary", "Binary")
+        )
+        channels = [c for c, _ts in self.shares]
+        ims = [c for c in channels if workspace.channels.get(c) and workspace.channels[c].is_im]
+        groups = [
+            c
+            for c in channels
+            if c not in ims and workspace.channels.get(c) and workspace.channels[c].is_private
+        ]
+        public = [c for c in channels if c not in ims and c not in groups]
+        base = f"https://files.{workspace.team_domain}.slack.com/files-pri/{workspace.team_id}-{self.id}"
+        return {
+            "id": self.id,
+            "created": self.created,
+            "timestamp": self.created,
+            "name": self.filename,
+            "title": self.title or self.filename,
+            "mimetype": mimetype,
+            "filetype": filetype,
+            "pretty_type": pretty,
+            "user": self.user,
+            "user_team": workspace.team_id,
+            "editable": False,
+            "size": len(self.content) if self.content is not None else 0,
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": bool(public),
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": f"{base}/{self.filename}",
+            "url_private_download": f"{base}/download/{self.filename}",
+            "permalink": f"https://{workspace.team_domain}.slack.com/files/{self.user}/{self.id}/{self.filename}",
+            "channels": public,
+            "groups": groups,
+            "ims": ims,
+            "has_rich_preview": False,
+            "alt_txt": self.alt_txt or None,
+        }

@@ -52,8 +52,10 @@ _JSON_ARGS = ("blocks", "attachments", "view", "metadata")
 #: Scopes reported in ``X-OAuth-Scopes`` (Slack sends the token's scopes on every answer).
 BOT_SCOPES = (
     "chat:write,commands,users:read,channels:read,groups:read,im:read,im:write,"
-    "im:history,channels:history,groups:history,reactions:read"
+    "im:history,channels:history,groups:history,reactions:read,files:write"
 )
+#: Where ``files.getUploadURLExternal``'s upload URLs point (then the upload's own id).
+UPLOAD_PATH = "/upload/v1/"
 _RESPONSE_URL_STATUS = {"expired_url": 404, "used_url": 404, "message_not_found": 404}
 
 
@@ -141,6 +143,7 @@ class SlackStandIn:
         handler = type("_BoundHandler", (_Handler,), {"standin": self})
         server = _Server((self._host, self._requested_port), handler)
         self._server = server
+        self.workspace.upload_url_base = f"{self.base_url}{UPLOAD_PATH}"
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},  # stop() returns within ~50 ms
@@ -373,6 +376,20 @@ class SlackStandIn:
             logger.exception("stand-in failed answering %s", method)
             return 500, {"ok": False, "error": "internal_error"}
 
+    def _answer_upload(self, upload_id: str, data: bytes) -> tuple[int, str]:
+        """A file's bytes POSTed to its upload URL: ``OK - <size>`` as Slack answers."""
+        try:
+            with self.workspace.lock:
+                file = self.workspace.receive_upload(upload_id, data)
+        except StandInError as error:
+            status = 404 if error.code == "upload_not_found" else 400
+            return status, " ".join([error.code, *error.messages])
+        return 200, f"OK - {file.length}"
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes the app uploaded as ``file_id``."""
+        return self.workspace.file_content(file_id)
+
     def _answer_response_url(self, target_id: str, body: dict[str, Any]) -> tuple[int, dict]:
         try:
             with self.workspace.lock:
@@ -447,6 +464,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         path = urlsplit(self.path).path
         raw = self._read_body()
+        if path.startswith(UPLOAD_PATH) and self.command == "POST":
+            self._upload(path.removeprefix(UPLOAD_PATH), raw, path)
+            return
         if path.startswith("/api/"):
             method = path.removeprefix("/api/").strip("/")
         elif path.startswith("/response/") and self.command == "POST":
@@ -476,6 +496,24 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, response = self.standin._answer_api(method, args, token)
         self._finish(method, args, token, path, status, response)
+
+    def _upload(self, upload_id: str, raw: bytes, path: str) -> None:
+        """The bytes of a file, raw (not form-encoded), to an upload URL."""
+        args = {"upload_id": upload_id, "size": len(raw)}
+        fault = self.standin._take_fault("file_upload")
+        if fault is not None:
+            self._fault(fault, "file_upload", args, None, path)
+            return
+        status, text = self.standin._answer_upload(upload_id, raw)
+        self.standin._record(
+            ApiCall("file_upload", args, None, status, {"ok": status == 200}, path)
+        )
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _fault(
         self, fault: _Fault, method: str, args: dict[str, Any], token: str | None, path: str

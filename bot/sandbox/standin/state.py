@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.standin.models import (
     Channel,
     EphemeralMessage,
+    File,
     Message,
     ResponseTarget,
     ShiftedClock,
@@ -46,6 +47,7 @@ __all__ = [
     "TRIGGER_TTL_SECONDS",
     "Channel",
     "EphemeralMessage",
+    "File",
     "Message",
     "ResponseTarget",
     "ShiftedClock",
@@ -114,6 +116,10 @@ class Workspace:
         self._home_views: dict[str, str] = {}  # user id -> view id
         self._modal_stacks: dict[str, list[str]] = {}  # user id -> view ids, root first
         self._ims: dict[str, str] = {}  # user id -> IM channel id
+        self.files: dict[str, File] = {}
+        self._uploads: dict[str, str] = {}  # upload URL id -> file id
+        #: Where upload URLs point (``http://127.0.0.1:PORT/upload/v1/``); the server sets it.
+        self.upload_url_base = "http://127.0.0.1/upload/v1/"
         self._last_ts_micros = 0
         self._ids = itertools.count(1)
         self.users[bot_user_id] = User(
@@ -324,6 +330,7 @@ class Workspace:
         thread_ts: str | None = None,
         reply_broadcast: bool = False,
         metadata: dict[str, Any] | None = None,
+        files: list[dict[str, Any]] | None = None,
     ) -> Message:
         """Store a message (no access checks) and maintain thread counters."""
         with self.lock:
@@ -348,6 +355,7 @@ class Workspace:
                 thread_ts=thread_ts,
                 metadata=copy.deepcopy(metadata),
                 subtype="thread_broadcast" if thread_ts and reply_broadcast else None,
+                files=copy.deepcopy(files or []),
             )
             if parent is not None:
                 parent.thread_ts = parent.ts
@@ -702,6 +710,108 @@ class Workspace:
                 raise StandInError("used_url")
             target.uses += 1
             return target
+
+    # ----------------------------------------------------------------- files
+    def new_file(
+        self, *, filename: str, length: int, alt_txt: str = "", snippet_type: str = ""
+    ) -> File:
+        """A file waiting for its bytes (``files.getUploadURLExternal``)."""
+        with self.lock:
+            file = File(
+                id=self.new_id("F"),
+                filename=filename,
+                length=length,
+                user=self.bot_user_id,
+                created=int(self.clock()),
+                upload_id=secrets.token_urlsafe(16),
+                alt_txt=alt_txt,
+                snippet_type=snippet_type,
+            )
+            self.files[file.id] = file
+            self._uploads[file.upload_id] = file.id
+            return file
+
+    def upload_url(self, file: File) -> str:
+        return f"{self.upload_url_base}{file.upload_id}"
+
+    def receive_upload(self, upload_id: str, data: bytes) -> File:
+        """The bytes POSTed to a file's upload URL: exactly its ``length``, once.
+
+        ``upload_not_found`` for an unknown URL, ``already_uploaded`` for a second post,
+        ``length_mismatch`` when the size is not the ``length`` announced.
+        """
+        with self.lock:
+            file = self.files.get(self._uploads.get(upload_id, ""))
+            if file is None:
+                raise StandInError("upload_not_found")
+            if file.is_uploaded:
+                raise StandInError("already_uploaded")
+            if len(data) != file.length:
+                raise StandInError(
+                    "length_mismatch",
+                    messages=[f"[ERROR] got {len(data)} bytes, expected {file.length}"],
+                )
+            file.content = bytes(data)
+            return file
+
+    def complete_files(
+        self,
+        items: list[tuple[str, str]],
+        *,
+        channel_id: str | None,
+        initial_comment: str = "",
+        thread_ts: str | None = None,
+    ) -> list[File]:
+        """Finish uploads (``files.completeUploadExternal``): ``items`` are (file id, title).
+
+        Every file must exist and have received its bytes, and none may be completed
+        already (``file_not_found`` otherwise, naming it). With ``channel_id`` they are
+        shared into that conversation in one message, the bot's, with ``initial_comment``
+        as its text; without it they stay private to the uploader.
+        """
+        with self.lock:
+            files: list[File] = []
+            for file_id, _title in items:
+                file = self.files.get(file_id)
+                if file is None or not file.is_uploaded or file.completed:
+                    why = (
+                        "unknown"
+                        if file is None
+                        else "never uploaded"
+                        if not file.is_uploaded
+                        else "already completed"
+                    )
+                    raise StandInError("file_not_found", messages=[f"[ERROR] {file_id}: {why}"])
+                files.append(file)
+            channel = self.bot_channel(channel_id, to_post=True) if channel_id else None
+            for file, (_file_id, title) in zip(files, items, strict=True):
+                file.title = title or file.filename
+                file.completed = True
+            if channel is not None:
+                message = self.add_message(
+                    channel.id,
+                    text=initial_comment,
+                    as_bot=True,
+                    thread_ts=thread_ts,
+                    files=[f.to_dict(self) for f in files],
+                )
+                for file in files:
+                    file.shares.append((channel.id, message.ts))
+                message.files = [f.to_dict(self) for f in files]
+            return files
+
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes of an uploaded file (tests read what the app sent)."""
+        with self.lock:
+            file = self.files.get(file_id)
+            if file is None or file.content is None:
+                raise KeyError(file_id)
+            return file.content
+
+    def files_in(self, channel: str) -> list[File]:
+        """Files shared into ``channel``, oldest first."""
+        with self.lock:
+            return [f for f in self.files.values() if any(c == channel for c, _ in f.shares)]
 
     # ---------------------------------------------------------------- cursor
     @staticmethod
