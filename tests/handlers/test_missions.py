@@ -81,13 +81,24 @@ def last_update(slack: Slack, ts: str, count: int = 1) -> ApiCall:
 # --- subcommands --------------------------------------------------------------------------------
 
 
-def test_unknown_subcommand_gets_help_not_silence(slack: Slack) -> None:
-    slack.driver.command(
-        user=slack.noor, channel=slack.council, command="/mission", text="frobnicate"
-    )
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/mission", ["`/mission`", "`/mission list`", "`/mission help`"]),
+        ("/debrief", ["`/debrief`", "`/debrief list`", "`/debrief gratitude`", "`/debrief help`"]),
+    ],
+)
+def test_an_unknown_subcommand_gets_one_line_listing_the_subcommands(
+    slack: Slack, command: str, expected: list[str]
+) -> None:
+    slack.driver.command(user=slack.noor, channel=slack.council, command=command, text="frobnicate")
     reply = slack.standin.wait_for("response_url")
-    assert "frobnicate" in reply.args["text"]
-    assert "/mission list" in json.dumps(reply.args["blocks"])
+    text = reply.args["text"]
+    assert f"I don't know `{command} frobnicate`" in text
+    for usage in expected:
+        assert usage in text
+    assert "\n" not in text and len(reply.args["blocks"]) == 1  # one line, not the guide
+    assert "full guide" in text
 
 
 def test_list_shows_only_my_drafts_privately(slack: Slack) -> None:
@@ -501,8 +512,27 @@ def test_reactions_by_the_author_the_bot_or_outside_the_legend_do_not_count(slac
 def test_skin_tone_and_alias_reactions_count_as_their_legend_entry(slack: Slack) -> None:
     _, ts = post_draft(slack)
     slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1::skin-tone-4")
-    last_update(slack, ts)
-    assert reactions_stored(slack) == [(slack.lena, "+1", True)]
+    update = last_update(slack, ts)
+    assert "U0LENA0002" in text_of(update)  # counted as 👍
+    assert reactions_stored(slack) == [(slack.lena, "+1::skin-tone-4", True)]
+
+
+def test_a_skin_tone_variant_is_its_own_reaction_and_counts_once_as_its_base(
+    slack: Slack,
+) -> None:
+    # Slack shows 👍 and 👍🏽 as two pills; removing one leaves the other on the message.
+    _, ts = post_draft(slack)
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1::skin-tone-4")
+    update = last_update(slack, ts, count=2)
+    assert text_of(update).count("U0LENA0002") == 1  # one member, one 👍
+    slack.driver.unreact(user=slack.lena, channel=slack.council, ts=ts, name="+1::skin-tone-4")
+    update = last_update(slack, ts, count=3)
+    assert reactions_stored(slack) == [
+        (slack.lena, "+1", True),
+        (slack.lena, "+1::skin-tone-4", False),
+    ]
+    assert "U0LENA0002" in text_of(update)  # the plain 👍 still stands, and still counts
 
 
 def test_removing_a_reaction_takes_it_out_of_the_tally(slack: Slack) -> None:

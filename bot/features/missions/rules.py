@@ -465,6 +465,15 @@ def normalise_emoji(name: str) -> str:
     return EMOJI_ALIASES.get(base, base)
 
 
+def exact_reaction(name: str) -> str:
+    """The reaction as Slack shows it, with aliases folded but a skin tone kept: 👍 and 👍🏽
+    are two reactions on the message (each added and removed on its own), both counting
+    as 👍 in the tally, once per member."""
+    base, _, tone = name.strip().strip(":").casefold().partition("::")
+    base = EMOJI_ALIASES.get(base, base)
+    return f"{base}::{tone}" if tone else base
+
+
 def counts_as_feedback(*, emoji: str, reactor: str, author: str, bot_user: str | None) -> bool:
     """A legend reaction from someone other than the author and the bot."""
     if reactor == author or (bot_user is not None and reactor == bot_user):

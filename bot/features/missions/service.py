@@ -24,7 +24,7 @@ from bot.features.missions.rules import (
     Tally,
     VersionSummary,
     counts_as_feedback,
-    normalise_emoji,
+    exact_reaction,
     share_live_suggestion,
     tally,
 )
@@ -331,7 +331,7 @@ def record_reaction(
     nothing. The event id is claimed in the same transaction, so a failure lets Slack's
     retry apply it later.
     """
-    emoji = normalise_emoji(emoji)
+    emoji = exact_reaction(emoji)  # per skin tone: removing 👍🏽 leaves a 👍 standing
     with session_scope(engine) as session:
         if event_id is not None and not claim_event(session, event_id=event_id):
             return None
