@@ -103,8 +103,9 @@ from handlers.common import (
 log = logging.getLogger("council_bot.backchannel")
 
 COMMAND = "/backchannel"
-LIST_WORDS = {"list", "ls", "open"}
-PROMPT_WORDS = {"prompts", "prompt", "questions", "tips"}
+# The first word of each is the one shown in usage lists; the others are accepted too.
+LIST_WORDS = ("list", "ls", "open")
+PROMPT_WORDS = ("prompts", "prompt", "questions", "tips")
 
 # chat.update errors after which the checklist message is simply posted again.
 _MESSAGE_GONE = {

@@ -82,7 +82,8 @@ from handlers.common import open_then_check, tell, tell_in_channel, tz_of
 log = logging.getLogger("council_bot.debriefs")
 
 COMMAND = "/debrief"
-GRATITUDE_WORDS = {"gratitude", "gratitude-house", "thanks", "house"}
+# The first word is the one shown in usage lists; the others are accepted too.
+GRATITUDE_WORDS = ("gratitude", "gratitude-house", "thanks", "house")
 
 
 class NewEventMeta(ModalMetadata):

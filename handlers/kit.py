@@ -405,11 +405,21 @@ class Subcommands:
         elif first in self._routes:
             self._routes[first](call)
         elif first or self._bare is None:
+            # One line: what was not understood, the words that are (each handler once:
+            # aliases share one, the first word registered stands for them), and `help`
+            # for the whole guide (which is long, and not what a typo asked for).
+            known: list[str] = [f"`{self.command}`"] if self._bare is not None else []
+            handlers: list[Callable[[CommandCall], None]] = []
+            for word, handler in self._routes.items():
+                if handler not in handlers:
+                    handlers.append(handler)
+                    known.append(f"`{self.command} {word}`")
             unknown = (
                 f"I don't know `{self.command} {escape(words[0][:40] if words else '')}`. "
-                "Here is what I can do:"
+                + (f"Try {', '.join(known)}, or " if known else "Try ")
+                + f"`{self.command} help` for the full guide."
             )
-            respond(text=unknown, blocks=[section(unknown).to_dict(), *self._help_blocks()])
+            respond(text=unknown, blocks=[section(unknown).to_dict()])
         else:
             self._bare(call)
 
