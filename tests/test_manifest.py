@@ -120,3 +120,42 @@ def test_every_declared_command_is_answered_by_the_running_app(slack: Slack) -> 
         )
         assert answer.status == 200, entry["command"]
     slack.standin.wait_for("response_url", count=len(MANIFEST["features"]["slash_commands"]))
+
+
+def _routers() -> list[Any]:
+    """Every slash-command router (kit.Subcommands) the handler modules define."""
+    import importlib
+    import pkgutil
+
+    import handlers
+    from handlers.kit import Subcommands
+
+    found: list[Any] = []
+    for module_info in pkgutil.iter_modules(handlers.__path__):
+        module = importlib.import_module(f"handlers.{module_info.name}")
+        found.extend(v for v in vars(module).values() if isinstance(v, Subcommands))
+    return found
+
+
+def _hint_words(command: str) -> set[str]:
+    entry = next(c for c in MANIFEST["features"]["slash_commands"] if c["command"] == command)
+    return {w.strip() for w in str(entry.get("usage_hint", "")).strip("[] ").split("|")}
+
+
+def test_every_subcommand_a_router_accepts_is_in_its_usage_hint() -> None:
+    routers = _routers()
+    assert {r.command for r in routers} >= {"/mission", "/debrief", "/backchannel", "/negotiate"}
+    for router in routers:
+        hint = _hint_words(router.command)
+        # The router's words, by the handler they reach: aliases ("ls" for "list") reach
+        # the same one. (Read from the router itself; kit.Subcommands keeps them private.)
+        by_handler: dict[Any, list[str]] = {}
+        for word, handler in router._routes.items():
+            by_handler.setdefault(handler, []).append(word)
+        for words in by_handler.values():
+            # Each subcommand appears, by its first word (the one error answers list).
+            assert words[0] in hint, (router.command, words, hint)
+        assert "help" in hint, router.command
+        # Nor does the hint promise a word the router would not take.
+        accepted = {w for words in by_handler.values() for w in words} | {"help"}
+        assert hint <= accepted, (router.command, hint - accepted)
