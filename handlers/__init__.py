@@ -7,6 +7,7 @@ the one place they are added to the app, after the middleware that gives them `S
 from __future__ import annotations
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.platform.work import WorkPools
 from bot.services import Services
@@ -16,6 +17,7 @@ from handlers import kit
 def register_all(app: App, services: Services, *, work: WorkPools, report: kit.Reporter) -> None:
     from handlers import (
         backchannel,
+        council,
         debriefs,
         feedback,
         feedback_requests,
@@ -37,5 +39,15 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         backchannel,
         negotiation,
         privacy,
+        council,
     ):
         feature.register(app, services)
+    # A posted draft's message is the missions feature's: others re-render it through the
+    # kit (a member's erase takes their feedback off other members' drafts).
+    kit.provide_draft_refresher(_refresh_draft)
+
+
+def _refresh_draft(services: Services, client: WebClient, *, draft_id: int) -> None:
+    from handlers import missions
+
+    missions._render(services, client, draft_id=draft_id, bot_user=None, post=False)

@@ -17,7 +17,8 @@
 - `submit_form`: read -> validate -> inline errors, or save -> ack; `NotAllowed` becomes an
   inline error next to the field it concerns. Slack calls come after, in the listener.
 - `refresh_home`: features ask for a member's App Home to be refreshed; the Home feature
-  provides the refresher, so no feature imports another's handlers.
+  provides the refresher, so no feature imports another's handlers. `refresh_draft` does
+  the same for a posted draft's message (the missions feature provides it).
 """
 
 from __future__ import annotations
@@ -490,3 +491,21 @@ def refresh_home(services: Services, client: WebClient, *, team_id: str, user_id
     """Refresh a member's App Home after a change (a no-op when no Home feature is loaded)."""
     for refresh in _home_refreshers:
         refresh(services, client, team_id=team_id, user_id=user_id)
+
+
+# --- a draft's message --------------------------------------------------------------------------
+
+_draft_refreshers: list[Callable[..., None]] = []
+
+
+def provide_draft_refresher(refresh: Callable[..., None]) -> None:
+    """The missions feature says how to re-render a posted draft's message (its tally)."""
+    if refresh not in _draft_refreshers:
+        _draft_refreshers.append(refresh)
+
+
+def refresh_draft(services: Services, client: WebClient, *, draft_id: int) -> None:
+    """Re-render a posted draft's message after its feedback changed from elsewhere (a
+    member's erase); a no-op when no missions feature is loaded."""
+    for refresh in _draft_refreshers:
+        refresh(services, client, draft_id=draft_id)

@@ -44,7 +44,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted rows are overwritten with zeros, not just unlinked: what a member erases (or
+    # an uninstall purges) cannot be read back from the database file (PRIVACY.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def flush_to_file(engine: Engine) -> bool:
+    """SQLite: copy the write-ahead log into the database file and empty it, so the
+    zeroed pages of a delete replace the old ones in the file and no frame of the deleted
+    rows stays in the log. True when the whole log was copied (no reader held it back).
+    PostgreSQL: nothing to do here (PRIVACY.md says what holds there); True."""
+    if engine.dialect.name != "sqlite":
+        return True
+    # On the DBAPI connection itself: outside any transaction (a checkpoint cannot run
+    # inside the one SQLAlchemy would begin).
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        busy, _frames, _copied = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return not busy
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -19,7 +19,7 @@ retries an event; two processes run the retention job at once) deletes nothing m
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from functools import cache
 
@@ -27,10 +27,21 @@ from sqlalchemy import ColumnElement, ForeignKey, Table, and_, delete, or_, sele
 from sqlmodel import Session
 
 from storage import models
-from storage.backchannel import BackchannelChecklist
+from storage.backchannel import BackchannelChecklist, BackchannelPerson
+from storage.councils import Member
+from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
 from storage.events import ProcessedEvent
-from storage.missions import MissionDraft
+from storage.missions import (
+    FeedbackAsk,
+    FeedbackRequest,
+    MissionDraft,
+    MissionVersion,
+    ReactionFeedback,
+    WrittenFeedback,
+)
+from storage.negotiation import NegotiationPlan
 from storage.reminders import TERMINAL, Reminder
+from storage.searches import Search
 
 TEAM_COLUMN = "team_id"
 
@@ -135,6 +146,155 @@ def purge_team(session: Session, *, team_id: str) -> dict[str, int]:
             continue
         _delete_where(session, table, table.c[TEAM_COLUMN] == team_id, counts, 0)
     return dict(counts)
+
+
+# --- one member's erase ------------------------------------------------------------------------
+
+# Columns naming a member, and how the member erase treats each: "erased" (its rows go, with
+# every row under them) or why it stays. A column named so that the erase does not know
+# fails tests/storage/test_purge_member.py.
+MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
+    ("searches", "user_id"): "erased",
+    ("mission_drafts", "author_id"): "erased",
+    ("reaction_feedback", "user_id"): "erased",
+    ("written_feedback", "user_id"): "erased",
+    ("feedback_asks", "user_id"): "erased",
+    ("interview_events", "user_id"): "erased",
+    ("debriefs", "user_id"): "erased",
+    ("gratitude_people", "user_id"): "erased",
+    ("backchannel_checklists", "user_id"): "erased",
+    ("negotiation_plans", "user_id"): "erased",
+    ("reminders", "user_id"): "erased",
+    ("members", "user_id"): "erased",
+    ("backchannel_people", "slack_user_id"): (
+        "another member's private checklist naming the member as someone to ask: that "
+        "member's data, not this one's"
+    ),
+}
+_MEMBER_COLUMN_NAMES = frozenset({"user_id", "author_id", "slack_user_id"})
+
+
+def member_columns_unknown() -> list[tuple[str, str]]:
+    """Columns that name a member which `MEMBER_COLUMNS` does not account for (none)."""
+    return [
+        (t.name, c.name)
+        for t in _tables()
+        for c in t.columns
+        if c.name in _MEMBER_COLUMN_NAMES and (t.name, c.name) not in MEMBER_COLUMNS
+    ]
+
+
+# The steps of a member's erase, in order: feedback they gave goes before their drafts (so
+# "given" counts only what was on other members' drafts), reminders before what they are about.
+MEMBER_STEPS = (
+    "feedback_given",
+    "asked",
+    "reminders",
+    "drafts",
+    "events",
+    "gratitude",
+    "checklists",
+    "plans",
+    "searches",
+    "member",
+)
+
+
+def purge_member(
+    session: Session, *, team_id: str, user_id: str, reminder_subjects: Collection[str] = ()
+) -> dict[str, dict[str, int]]:
+    """Delete everything held about member `user_id` of workspace `team_id`: their searches,
+    drafts (versions, the council's feedback on them, requests), the feedback they gave and
+    the requests naming them, their events and debriefs, Gratitude House, checklists,
+    plans and figures, the reminders addressed to them and those with a subject in
+    `reminder_subjects` (about their drafts and requests, addressed to others), and their
+    member row. Other members' rows stay, the council too.
+
+    The rows deleted per step (`MEMBER_STEPS`) and table, descendants included. One pass in
+    the caller's transaction; a second finds nothing.
+    """
+    if not team_id or not user_id:
+        raise ValueError("team_id and user_id are required")
+    t = {
+        name: model.__table__  # type: ignore[union-attr]
+        for name, model in (
+            ("searches", Search),
+            ("drafts", MissionDraft),
+            ("versions", MissionVersion),
+            ("reactions", ReactionFeedback),
+            ("written", WrittenFeedback),
+            ("requests", FeedbackRequest),
+            ("asks", FeedbackAsk),
+            ("events", InterviewEvent),
+            ("debriefs", Debrief),
+            ("gratitude", GratitudePerson),
+            ("checklists", BackchannelChecklist),
+            ("people", BackchannelPerson),
+            ("plans", NegotiationPlan),
+            ("reminders", Reminder),
+            ("members", Member),
+        )
+    }
+    team_searches = select(t["searches"].c.id).where(t["searches"].c.team_id == team_id)
+    team_drafts = select(t["drafts"].c.id).where(t["drafts"].c.search_id.in_(team_searches))
+    team_versions = select(t["versions"].c.id).where(t["versions"].c.draft_id.in_(team_drafts))
+    team_requests = select(t["requests"].c.id).where(t["requests"].c.draft_id.in_(team_drafts))
+    team_events = select(t["events"].c.id).where(t["events"].c.team_id == team_id)
+
+    def owned(table: Table) -> ColumnElement[bool]:
+        return and_(table.c.team_id == team_id, table.c.user_id == user_id)
+
+    reminders = t["reminders"]
+    steps: list[tuple[str, Table, ColumnElement[bool]]] = [
+        (
+            "feedback_given",
+            t["reactions"],
+            and_(
+                t["reactions"].c.user_id == user_id, t["reactions"].c.version_id.in_(team_versions)
+            ),
+        ),
+        (
+            "feedback_given",
+            t["written"],
+            and_(t["written"].c.user_id == user_id, t["written"].c.version_id.in_(team_versions)),
+        ),
+        (
+            "asked",
+            t["asks"],
+            and_(t["asks"].c.user_id == user_id, t["asks"].c.request_id.in_(team_requests)),
+        ),
+        (
+            "reminders",
+            reminders,
+            and_(
+                reminders.c.team_id == team_id,
+                or_(
+                    reminders.c.user_id == user_id,
+                    reminders.c.subject.in_(sorted(reminder_subjects)),
+                ),
+            ),
+        ),
+        (
+            "drafts",
+            t["drafts"],
+            and_(t["drafts"].c.author_id == user_id, t["drafts"].c.search_id.in_(team_searches)),
+        ),
+        ("events", t["events"], owned(t["events"])),
+        (
+            "events",
+            t["debriefs"],
+            and_(t["debriefs"].c.user_id == user_id, t["debriefs"].c.event_id.in_(team_events)),
+        ),
+        ("gratitude", t["gratitude"], owned(t["gratitude"])),
+        ("checklists", t["checklists"], owned(t["checklists"])),
+        ("plans", t["plans"], owned(t["plans"])),
+        ("searches", t["searches"], owned(t["searches"])),
+        ("member", t["members"], owned(t["members"])),
+    ]
+    done: dict[str, Counter[str]] = {step: Counter() for step in MEMBER_STEPS}
+    for step, table, condition in steps:
+        _delete_where(session, table, condition, done[step], 0)
+    return {step: {name: n for name, n in counts.items() if n} for step, counts in done.items()}
 
 
 # --- retention ----------------------------------------------------------------------------------

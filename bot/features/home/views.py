@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.features.backchannel.views import HOME_MAX as BACKCHANNEL_HOME_MAX
 from bot.features.backchannel.views import home_section as backchannel_home_section
+from bot.features.council.views import your_data_section
 from bot.features.debriefs.views import HOME_MAX_EVENTS
 from bot.features.debriefs.views import home_section as debriefs_home_section
 from bot.features.home.service import Caps, Dashboard
@@ -37,7 +38,8 @@ def see_all(more: int, command: str) -> dict:
 
 def home_view(board: Dashboard) -> dict:
     """The member's Home tab: job missions, debriefs, back-channel checklists, negotiation
-    plans; each section its most relevant items first, and a pointer to the rest."""
+    plans; each section its most relevant items first, and a pointer to the rest; then
+    "Your data" (export, erase), which reads nothing."""
     return {
         "type": "home",
         "blocks": [
@@ -58,6 +60,8 @@ def home_view(board: Dashboard) -> dict:
                 if board.negotiations.more
                 else []
             ),
+            {"type": "divider"},
+            *your_data_section(),
             {"type": "divider"},
             context(
                 ":lock: Only you can see this page. Type `/mission help` in your council "
