@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -142,11 +141,20 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
         work, report = _work_of(context), _reporter_of(context)
 
         def run(with_ack: Callable[..., Any]) -> Callable[[], None]:
-            call = {n: payload if n in _PAYLOAD_NAMES else given[n] for n in names}
-            if "ack" in call:
-                call["ack"] = with_ack
             key = replays.request_key(kind, body)
             engine = services_of(context).engine
+
+            def ack_refusals_unclaimed(*args: Any, **kwargs: Any) -> None:
+                # Inline errors leave the modal open with the same view id and hash: release
+                # the claim before Slack hears the answer, so the corrected submission (which
+                # may come at once) is not taken for a copy of this one.
+                if key is not None and kwargs.get("response_action") == "errors":
+                    replays.release(engine, key)
+                with_ack(*args, **kwargs)
+
+            call = {n: payload if n in _PAYLOAD_NAMES else given[n] for n in names}
+            if "ack" in call:
+                call["ack"] = ack_refusals_unclaimed
 
             def once() -> None:
                 if key is not None and not replays.claim(engine, key):
@@ -159,8 +167,6 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
                     if key is not None:
                         replays.release(engine, key)  # it failed: let Slack's retry run
                     raise
-                if key is not None and _refused_inline(ack):
-                    replays.release(engine, key)  # the modal stays open to be sent again
 
             return once
 
@@ -206,18 +212,6 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
     listener.__name__ = fn.__name__
     listener.__qualname__ = fn.__qualname__
     return listener
-
-
-def _refused_inline(ack: Ack) -> bool:
-    """Whether the modal submission was answered with inline errors (nothing was done)."""
-    response = ack.response
-    if response is None or not response.body:
-        return False
-    try:
-        answer = json.loads(response.body)
-    except ValueError:
-        return False
-    return isinstance(answer, dict) and answer.get("response_action") == "errors"
 
 
 def _label(kind: str, body: Mapping[str, Any]) -> str:
