@@ -218,11 +218,14 @@ def close_nudges(services: Services, client: WebClient, draft_id: int, user_id: 
 
 
 def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> None:
-    digest = service.close_with_digest(
-        services.engine, request_id=int(reminder.data["request"]), bot_user=None
-    )
+    request_id = int(reminder.data["request"])
+    digest = service.digest_of(services.engine, request_id=request_id, bot_user=None)
     if digest is None:
         log.info("digest %s is moot (request gone or closed)", reminder.id)
         return
     text, blocks = digest_message(digest)
     client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+    # Closed only once delivered: a failed post is retried by the engine with the request
+    # still open. (Killed between the post and this line, the retry sends it again: a
+    # second digest rather than none.)
+    service.close_request(services.engine, request_id=request_id)

@@ -264,6 +264,26 @@ def test_the_digest_reports_the_tally_without_the_channels_invitation_to_react(
     assert f":bulb:  An idea, or something missing  ·  *1*  <@{slack.arjun}>" in tally
 
 
+def test_a_digest_whose_first_send_fails_is_sent_on_the_retry(
+    slack: Slack, draft: PostedDraft
+) -> None:
+    # Issue 11, item 5: the request was closed before the post, so the retry found it
+    # closed, called the digest moot, and the author never got one.
+    request_feedback(slack, draft)
+    run_until(slack, DEADLINE - timedelta(minutes=5))  # the nudges go first
+    slack.standin.fail_next("chat.postMessage", kind="server_error", times=3)  # past retries
+    run_until(slack, DEADLINE + timedelta(minutes=1))
+    assert dms_to(slack, slack.noor) == []
+    with Session(slack.engine) as session:
+        assert session.exec(select(FeedbackRequest)).one().status == "open"
+    run_until(slack, DEADLINE + timedelta(hours=2))  # the engine's retry
+    assert len(dms_to(slack, slack.noor)) == 1
+    with Session(slack.engine) as session:
+        assert session.exec(select(FeedbackRequest)).one().status == "closed"
+    run_until(slack, DEADLINE + timedelta(hours=6))
+    assert len(dms_to(slack, slack.noor)) == 1  # once
+
+
 def test_reminders_survive_a_restart_and_are_sent_once(slack: Slack, draft: PostedDraft) -> None:
     request_feedback(slack, draft)
     # A new process on the same database: a fresh runtime with its own reminder engine.

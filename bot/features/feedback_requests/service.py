@@ -185,8 +185,13 @@ def answered(engine: Engine, *, draft_id: int, user_id: str) -> list[OpenNudge]:
         ]
 
 
-def close_with_digest(engine: Engine, *, request_id: int, bot_user: str | None) -> Digest | None:
-    """Close the request and say how it went; None when it is gone or already closed."""
+def digest_of(engine: Engine, *, request_id: int, bot_user: str | None) -> Digest | None:
+    """How the request went, for its digest; None when it is gone or already closed.
+
+    Reads only: the request is closed by `close_request` once the digest reached the author,
+    so a failed send (a 500, a 429, the process killed mid-post) leaves it open and the
+    reminder engine's retry sends it then.
+    """
     with session_scope(engine) as session:
         context = _context(session, request_id)
         if context is None:
@@ -205,10 +210,6 @@ def close_with_digest(engine: Engine, *, request_id: int, bot_user: str | None) 
             )
             for row, _version in written_feedback_of(session, draft_id=context.draft_id)
         ]
-        request = require_row(
-            session.get(FeedbackRequest, request_id), f"feedback request {request_id}"
-        )
-        request.status = "closed"
     snap = missions_service.snapshot(engine, draft_id=context.draft_id, bot_user=bot_user)
     return Digest(
         context=context,
@@ -217,6 +218,14 @@ def close_with_digest(engine: Engine, *, request_id: int, bot_user: str | None) 
         responded=sorted(named & set(asked)) + sorted(named - set(asked)),
         written=written,
     )
+
+
+def close_request(engine: Engine, *, request_id: int) -> None:
+    """The digest was delivered: the request is done (closing twice changes nothing)."""
+    with session_scope(engine) as session:
+        request = session.get(FeedbackRequest, request_id)
+        if request is not None:
+            request.status = "closed"
 
 
 def _context(session: Session, request_id: int) -> RequestContext | None:
