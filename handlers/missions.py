@@ -97,6 +97,13 @@ def register(app: App, services: Services) -> None:
             slack_sender(lambda r: _send_share_live(services, client_for_reminders, r)),
             grace=SHARE_LIVE_GRACE,
         )
+    if reminders is not None and service.RERENDER_KIND not in reminders.kinds:
+        client_for_renders = services.delivery or app.client
+        reminders.register(
+            service.RERENDER_KIND,
+            slack_sender(lambda r: _rerender(services, client_for_renders, r)),
+            grace=RERENDER_GRACE,
+        )
     listeners.register(app)
 
 
@@ -417,6 +424,33 @@ def reaction_removed(
     )
 
 
+# A re-render still helps days later (the bot was down); the message shows current state.
+RERENDER_GRACE = timedelta(days=7)
+
+
+def _rerender(services: Services, client: WebClient, reminder: Reminder) -> None:
+    """Render a draft's message again; a refusal propagates, so the engine retries it."""
+    draft_id = int(reminder.data["draft"])
+    with service.rendering(draft_id):  # as every render: the newest state wins on screen
+        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+        if snap is None or snap.status == "withdrawn" or not snap.message_ts:
+            log.info("re-render %s is moot", reminder.id)
+            return
+        if council_channel_problem(services, client, channel_id=snap.channel_id) is not None:
+            log.info("re-render %s held: the channel is not the council's any more", reminder.id)
+            return
+        text, blocks = draft_message(
+            draft_id=snap.draft_id,
+            author_id=snap.author_id,
+            mission=snap.mission,
+            version=snap.version,
+            revised=snap.revised,
+            tally=snap.tally,
+            live_tip=snap.live_tip,
+        )
+        client.chat_update(channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks)
+
+
 def _send_share_live(services: Services, client: WebClient, reminder: Reminder) -> None:
     """DM the suggestion to walk the hiring manager through the draft live, once, and only
     when two interviews with that company have happened."""
@@ -526,9 +560,19 @@ def _render(
             response = client.chat_postMessage(channel=snap.channel_id, text=text, blocks=blocks)
             service.attach_message(services.engine, draft_id=draft_id, message_ts=response["ts"])
         else:
-            client.chat_update(
-                channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
-            )
+            try:
+                client.chat_update(
+                    channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks
+                )
+            except SlackApiError as exc:
+                # Slack refused past its retries: the tally (or the edit) would stay stale
+                # on screen until the next reaction. Render it again through the engine.
+                log.warning(
+                    "draft %s not updated (%s): rendering again later",
+                    draft_id,
+                    exc.response.get("error"),
+                )
+                service.plan_rerender(services.engine, draft_id=draft_id, now=services.clock())
 
 
 WITHDRAWN_CONFIRMATION = (

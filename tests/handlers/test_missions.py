@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -709,3 +710,17 @@ def test_a_refused_post_keeps_the_draft_and_offers_to_post_it_again(slack: Slack
     )
     slack.settle()
     assert len(slack.standin.calls_to("chat.postMessage")) == 1
+
+
+def test_a_tally_update_slack_refuses_is_rendered_again_by_the_engine(slack: Slack) -> None:
+    # Issue 11, item 8: the tally stayed stale until the next reaction.
+    _, ts = post_draft(slack)
+    slack.standin.fail_next("chat.update", kind="server_error", times=3)  # past retries
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=ts, name="+1")
+    slack.settle()
+    assert not any(c.ok for c in slack.standin.calls_to("chat.update"))
+    report = slack.fast_forward(timedelta(minutes=2))
+    assert report.sent == 1
+    fixed = [c for c in slack.standin.calls_to("chat.update") if c.ok]
+    assert len(fixed) == 1 and "U0LENA0002" in text_of(fixed[0])
+    assert slack.fast_forward(timedelta(hours=1)).sent == 0  # once

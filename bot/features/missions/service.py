@@ -29,7 +29,7 @@ from bot.features.missions.rules import (
     tally,
 )
 from bot.platform.timezones import out_of_quiet_hours
-from bot.reminders.engine import schedule
+from bot.reminders.engine import cancel_subject, schedule
 from storage.db import session_scope
 from storage.events import claim_event
 from storage.feedback_requests import responders
@@ -477,6 +477,37 @@ def _snapshot(session: Session, draft: MissionDraft, *, bot_user: str | None) ->
 # --- "walk the hiring manager through it live" ------------------------------------------------
 
 SHARE_LIVE_KIND = "mission.share_live"
+# A draft's message Slack refused to update (its tally, an edit): rendered again later.
+RERENDER_KIND = "mission.rerender"
+RERENDER_AFTER = timedelta(minutes=1)
+
+
+def _team_of(session: Session, draft: MissionDraft) -> str:
+    search = session.get(Search, draft.search_id)
+    return search.team_id if search is not None else ""
+
+
+def plan_rerender(engine: Engine, *, draft_id: int, now: datetime) -> None:
+    """Render the draft's message again soon, through the reminder engine (which retries a
+    refusal with backoff), so a failed update never leaves a stale tally on screen. One
+    pending re-render per draft is enough: each renders the current state."""
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        if draft is None:
+            return
+        subject = f"draft:{draft_id}:render"
+        cancel_subject(session, subject=subject, kinds=[RERENDER_KIND])
+        schedule(
+            session,
+            kind=RERENDER_KIND,
+            team_id=_team_of(session, draft),
+            user_id=draft.author_id,
+            due_at=now + RERENDER_AFTER,
+            payload={"draft": draft_id},
+            subject=subject,
+        )
+
+
 # The suggestion comes after the interview that makes two, once the debrief prompt is out.
 SHARE_LIVE_AFTER_START = timedelta(hours=3)
 
