@@ -7,6 +7,7 @@ The button sits on the draft's channel message and on the App Home tab (feedback
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -30,6 +31,8 @@ from bot.features.feedback.views import (
 )
 from bot.features.missions.views import ACTION_FEEDBACK
 from bot.platform.mrkdwn import escape
+from bot.reminders.delivery import slack_sender
+from bot.reminders.engine import Reminder
 from bot.services import Services
 from handlers import kit
 from handlers.common import (
@@ -49,8 +52,36 @@ listeners = kit.Listeners()
 
 
 def register(app: App, services: Services) -> None:
-    """Every listener of the written-feedback feature."""
+    """Every listener of the written-feedback feature, and the sender of posts that failed."""
+    reminders = services.reminders
+    if reminders is not None and service.POST_KIND not in reminders.kinds:
+        delivery = services.delivery or app.client
+        reminders.register(
+            service.POST_KIND,
+            slack_sender(lambda r: _post_later(services, delivery, r)),
+            grace=POST_GRACE,
+        )
     listeners.register(app)
+
+
+# Feedback not yet in its thread is still worth posting a week later (the bot was down).
+POST_GRACE = timedelta(days=7)
+
+
+def _post_later(services: Services, client: WebClient, reminder: Reminder) -> None:
+    """Post stored feedback whose first post failed (or never ran); a refusal propagates,
+    so the engine retries it."""
+    stored = service.unposted(services.engine, feedback_id=int(reminder.data["feedback"]))
+    if stored is None or stored.thread_ts is None:
+        log.info("feedback post %s is moot (posted, or no thread to post in)", reminder.id)
+        return
+    text, blocks = feedback_message(
+        giver_id=stored.giver_id, answers=stored.answers, version=stored.version
+    )
+    response = client.chat_postMessage(
+        channel=stored.channel_id, thread_ts=stored.thread_ts, text=text, blocks=blocks
+    )
+    service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
 
 
 @listeners.action(ACTION_FEEDBACK)

@@ -325,6 +325,37 @@ def test_a_slack_error_while_posting_keeps_the_feedback_and_tells_the_member(
     assert row.message_ts is None
 
 
+def test_feedback_whose_post_failed_is_posted_later_by_the_reminder_engine(
+    slack: Slack, posted_draft: PostedDraft
+) -> None:
+    # Issue 11, item 7: it was stored, the member told "nothing is lost", and never posted.
+    view = open_modal(slack, slack.lena, posted_draft)
+    slack.standin.fail_next("chat.postMessage", kind="server_error", times=3)  # past retries
+    submit(slack, slack.lena, view["id"], ANSWERS)
+    slack.settle()
+    [row] = stored(slack)
+    assert row.message_ts is None
+    assert slack.fast_forward(timedelta(minutes=3)).sent == 1
+    posted = [
+        c for c in slack.standin.calls_to("chat.postMessage") if c.ok and c.args.get("thread_ts")
+    ]
+    assert len(posted) == 1 and posted[0].args["thread_ts"] == posted_draft.ts
+    [row] = stored(slack)
+    assert row.message_ts == posted[0].response["ts"]
+    assert slack.fast_forward(timedelta(hours=1)).sent == 0  # posted once
+
+
+def test_feedback_posted_at_once_is_not_posted_again(
+    slack: Slack, posted_draft: PostedDraft
+) -> None:
+    view = open_modal(slack, slack.lena, posted_draft)
+    submit(slack, slack.lena, view["id"], ANSWERS)
+    slack.settle()
+    slack.fast_forward(timedelta(minutes=3))
+    threads = [c for c in slack.standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert len(threads) == 1
+
+
 def test_when_the_bot_was_removed_from_the_channel_the_member_is_told_by_dm(
     slack: Slack, posted_draft: PostedDraft
 ) -> None:

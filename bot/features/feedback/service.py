@@ -14,16 +14,18 @@ not its author) is decided here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.features.text import multiline, unstorable
+from bot.reminders.engine import schedule
 from storage.db import session_scope
 from storage.missions import (
     MissionDraft,
+    MissionVersion,
     WrittenFeedback,
     add_written_feedback,
     get_version,
@@ -222,8 +224,23 @@ def record(
             suggested_key_result=answers.suggested_key_result,
             created_at=now,
         )
+        feedback_id = require_id(row)
+        # The post is an intent recorded with the feedback: if the post below fails, or the
+        # process dies before it, the reminder engine posts it (and retries until Slack
+        # takes it); a post that went through makes it moot.
+        search = session.get(Search, draft.search_id)
+        schedule(
+            session,
+            kind=POST_KIND,
+            team_id=search.team_id if search is not None else "",
+            user_id=user_id,
+            due_at=now + POST_RETRY_AFTER,
+            payload={"feedback": feedback_id},
+            subject=f"draft:{draft_id}:feedback",
+            dedupe_key=f"feedback:{feedback_id}:post",
+        )
         return StoredFeedback(
-            feedback_id=require_id(row),
+            feedback_id=feedback_id,
             draft_id=draft_id,
             version=version.number,
             author_id=found.author_id,
@@ -231,6 +248,39 @@ def record(
             thread_ts=found.message_ts,
             giver_id=None if anonymous else user_id,
             answers=answers,
+        )
+
+
+POST_KIND = "feedback.post"
+POST_RETRY_AFTER = timedelta(minutes=2)
+
+
+def unposted(engine: Engine, *, feedback_id: int) -> StoredFeedback | None:
+    """Stored feedback not yet in its thread, to post; None once posted (or gone, or its
+    draft withdrawn: then there is no thread to post it in)."""
+    with session_scope(engine) as session:
+        row = session.get(WrittenFeedback, feedback_id)
+        if row is None or row.message_ts is not None:
+            return None
+        version = session.get(MissionVersion, row.version_id)
+        draft = session.get(MissionDraft, version.draft_id) if version is not None else None
+        if version is None or draft is None or draft.id is None or draft.status == "withdrawn":
+            return None
+        found = _target(session, draft)
+        return StoredFeedback(
+            feedback_id=feedback_id,
+            draft_id=draft.id,
+            version=version.number,
+            author_id=found.author_id,
+            channel_id=found.channel_id,
+            thread_ts=found.message_ts,
+            giver_id=None if row.anonymous else row.user_id,
+            answers=FeedbackAnswers(
+                strong=row.strong,
+                unclear=row.unclear,
+                missing=row.missing,
+                suggested_key_result=row.suggested_key_result,
+            ),
         )
 
 

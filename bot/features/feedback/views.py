@@ -221,5 +221,6 @@ def post_failed_text(reason: str | None = None) -> str:
     why = f" (Slack said: {reason})" if reason else ""
     return (
         f"Your feedback is saved, but I couldn't post it in the draft's thread just now{why}. "
-        "Nothing is lost: it stays with the draft and counts as feedback given."
+        "Nothing is lost: I'll post it there as soon as I can, and it already counts as "
+        "feedback given."
     )
