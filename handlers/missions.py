@@ -439,15 +439,7 @@ def _rerender(services: Services, client: WebClient, reminder: Reminder) -> None
         if council_channel_problem(services, client, channel_id=snap.channel_id) is not None:
             log.info("re-render %s held: the channel is not the council's any more", reminder.id)
             return
-        text, blocks = draft_message(
-            draft_id=snap.draft_id,
-            author_id=snap.author_id,
-            mission=snap.mission,
-            version=snap.version,
-            revised=snap.revised,
-            tally=snap.tally,
-            live_tip=snap.live_tip,
-        )
+        text, blocks = _message_of(snap)
         client.chat_update(channel=snap.channel_id, ts=snap.message_ts, text=text, blocks=blocks)
 
 
@@ -535,6 +527,19 @@ def _on_reaction(
             answered(services, client, draft_id=changed.draft_id, user_id=event["user"])
 
 
+def _message_of(snap: service.DraftSnapshot) -> tuple[str, list[dict]]:
+    """The draft's channel message as it should read now."""
+    return draft_message(
+        draft_id=snap.draft_id,
+        author_id=snap.author_id,
+        mission=snap.mission,
+        version=snap.version,
+        revised=snap.revised,
+        tally=snap.tally,
+        live_tip=snap.live_tip,
+    )
+
+
 def _render(
     services: Services, client: WebClient, *, draft_id: int, bot_user: str | None, post: bool
 ) -> None:
@@ -547,15 +552,7 @@ def _render(
         if problem is not None:  # made public or shared outside: say nothing more there
             log.warning("draft %s not rendered: the channel is %s", draft_id, problem.value)
             return
-        text, blocks = draft_message(
-            draft_id=snap.draft_id,
-            author_id=snap.author_id,
-            mission=snap.mission,
-            version=snap.version,
-            revised=snap.revised,
-            tally=snap.tally,
-            live_tip=snap.live_tip,
-        )
+        text, blocks = _message_of(snap)
         if post or not snap.message_ts:
             response = client.chat_postMessage(channel=snap.channel_id, text=text, blocks=blocks)
             service.attach_message(services.engine, draft_id=draft_id, message_ts=response["ts"])

@@ -239,13 +239,10 @@ def record(
             subject=f"draft:{draft_id}:feedback",
             dedupe_key=f"feedback:{feedback_id}:post",
         )
-        return StoredFeedback(
-            feedback_id=feedback_id,
-            draft_id=draft_id,
+        return _stored(
+            feedback_id,
+            found,
             version=version.number,
-            author_id=found.author_id,
-            channel_id=found.channel_id,
-            thread_ts=found.message_ts,
             giver_id=None if anonymous else user_id,
             answers=answers,
         )
@@ -266,14 +263,10 @@ def unposted(engine: Engine, *, feedback_id: int) -> StoredFeedback | None:
         draft = session.get(MissionDraft, version.draft_id) if version is not None else None
         if version is None or draft is None or draft.id is None or draft.status == "withdrawn":
             return None
-        found = _target(session, draft)
-        return StoredFeedback(
-            feedback_id=feedback_id,
-            draft_id=draft.id,
+        return _stored(
+            feedback_id,
+            _target(session, draft),
             version=version.number,
-            author_id=found.author_id,
-            channel_id=found.channel_id,
-            thread_ts=found.message_ts,
             giver_id=None if row.anonymous else row.user_id,
             answers=FeedbackAnswers(
                 strong=row.strong,
@@ -282,6 +275,26 @@ def unposted(engine: Engine, *, feedback_id: int) -> StoredFeedback | None:
                 suggested_key_result=row.suggested_key_result,
             ),
         )
+
+
+def _stored(
+    feedback_id: int,
+    found: FeedbackTarget,
+    *,
+    version: int,
+    giver_id: str | None,
+    answers: FeedbackAnswers,
+) -> StoredFeedback:
+    return StoredFeedback(
+        feedback_id=feedback_id,
+        draft_id=found.draft_id,
+        version=version,
+        author_id=found.author_id,
+        channel_id=found.channel_id,
+        thread_ts=found.message_ts,
+        giver_id=giver_id,
+        answers=answers,
+    )
 
 
 def mark_posted(engine: Engine, *, feedback_id: int, message_ts: str) -> None:
