@@ -361,9 +361,13 @@ def _count(n: int, noun: str) -> str:
 
 
 def _human(delta: timedelta) -> str:
+    """Days, hours and minutes, to the nearest minute: the clock keeps running while a jump
+    is computed, so a jump of 3 hours is a few milliseconds short of it."""
     seconds = round(delta.total_seconds())
     if seconds <= 0:
         return "0 minutes"
+    if seconds >= 60:
+        seconds = round(seconds / 60) * 60
     parts = []
     for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
         count, seconds = divmod(seconds, size)
