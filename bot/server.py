@@ -1,12 +1,10 @@
 """HTTP serving: the Bolt app under uvicorn, dispatched in a thread pool.
 
-Bolt's `App.dispatch` is synchronous. The council app runs Bolt with
+Bolt's `App.dispatch` is synchronous and waits for `ack()`. The council app runs Bolt with
 `process_before_response=True` and listeners that ack at once and hand their work to
-bounded pools (handlers/kit.py), so a dispatch takes about a millisecond; it still runs
-with `anyio.to_thread.run_sync`, off the event loop (DESIGN.md, "Serving"): a modal
-submission waits there for its validation in the forms pool, and nothing a listener does
-can ever stall every other request. (Dispatching on the loop was measured: no gain beyond
-noise with benchmarks/acks.py.)
+bounded pools (handlers/kit.py), so its dispatch never blocks and runs on the event loop;
+modal submissions, whose ack waits for validation in the forms pool, and any other Bolt
+app are dispatched with `anyio.to_thread.run_sync` (DESIGN.md, "Serving").
 
 `POST /slack/events` trusts nothing before the signature: the body is read up to
 MAX_BODY_BYTES (Content-Length first, then counted while streaming: a larger one is answered
@@ -74,6 +72,10 @@ def make_asgi_app(
     if not signing_secret:
         raise ValueError("the Slack endpoint needs the signing secret")
     secret = signing_secret.encode("utf-8")
+    # Bolt answers from the dispatching thread only with process_before_response, where every
+    # listener is a kit wrapper that acks at once (handlers/kit.py); any other app (a bare
+    # Bolt app polls for its ack) is dispatched in a worker thread.
+    inline = bool(bolt_app.process_before_response)
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -94,9 +96,15 @@ def make_asgi_app(
             return _refuse(400, "malformed request")
         kind = request_kind(bolt_request.raw_body, request.headers.get("content-type"))
         try:
-            bolt_response = await to_thread.run_sync(
-                _dispatch, bolt_app, bolt_request, kind, started
-            )
+            if inline and kind not in _WAITS_FOR_ITS_LISTENER:
+                # The kit's wrappers ack and hand off without blocking: answering here spares
+                # the two thread hand-offs that cost most under load (GIL contention with
+                # the post-ack work of a burst).
+                bolt_response = _dispatch(bolt_app, bolt_request, kind, started)
+            else:
+                bolt_response = await to_thread.run_sync(
+                    _dispatch, bolt_app, bolt_request, kind, started
+                )
         except Exception as exc:
             # Bolt's own middleware choked on the body (listeners' errors never get here:
             # Bolt hands those to the app's error handler). Nothing of the body is logged.
@@ -216,6 +224,11 @@ def _signed(secret: bytes, body: bytes, request: Request) -> bool:
     base = b"v0:" + timestamp.encode("ascii") + b":" + body
     expected = b"v0=" + hmac.new(secret, base, hashlib.sha256).hexdigest().encode("ascii")
     return hmac.compare_digest(expected, signature.encode("utf-8", errors="replace"))
+
+
+# Modal submissions are validated and acked by their listener in the forms pool: the
+# request waits for that ack, so it never waits on the event loop.
+_WAITS_FOR_ITS_LISTENER = frozenset({"view_submission", "view_closed"})
 
 
 def _dispatch(bolt_app: App, bolt_request: BoltRequest, kind: str, started: float) -> BoltResponse:
