@@ -25,6 +25,7 @@ from bot.features.feedback.views import (
     feedback_modal,
     not_member_text,
     post_failed_text,
+    post_held_text,
     posted_text,
     read_feedback_form,
     refusal_text,
@@ -38,6 +39,7 @@ from handlers import kit
 from handlers.common import (
     INVISIBLE_CHANNEL_ERRORS,
     answered,
+    council_channel_problem,
     dm,
     fail_fast,
     is_channel_member,
@@ -68,6 +70,10 @@ def register(app: App, services: Services) -> None:
 POST_GRACE = timedelta(days=7)
 
 
+class ChannelNotFit(RuntimeError):
+    """The draft's channel is no longer private to its council: nothing is posted there."""
+
+
 def _post_later(services: Services, client: WebClient, reminder: Reminder) -> None:
     """Post stored feedback whose first post failed (or never ran); a refusal propagates,
     so the engine retries it."""
@@ -75,6 +81,10 @@ def _post_later(services: Services, client: WebClient, reminder: Reminder) -> No
     if stored is None or stored.thread_ts is None:
         log.info("feedback post %s is moot (posted, or no thread to post in)", reminder.id)
         return
+    if council_channel_problem(services, client, channel_id=stored.channel_id) is not None:
+        # Made public or shared outside since: held, and tried again with the engine's
+        # backoff (about 40 minutes in all), in case it is private again by then.
+        raise ChannelNotFit("the council channel is not private to the council now")
     text, blocks = feedback_message(
         giver_id=stored.giver_id, answers=stored.answers, version=stored.version
     )
@@ -217,6 +227,11 @@ def _post(
         tell_in_channel(
             client, channel_id=stored.channel_id, user_id=user_id, text=post_failed_text()
         )
+        return None
+    problem = council_channel_problem(services, client, channel_id=stored.channel_id)
+    if problem is not None:  # made public or shared outside since the modal opened
+        log.warning("feedback %s held: the channel is %s", stored.feedback_id, problem.value)
+        dm(client, user_id=user_id, text=post_held_text())
         return None
     try:
         response = client.chat_postMessage(

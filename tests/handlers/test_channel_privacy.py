@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
@@ -11,6 +12,9 @@ from handlers.common import forget_channel_facts
 from storage.councils import Council
 from storage.missions import MissionDraft
 from tests.handlers.conftest import DRAFT_VALUES, post_draft
+from tests.handlers.test_feedback import ANSWERS as FEEDBACK
+from tests.handlers.test_feedback import open_modal as open_feedback_modal
+from tests.handlers.test_feedback import submit as submit_feedback
 from tests.plugins.slack import Slack, text_of
 
 
@@ -87,3 +91,29 @@ def test_a_reaction_in_a_channel_made_public_updates_nothing_there(slack: Slack)
     slack.driver.react(user=slack.lena, channel=slack.council, ts=draft.ts, name="+1")
     slack.settle()
     assert slack.standin.calls_to("chat.update") == []
+
+
+def test_feedback_into_a_channel_made_public_is_held_then_posted_once_private_again(
+    slack: Slack,
+) -> None:
+    draft = post_draft(slack, author=slack.noor, channel=slack.council)
+    slack.settle()
+    slack.standin.clear_calls()
+    view = open_feedback_modal(slack, slack.lena, draft)
+    channel = slack.workspace.channels[slack.council]
+    channel.is_private = False
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    slack.standin.clear_calls()
+    submit_feedback(slack, slack.lena, view["id"], FEEDBACK)
+    slack.settle()
+    threads = [c for c in slack.standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert threads == []
+    held = next(
+        c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == slack.lena
+    )
+    assert "saved" in held.args["text"] and "private" in held.args["text"]
+    channel.is_private = True
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    assert slack.fast_forward(timedelta(minutes=3)).sent == 1
+    threads = [c for c in slack.standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert len(threads) == 1 and threads[0].args["thread_ts"] == draft.ts

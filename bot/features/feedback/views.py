@@ -216,6 +216,15 @@ def posted_text(*, anonymous: bool, permalink: str | None) -> str:
     return text
 
 
+def post_held_text() -> str:
+    """Feedback stored but held back: the council channel is no longer private to it."""
+    return (
+        "Your feedback is saved, but I haven't posted it: the council's channel is no longer "
+        "private to the council (made public, or shared with another organisation). I'll "
+        "post it in the draft's thread if it is private again soon."
+    )
+
+
 def post_failed_text(reason: str | None = None) -> str:
     """Feedback stored but not posted; `reason` is Slack's error code (escaped by the caller)."""
     why = f" (Slack said: {reason})" if reason else ""
