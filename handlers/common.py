@@ -83,7 +83,9 @@ def council_channel_problem(
     cache: dict[str, tuple[float, ChannelFacts | None]] = services.extras.setdefault(_FACTS, {})
     now = time.monotonic()
     cached = cache.get(channel_id)
-    if cached is None or now - cached[0] > CHANNEL_FACTS_TTL:
+    # Only a fit channel is trusted for the minute: one found wanting is asked about again
+    # at the next post, so a channel made private again (or the bot re-invited) works at once.
+    if cached is None or now - cached[0] > CHANNEL_FACTS_TTL or channel_problem(cached[1]):
         cached = (now, channel_facts(client, channel_id=channel_id))
         cache[channel_id] = cached
     return channel_problem(cached[1])

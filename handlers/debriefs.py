@@ -74,10 +74,17 @@ from bot.platform.members import known_tz
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import section
+from bot.ui.blocks import channel_problem_reason, section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
-from handlers.common import open_then_check, tell, tell_in_channel, tz_of
+from handlers.common import (
+    council_channel_problem,
+    dm,
+    open_then_check,
+    tell,
+    tell_in_channel,
+    tz_of,
+)
 
 log = logging.getLogger("council_bot.debriefs")
 
@@ -681,6 +688,12 @@ def _post_debrief(
             now=now,
         )
         return ""
+    problem = council_channel_problem(services, client, channel_id=snap.channel_id)
+    if problem is not None:  # made public or shared outside: a member's debrief stays out
+        log.warning("debrief %s held: the channel is %s", debrief_id, problem.value)
+        held_text, held_blocks = post_failed(debrief_id, channel_problem_reason(problem), held=True)
+        dm(client, user_id=user_id, text=held_text, blocks=held_blocks)
+        return None
     text, blocks = debrief_message(
         event=snap.event, answers=snap.answers, in_thread=snap.thread_ts is not None
     )

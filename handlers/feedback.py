@@ -35,6 +35,7 @@ from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
+from bot.ui.blocks import channel_problem_reason
 from handlers import kit
 from handlers.common import (
     INVISIBLE_CHANNEL_ERRORS,
@@ -231,7 +232,7 @@ def _post(
     problem = council_channel_problem(services, client, channel_id=stored.channel_id)
     if problem is not None:  # made public or shared outside since the modal opened
         log.warning("feedback %s held: the channel is %s", stored.feedback_id, problem.value)
-        dm(client, user_id=user_id, text=post_held_text())
+        dm(client, user_id=user_id, text=post_held_text(channel_problem_reason(problem)))
         return None
     try:
         response = client.chat_postMessage(

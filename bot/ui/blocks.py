@@ -320,6 +320,11 @@ _PROBLEM_REASON = {
 }
 
 
+def channel_problem_reason(problem: ChannelProblem) -> str:
+    """Why the bot will not post in this channel, in one sentence (bot text)."""
+    return _PROBLEM_REASON[problem]
+
+
 def channel_problem_text(problem: ChannelProblem) -> str:
     """Plain fallback: why the command cannot run here, and how to set up a council."""
     return f"{_PROBLEM_REASON[problem]} {setup_help_text()}"

@@ -8,10 +8,20 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from bot.features.debriefs.views import ACTION_REPOST
 from handlers.common import forget_channel_facts
 from storage.councils import Council
 from storage.missions import MissionDraft
 from tests.handlers.conftest import DRAFT_VALUES, post_draft
+from tests.handlers.test_debriefs import (
+    debrief_values,
+    forward_to,
+    log_event,
+    open_debrief_form,
+    press_in_dm,
+    slot,
+)
+from tests.handlers.test_debriefs import dms_to as debrief_dms
 from tests.handlers.test_feedback import ANSWERS as FEEDBACK
 from tests.handlers.test_feedback import open_modal as open_feedback_modal
 from tests.handlers.test_feedback import submit as submit_feedback
@@ -117,3 +127,35 @@ def test_feedback_into_a_channel_made_public_is_held_then_posted_once_private_ag
     assert slack.fast_forward(timedelta(minutes=3)).sent == 1
     threads = [c for c in slack.standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]
     assert len(threads) == 1 and threads[0].args["thread_ts"] == draft.ts
+
+
+def test_a_debrief_for_a_council_made_public_is_held_until_it_is_private_again(
+    slack: Slack,
+) -> None:
+    day, at, starts_at = slot(slack)
+    log_event(slack, day=day, at=at)
+    forward_to(slack, starts_at + timedelta(hours=1))
+    view_id = open_debrief_form(slack, slack.lena, debrief_dms(slack, slack.lena)[-1])
+    channel = slack.workspace.channels[slack.council]
+    channel.is_private = False
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    slack.driver.view_submission(
+        user=slack.lena, view_id=view_id, values=debrief_values("3", worries="Kept close")
+    )
+    slack.settle()
+    council_posts = [
+        c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == slack.council
+    ]
+    assert council_posts == []
+    notice = next(c for c in debrief_dms(slack, slack.lena) if "haven't posted" in text_of(c))
+    assert "public" in text_of(notice)
+    channel.is_private = True
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    press_in_dm(slack, slack.lena, notice, ACTION_REPOST)
+    slack.settle()
+    posted = [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] == slack.council
+    ]
+    assert len(posted) == 1 and "Kept close" in text_of(posted[0])

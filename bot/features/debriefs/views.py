@@ -840,12 +840,19 @@ def posted_confirmation(event: EventSummary, permalink: str | None) -> str:
     return text
 
 
-def post_failed(debrief_id: int, reason: str) -> tuple[str, list[dict]]:
-    """Posting to the channel failed: the debrief is kept, and can be posted again."""
-    text = (
-        ":warning: Your debrief is saved, but I couldn't post it to your council channel "
-        f"just now (Slack said: {escape(reason)}). Nothing is lost: try again in a moment."
-    )
+def post_failed(debrief_id: int, reason: str, *, held: bool = False) -> tuple[str, list[dict]]:
+    """Posting to the channel failed (or was held back: the channel is no longer private to
+    the council): the debrief is kept, and can be posted again."""
+    if held:  # `reason` is the bot's own sentence about the channel
+        text = (
+            f":lock: Your debrief is saved, but I haven't posted it. {escape(reason)} "
+            "Once that is sorted, press the button."
+        )
+    else:
+        text = (
+            ":warning: Your debrief is saved, but I couldn't post it to your council channel "
+            f"just now (Slack said: {escape(reason)}). Nothing is lost: try again in a moment."
+        )
     blocks: list[Block] = [
         section(text),
         ActionsBlock(

@@ -216,12 +216,11 @@ def posted_text(*, anonymous: bool, permalink: str | None) -> str:
     return text
 
 
-def post_held_text() -> str:
-    """Feedback stored but held back: the council channel is no longer private to it."""
+def post_held_text(reason: str) -> str:
+    """Feedback stored but held back; `reason` is the bot's sentence about the channel."""
     return (
-        "Your feedback is saved, but I haven't posted it: the council's channel is no longer "
-        "private to the council (made public, or shared with another organisation). I'll "
-        "post it in the draft's thread if it is private again soon."
+        f"Your feedback is saved, but I haven't posted it in the draft's thread. {reason} "
+        "I'll post it there if that is sorted soon."
     )
 
 
