@@ -73,7 +73,8 @@ def rendering(checklist_id: int) -> Iterator[None]:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _person(row: BackchannelPerson) -> Person:
+def person_of(row: BackchannelPerson) -> Person:
+    """A stored person as the feature (and the Home) shows them."""
     return Person(
         id=require_id(row),
         name=row.name,
@@ -100,7 +101,7 @@ def _snapshot(
         search_id=row.search_id,
         company=search.company if search is not None else "",
         manager_name=row.manager_name,
-        people=tuple(_person(p) for p in store.people_of(session, checklist_id=checklist_id)),
+        people=tuple(person_of(p) for p in store.people_of(session, checklist_id=checklist_id)),
         status=row.status,
         council_id=row.council_id,
         channel_id=row.channel_id,
@@ -152,7 +153,7 @@ def _own_person(
 def own_person(engine: Engine, *, person_id: int, user_id: str) -> tuple[Person, Checklist]:
     with session_scope(engine) as session:
         person, row = _own_person(session, person_id=person_id, user_id=user_id)
-        return _person(person), _snapshot(session, row)
+        return person_of(person), _snapshot(session, row)
 
 
 def open_checklists(engine: Engine, *, team_id: str, user_id: str) -> list[Checklist]:
@@ -169,7 +170,7 @@ def followup_target(engine: Engine, *, person_id: int) -> tuple[Person | None, C
         if person is None:
             return None, None
         row = session.get(BackchannelChecklist, person.checklist_id)
-        return _person(person), None if row is None else _snapshot(session, row)
+        return person_of(person), None if row is None else _snapshot(session, row)
 
 
 # --- checklists ---------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def add_person(
             now=now,
         )
         row.updated_at = now
-        return _person(person)
+        return person_of(person)
 
 
 def _apply_status(
@@ -300,7 +301,7 @@ def _apply_status(
     transaction."""
     person_id = require_id(person)
     before = person.status
-    asked_at, answered_at = status_times(_person(person), status, now)
+    asked_at, answered_at = status_times(person_of(person), status, now)
     person.asked_at, person.answered_at = asked_at, answered_at
     person.status = status
     person.updated_at = now
@@ -358,7 +359,7 @@ def record_answer(
         person.updated_at = now
         row.updated_at = now
         session.flush()
-        return _person(person), require_id(row)
+        return person_of(person), require_id(row)
 
 
 def remove_person(

@@ -75,10 +75,11 @@ class DebriefSnapshot:
 
 def _summary(session: Session, event: InterviewEvent) -> EventSummary:
     debriefed = store.debrief_of_event(session, event_id=require_id(event)) is not None
-    return _summary_with(event, debriefed=debriefed)
+    return event_summary(event, debriefed=debriefed)
 
 
-def _summary_with(event: InterviewEvent, *, debriefed: bool) -> EventSummary:
+def event_summary(event: InterviewEvent, *, debriefed: bool) -> EventSummary:
+    """A stored event as the feature (and the Home) shows it."""
     return EventSummary(
         event_id=require_id(event),
         user_id=event.user_id,
@@ -141,7 +142,7 @@ def past(
         )
         found = [
             PastEvent(
-                event=_summary_with(row, debriefed=debrief is not None),
+                event=event_summary(row, debriefed=debrief is not None),
                 rating=debrief.rating if debrief is not None else None,
                 private=bool(debrief is not None and debrief.private),
                 shared=bool(

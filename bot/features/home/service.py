@@ -10,7 +10,6 @@ objectives and key results) is not read at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -18,17 +17,18 @@ from typing import Generic, TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.features.backchannel.rules import CHECKLIST_OPEN, Checklist, Person
+from bot.features.backchannel.rules import CHECKLIST_OPEN, Checklist
+from bot.features.backchannel.service import person_of
 from bot.features.debriefs.rules import EventSummary
-from bot.features.debriefs.service import AWAITING_WINDOW
+from bot.features.debriefs.service import AWAITING_WINDOW, event_summary
 from bot.features.missions.rules import DraftSummary, OwedFeedback, tally
-from bot.features.negotiation.rules import LEG_KEYS, Leg, PlanSummary
+from bot.features.negotiation.rules import PlanSummary
+from bot.features.negotiation.service import ordered_legs
 from storage import backchannel as backchannel_store
 from storage import debriefs as debriefs_store
 from storage import feedback_requests as requests_store
 from storage import missions as missions_store
 from storage import negotiation as negotiation_store
-from storage.backchannel import BackchannelPerson
 from storage.db import unit_of_work
 from storage.negotiation import NegotiationLeg
 from storage.types import require_id
@@ -162,23 +162,7 @@ def _events(
         session, team_id=team_id, user_id=user_id, since=now - AWAITING_WINDOW, now=now, limit=limit
     )
     return Shown(
-        items=tuple(
-            EventSummary(
-                event_id=require_id(event),
-                user_id=event.user_id,
-                company=event.company,
-                kind=event.kind,
-                starts_at=event.starts_at,
-                tz=event.tz,
-                search_id=event.search_id,
-                with_whom=event.with_whom,
-                partners=event.partner_ids,
-                status=event.status,
-                debriefed=debriefed,
-                nudge_minutes=event.nudge_minutes,
-            )
-            for event, debriefed in rows
-        ),
+        items=tuple(event_summary(event, debriefed=debriefed) for event, debriefed in rows),
         total=total,
     )
 
@@ -200,7 +184,7 @@ def _plans(session: Session, *, team_id: str, user_id: str, limit: int) -> Shown
         PlanSummary(
             plan_id=require_id(plan),
             company=search.company if search is not None else "",
-            legs=_legs(legs.get(require_id(plan), ())),
+            legs=ordered_legs(legs.get(require_id(plan), ())),
             has_numbers=money is not None and (money.offer is not None or money.target is not None),
             shared_at=plan.shared_at,
         )
@@ -208,27 +192,6 @@ def _plans(session: Session, *, team_id: str, user_id: str, limit: int) -> Shown
     ]
     ordered = sorted(summaries, key=lambda s: not s.red_flag)  # stable: recency kept within
     return Shown(items=tuple(ordered[:limit]), total=len(ordered))
-
-
-def _legs(stored: Iterable[tuple[NegotiationLeg, str | None]]) -> tuple[Leg, ...]:
-    """A plan's legs in the feature's order, as bot.features.negotiation.service builds them."""
-    by_key = {leg.leg: (leg, text) for leg, text in stored}
-    legs: list[Leg] = []
-    for key in LEG_KEYS:
-        if key not in by_key:
-            legs.append(Leg(key=key))
-            continue
-        leg, text = by_key[key]
-        legs.append(
-            Leg(
-                key=key,
-                ask=leg.ask,
-                objective_id=leg.objective_id,
-                objective_text=text or "",
-                status=leg.status,
-            )
-        )
-    return tuple(legs)
 
 
 # --- back-channel: 2 queries (the checklists, their people) -------------------------------------
@@ -250,7 +213,7 @@ def _checklists(session: Session, *, team_id: str, user_id: str, limit: int) -> 
                 search_id=row.search_id,
                 company=search.company,
                 manager_name=row.manager_name,
-                people=tuple(_person(p) for p in people[require_id(row)]),
+                people=tuple(person_of(p) for p in people[require_id(row)]),
                 status=row.status,
                 council_id=row.council_id,
                 channel_id=row.channel_id,
@@ -259,18 +222,4 @@ def _checklists(session: Session, *, team_id: str, user_id: str, limit: int) -> 
             for row, search in rows
         ),
         total=total,
-    )
-
-
-def _person(row: BackchannelPerson) -> Person:
-    return Person(
-        id=require_id(row),
-        name=row.name,
-        relation=row.relation,
-        slack_user_id=row.slack_user_id,
-        status=row.status,
-        signal=row.signal,
-        notes=row.notes,
-        asked_at=row.asked_at,
-        answered_at=row.answered_at,
     )

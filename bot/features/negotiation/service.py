@@ -9,6 +9,7 @@ numbers, or share them because the member ticked the box.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -57,18 +58,25 @@ def _legs(session: Session, row: NegotiationPlan) -> tuple[Leg, ...]:
     if linked:
         objectives = session.exec(select(Objective).where(col(Objective.id).in_(linked))).all()
         texts = {o.id or 0: o.text for o in objectives}
+    return ordered_legs((leg, texts.get(leg.objective_id or 0)) for leg in stored.values())
+
+
+def ordered_legs(stored: Iterable[tuple[NegotiationLeg, str | None]]) -> tuple[Leg, ...]:
+    """A plan's legs in the feature's order, from stored legs with their objective's text;
+    a leg not stored yet is an empty one."""
+    by_key = {leg.leg: (leg, text) for leg, text in stored}
     legs: list[Leg] = []
     for key in LEG_KEYS:
-        leg = stored.get(key)
-        if leg is None:
+        if key not in by_key:
             legs.append(Leg(key=key))
             continue
+        leg, text = by_key[key]
         legs.append(
             Leg(
                 key=key,
                 ask=leg.ask,
                 objective_id=leg.objective_id,
-                objective_text=texts.get(leg.objective_id or 0, ""),
+                objective_text=text or "",
                 status=leg.status,
             )
         )
