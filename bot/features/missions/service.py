@@ -20,7 +20,6 @@ from bot.features.missions.rules import (
     DraftSummary,
     MissionInput,
     Objective,
-    OwedFeedback,
     Tally,
     VersionSummary,
     counts_as_feedback,
@@ -32,10 +31,7 @@ from bot.platform.timezones import out_of_quiet_hours
 from bot.reminders.engine import cancel_subject, schedule
 from storage.db import session_scope
 from storage.events import claim_event
-from storage.feedback_requests import responders
 from storage.missions import (
-    FeedbackAsk,
-    FeedbackRequest,
     MissionDraft,
     MissionVersion,
     ReactionFeedback,
@@ -248,38 +244,6 @@ def discard(engine: Engine, *, draft_id: int) -> None:
             _delete_version(session, version)
         session.flush()
         session.delete(draft)
-
-
-def owed_feedback(
-    engine: Engine, *, team_id: str, user_id: str, now: datetime
-) -> list[OwedFeedback]:
-    """Open feedback requests naming this member, whose deadline has not passed."""
-    with session_scope(engine) as session:
-        rows = session.exec(
-            select(FeedbackRequest, MissionDraft, Search)
-            .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
-            .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
-            .join(Search, col(Search.id) == MissionDraft.search_id)
-            .where(
-                FeedbackAsk.user_id == user_id,
-                Search.team_id == team_id,
-                FeedbackRequest.status == "open",
-                MissionDraft.status != "withdrawn",
-                col(FeedbackRequest.deadline) > now,
-            )
-            .order_by(col(FeedbackRequest.deadline))
-        ).all()
-        return [
-            OwedFeedback(
-                draft_id=draft.id or 0,
-                author_id=draft.author_id,
-                company=search.company,
-                role=search.role,
-                deadline=request.deadline,
-            )
-            for request, draft, search in rows
-            if user_id not in responders(session, draft_id=draft.id or 0)
-        ]
 
 
 def versions(engine: Engine, *, draft_id: int) -> list[VersionSummary]:
