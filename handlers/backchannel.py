@@ -91,11 +91,9 @@ from bot.ui.blocks import app_dm_link, section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import (
-    SLACK_BUSY,
-    SLACK_BUSY_ERRORS,
     council_for_command,
-    fail_fast,
     is_channel_member,
+    open_modal_first,
     tell,
     tz_of,
 )
@@ -671,14 +669,8 @@ def _open_start(call: kit.CommandCall) -> None:
         )
         return start_modal(searches=list(searches.items()), private_metadata=ref.encode())
 
-    try:
-        opened = fail_fast(client).views_open(trigger_id=command["trigger_id"], view=modal(known))[
-            "view"
-        ]
-    except SlackApiError as exc:
-        if exc.response.get("error") not in SLACK_BUSY_ERRORS:
-            raise
-        call.respond(text=SLACK_BUSY)
+    opened = open_modal_first(client, command, call.respond, view=modal(known))
+    if opened is None:
         return
     council_id = None
     if command.get("channel_name") != "directmessage" and not channel_id.startswith("D"):

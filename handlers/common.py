@@ -138,6 +138,24 @@ def fail_fast(client: WebClient) -> WebClient:
     return quick
 
 
+def open_modal_first(
+    client: WebClient, command: dict[str, Any], respond: Respond, *, view: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Open `view` for the command, before any other Slack call (its trigger_id lasts 3
+    seconds from the command): the view as Slack shows it, or None when Slack is too busy
+    (the member is told; a 429's Retry-After would outlast the trigger)."""
+    try:
+        return dict(
+            fail_fast(client).views_open(trigger_id=command["trigger_id"], view=view)["view"]
+        )
+    except SlackApiError as exc:
+        if exc.response.get("error") not in SLACK_BUSY_ERRORS:
+            raise
+        log.info("views.open for %s: %s", command.get("command"), exc.response.get("error"))
+        respond(text=SLACK_BUSY)
+        return None
+
+
 def open_then_check(
     services: Services,
     client: WebClient,
@@ -147,7 +165,6 @@ def open_then_check(
     view: dict[str, Any],
     problem_title: str,
     intro: str | None = None,
-    opened: dict[str, Any] | None = None,
 ) -> int | None:
     """Open `view`, then check the command came from a council channel: its council id.
 
@@ -155,17 +172,26 @@ def open_then_check(
     channel check is a Slack call of its own. When the channel is not a council, the modal
     becomes the explanation (also sent privately, to keep) and None is returned.
     """
-    try:
-        shown = fail_fast(client).views_open(trigger_id=command["trigger_id"], view=view)["view"]
-    except SlackApiError as exc:
-        if exc.response.get("error") not in SLACK_BUSY_ERRORS:
-            raise
-        # The trigger is gone (or about to be) by the time a 429's Retry-After is out.
-        log.info("views.open for %s: %s", command.get("command"), exc.response.get("error"))
-        respond(text=SLACK_BUSY)
+    shown = open_modal_first(client, command, respond, view=view)
+    if shown is None:
         return None
-    if opened is not None:
-        opened.update(shown)  # the caller may update the form once checks are done
+    return council_or_explain(
+        services, client, command, respond, shown=shown, problem_title=problem_title, intro=intro
+    )
+
+
+def council_or_explain(
+    services: Services,
+    client: WebClient,
+    command: dict[str, Any],
+    respond: Respond,
+    *,
+    shown: dict[str, Any],
+    problem_title: str,
+    intro: str | None = None,
+) -> int | None:
+    """The command's council id; or, when its channel is not a council, None after the
+    open modal `shown` became the explanation (also sent privately, to keep)."""
     council_id, problem = council_for_command(services, client, command)
     if problem is None and council_id is not None:
         return council_id

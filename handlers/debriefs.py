@@ -79,8 +79,9 @@ from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import (
     council_channel_problem,
+    council_or_explain,
     dm,
-    open_then_check,
+    open_modal_first,
     tell,
     tell_in_channel,
     tz_of,
@@ -599,16 +600,11 @@ def _open_new_event(
         "private channel. (`/debrief list`, `/debrief gratitude` and `/debrief help` work "
         "anywhere.)"
     )
-    opened: dict[str, Any] = {}
-    council_id = open_then_check(
-        services,
-        client,
-        command,
-        respond,
-        view=modal(guess or "UTC", None),
-        problem_title="Debrief",
-        intro=intro,
-        opened=opened,
+    opened = open_modal_first(client, command, respond, view=modal(guess or "UTC", None))
+    if opened is None:
+        return
+    council_id = council_or_explain(
+        services, client, command, respond, shown=opened, problem_title="Debrief", intro=intro
     )
     if council_id is None:
         return
