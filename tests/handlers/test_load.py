@@ -71,9 +71,9 @@ def test_a_modal_submitted_while_every_form_worker_is_busy_stays_open_with_a_not
     engine: Engine,
 ) -> None:
     with running_slack(engine, form_threads=1) as slack:
-        for member in (slack.noor, slack.lena):
+        for member in (slack.noor, slack.lena):  # one at a time: views[0] is Noor's
             slack.driver.command(user=member, channel=slack.council, command="/mission")
-        slack.settle()
+            slack.settle()
         views = slack.standin.calls_to("views.open")
         slack.standin.set_latency(1.5, method="chat.postMessage")  # the first post is slow
         first = slack.driver.view_submission(
