@@ -33,7 +33,18 @@ class Services:
     # The Web API client reminder senders use: it does not retry 429s itself, so the
     # engine can reschedule instead of holding a worker asleep (bot.reminders.delivery).
     delivery: WebClient | None = None
+    # Distribution mode (one deployment, many workspaces) sets this: the client of one
+    # workspace's own bot token. Senders reach it through `slack_for(reminder.team_id)`.
+    delivery_for_team: Callable[[str], WebClient] | None = None
     # RETENTION_DAYS: how long withdrawn drafts, closed checklists and finished reminders
     # are kept (bot.features.privacy); build_runtime copies it from the settings.
     retention_days: int = 90
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def slack_for(self, team_id: str) -> WebClient:
+        """The Web API client for work done outside a request, in workspace `team_id`."""
+        if self.delivery_for_team is not None:
+            return self.delivery_for_team(team_id)
+        if self.delivery is None:
+            raise RuntimeError("services.delivery is not set (bot.cli.build_runtime sets it)")
+        return self.delivery

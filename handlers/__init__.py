@@ -29,6 +29,8 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
     )
 
     kit.install(app, services, work=work, report=report)
+    if services.delivery is None:  # an app built without build_runtime (tests, benchmarks)
+        services.delivery = app.client
     for feature in (
         meta,
         missions,

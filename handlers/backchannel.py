@@ -4,7 +4,7 @@ Listeners only translate: Slack payload in, `bot.features.backchannel.service` c
 The checklist is one message in the member's DM with the bot, posted with
 chat.postMessage to the member's user id and kept current with chat.update. The follow-up
 reminder kind is registered here with the reminder engine; its sender uses
-`services.delivery` and reports through `bot.reminders.delivery.slack_sender`.
+`services.slack_for(team)` and reports through `bot.reminders.delivery.slack_sender`.
 """
 
 from __future__ import annotations
@@ -628,8 +628,6 @@ def register_senders(services: Services) -> None:
 
 
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
-    client = services.delivery
-
     @slack_sender
     def send_followup(reminder: Reminder) -> Any:
         person, checklist = service.followup_target(
@@ -643,9 +641,9 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
             )
             return Delivered()
         text, blocks = followup_message(person=person, checklist=checklist)
-        if client is None:
-            raise RuntimeError("services.delivery is not set (bot.cli.build_runtime sets it)")
-        client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+        services.slack_for(reminder.team_id).chat_postMessage(
+            channel=reminder.user_id, text=text, blocks=blocks
+        )
         return None
 
     return {REMINDER_FOLLOWUP: send_followup}

@@ -2,7 +2,7 @@
 
 Listeners only translate: Slack payload in, `bot.features.debriefs.service` call, Block Kit out.
 The three reminder kinds are registered here with the reminder engine; their senders
-make their Slack calls with `services.delivery` (a client that leaves 429s to the
+make their Slack calls with `services.slack_for(team)` (a client that leaves 429s to the
 engine) and report outcomes through `bot.reminders.delivery.slack_sender`.
 """
 
@@ -511,12 +511,11 @@ def register_senders(services: Services) -> None:
 
 
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
-    client = services.delivery
-    if client is None:
-        raise RuntimeError("services.delivery is not set (bot.cli.build_runtime sets it)")
-
-    def dm(user_id: str) -> str:
-        return str(client.conversations_open(users=user_id)["channel"]["id"])
+    def dm(reminder: Reminder, *, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Post to the member's DM with the bot, with their own workspace's token."""
+        client = services.slack_for(reminder.team_id)
+        channel = str(client.conversations_open(users=reminder.user_id)["channel"]["id"])
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
 
     def current(reminder: Reminder) -> EventSummary | None:
         """The event as it is now, or None when the reminder is moot (logged)."""
@@ -547,7 +546,7 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
         )
         chosen = names_for_nudge(people, seed=event.event_id)
         text, blocks = gratitude_nudge(event, chosen, total=len(people))
-        client.chat_postMessage(channel=dm(reminder.user_id), text=text, blocks=blocks)
+        dm(reminder, text=text, blocks=blocks)
         return None
 
     def prompt_sender(follow_up: bool) -> Callable[[Reminder], Any]:
@@ -557,7 +556,7 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
             if event is None:
                 return Delivered()
             text, blocks = debrief_prompt(event, follow_up=follow_up)
-            client.chat_postMessage(channel=dm(reminder.user_id), text=text, blocks=blocks)
+            dm(reminder, text=text, blocks=blocks)
             return None
 
         return send

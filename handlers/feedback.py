@@ -58,10 +58,9 @@ def register(app: App, services: Services) -> None:
     """Every listener of the written-feedback feature, and the sender of posts that failed."""
     reminders = services.reminders
     if reminders is not None and service.POST_KIND not in reminders.kinds:
-        delivery = services.delivery or app.client
         reminders.register(
             service.POST_KIND,
-            slack_sender(lambda r: _post_later(services, delivery, r)),
+            slack_sender(lambda r: _post_later(services, services.slack_for(r.team_id), r)),
             grace=POST_GRACE,
         )
     listeners.register(app)

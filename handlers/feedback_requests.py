@@ -58,13 +58,14 @@ listeners = kit.Listeners()
 
 def register(app: App, services: Services) -> None:
     if services.reminders is not None:
-        client = services.delivery or app.client
         services.reminders.register(
-            NUDGE_KIND, slack_sender(lambda r: _send_nudge(services, client, r)), grace=NUDGE_GRACE
+            NUDGE_KIND,
+            slack_sender(lambda r: _send_nudge(services, services.slack_for(r.team_id), r)),
+            grace=NUDGE_GRACE,
         )
         services.reminders.register(
             DIGEST_KIND,
-            slack_sender(lambda r: _send_digest(services, client, r)),
+            slack_sender(lambda r: _send_digest(services, services.slack_for(r.team_id), r)),
             grace=DIGEST_GRACE,
         )
     listeners.register(app)

@@ -91,17 +91,15 @@ def register(app: App, services: Services) -> None:
     """Every listener of the mission feature, and its reminder sender."""
     reminders = services.reminders
     if reminders is not None and service.SHARE_LIVE_KIND not in reminders.kinds:
-        client_for_reminders = services.delivery or app.client
         reminders.register(
             service.SHARE_LIVE_KIND,
-            slack_sender(lambda r: _send_share_live(services, client_for_reminders, r)),
+            slack_sender(lambda r: _send_share_live(services, services.slack_for(r.team_id), r)),
             grace=SHARE_LIVE_GRACE,
         )
     if reminders is not None and service.RERENDER_KIND not in reminders.kinds:
-        client_for_renders = services.delivery or app.client
         reminders.register(
             service.RERENDER_KIND,
-            slack_sender(lambda r: _rerender(services, client_for_renders, r)),
+            slack_sender(lambda r: _rerender(services, services.slack_for(r.team_id), r)),
             grace=RERENDER_GRACE,
         )
     listeners.register(app)
