@@ -87,10 +87,11 @@ from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import app_dm_link, section
+from bot.ui.blocks import app_dm_link, channel_problem_reason, section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import (
+    council_channel_problem,
     council_for_command,
     is_channel_member,
     open_modal_first,
@@ -569,6 +570,11 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
         return
     if not member:
         back(not_a_member_text())
+        return
+    problem = council_channel_problem(services, client, channel_id=council.channel_id)
+    if problem is not None:  # made public or shared outside since: the summary stays out
+        log.warning("summary of checklist %s held: the channel is %s", checklist.id, problem.value)
+        back(channel_problem_reason(problem))
         return
     text, blocks = summary_message(checklist=checklist, include_names=include_names, ask=ask)
     try:

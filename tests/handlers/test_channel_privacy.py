@@ -13,6 +13,8 @@ from handlers.common import forget_channel_facts
 from storage.councils import Council
 from storage.missions import MissionDraft
 from tests.handlers.conftest import DRAFT_VALUES, post_draft
+from tests.handlers.test_backchannel import _answered_checklist
+from tests.handlers.test_backchannel import share as share_summary
 from tests.handlers.test_debriefs import (
     debrief_values,
     forward_to,
@@ -159,3 +161,20 @@ def test_a_debrief_for_a_council_made_public_is_held_until_it_is_private_again(
         if c.ok and c.args["channel"] == slack.council
     ]
     assert len(posted) == 1 and "Kept close" in text_of(posted[0])
+
+
+def test_a_back_channel_summary_for_a_council_made_public_is_not_shared_there(
+    slack: Slack,
+) -> None:
+    checklist_id = _answered_checklist(slack)
+    channel = slack.workspace.channels[slack.council]
+    channel.is_private = False
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    answer, posted = share_summary(slack, checklist_id, names=True, ask="Keep this question")
+    assert posted is None  # nothing of Lena's back-channel went into a public channel
+    flat = json.dumps(answer["view"])
+    assert "public" in flat and "Keep this question" in flat  # told why, her choices kept
+    channel.is_private = True
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    _, posted = share_summary(slack, checklist_id)
+    assert posted is not None and posted.ok
