@@ -61,10 +61,15 @@ from bot.features.negotiation.views import (
 from bot.platform.councils import ChannelProblem
 from bot.platform.mrkdwn import escape
 from bot.services import Services
-from bot.ui.blocks import channel_problem_blocks, channel_problem_text, section
+from bot.ui.blocks import (
+    channel_problem_blocks,
+    channel_problem_reason,
+    channel_problem_text,
+    section,
+)
 from bot.ui.metadata import MetadataError, ModalMetadata
 from handlers import kit
-from handlers.common import council_for_command, tell, tz_of
+from handlers.common import council_channel_problem, council_for_command, tell, tz_of
 
 log = logging.getLogger("council_bot.negotiation")
 
@@ -311,6 +316,11 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
         return
     if not plan.channel_id:
         ack(response_action="errors", errors={FIELD_NOTE: no_council_text("share it")})
+        return
+    problem = council_channel_problem(services, client, channel_id=plan.channel_id)
+    if problem is not None:  # made public or shared outside since: the plan stays out
+        log.warning("negotiation plan %s held: the channel is %s", plan.plan_id, problem.value)
+        ack(response_action="errors", errors={FIELD_NOTE: channel_problem_reason(problem)})
         return
     text, blocks = share_message(plan, note=note)
     # Post before closing the form: if Slack refuses, the member's note is still open.

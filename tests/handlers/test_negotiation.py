@@ -30,6 +30,7 @@ from bot.features.negotiation.views import (
 from bot.platform.timezones import to_utc
 from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
+from handlers.common import forget_channel_facts
 from storage.debriefs import InterviewEvent
 from storage.missions import MissionDraft, MissionVersion, Objective
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
@@ -500,6 +501,26 @@ def test_a_slack_error_while_sharing_keeps_the_plan_and_tells_the_member(
     assert the_plan(slack, slack.lena).shared_ts is None
     assert len(legs_of(slack, the_plan(slack, slack.lena).id or 0)) == 3
     council.members.add(slack.workspace.bot_user_id)
+    again = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
+    assert again.json is None or not again.json.get("errors")
+    assert len(council_posts(slack)) == 1
+
+
+def test_a_plan_is_not_shared_into_a_council_channel_made_public(
+    slack: Slack, mission: tuple[int, list[Objective]]
+) -> None:
+    plan = _prepared(slack)
+    council = slack.workspace.channels[slack.council]
+    council.is_private = False
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    pushed = press(slack, slack.lena, plan, ACTION_SHARE)
+    values = {"note": {"note": payloads.plain("Thoughts?")}}
+    answer = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
+    assert answer.json is not None and answer.json["response_action"] == "errors"
+    assert "public" in answer.json["errors"]["note"]  # said why; the form, her note, stay
+    assert council_posts(slack) == [] and the_plan(slack, slack.lena).shared_ts is None
+    council.is_private = True
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
     again = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
     assert again.json is None or not again.json.get("errors")
     assert len(council_posts(slack)) == 1
