@@ -27,6 +27,7 @@ class RecordingApp:
     """Stands in for Bolt's App at registration time and records what is registered."""
 
     def __init__(self) -> None:
+        self.client = None  # register_all lends it to reminder senders; none are sent here
         self.registered: dict[str, set[str]] = {
             "command": set(),
             "event": set(),
