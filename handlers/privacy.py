@@ -7,6 +7,10 @@
   feedback requests and their nudges are cancelled; their Home no longer lists them.
   (The nudge sender also re-checks channel membership at send time, in case this event
   never arrived: handlers/feedback_requests.py.)
+- `channel_shared` / `channel_unshared`: what the bot last heard about the channel is
+  forgotten, so the next post into it asks Slack again instead of trusting the minute's
+  cache (handlers.common.council_channel_problem): a channel just shared with another
+  organisation gets nothing more of a member's search.
 - Every hour (and at start-up) the reminder engine's scheduler runs the retention deletes.
 """
 
@@ -22,6 +26,7 @@ from bot.features.privacy import service
 from bot.features.privacy.rules import RETENTION_INTERVAL, counts_line, revokes_bot_token
 from bot.services import Services
 from handlers import kit
+from handlers.common import forget_channel_facts
 
 log = logging.getLogger("council_bot.privacy")
 
@@ -81,6 +86,15 @@ def _bot_user(body: dict[str, Any], context: BoltContext) -> str | None:
         if authorization.get("is_bot") and authorization.get("user_id"):
             return str(authorization["user_id"])
     return None
+
+
+@listeners.event("channel_shared")
+@listeners.event("channel_unshared")
+def channel_sharing_changed(event: dict[str, Any], context: BoltContext) -> None:
+    channel_id = event.get("channel")
+    if channel_id:
+        forget_channel_facts(kit.services_of(context), channel_id=str(channel_id))
+        log.info("channel %s: %s; asking Slack again before posting", channel_id, event["type"])
 
 
 @listeners.event("member_left_channel")

@@ -178,3 +178,22 @@ def test_a_back_channel_summary_for_a_council_made_public_is_not_shared_there(
     forget_channel_facts(slack.runtime.services, channel_id=slack.council)
     _, posted = share_summary(slack, checklist_id)
     assert posted is not None and posted.ok
+
+
+def test_a_channel_shared_event_ends_the_minutes_trust_before_the_next_post(
+    slack: Slack,
+) -> None:
+    post_draft(slack, author=slack.noor, channel=slack.council)  # fit: trusted for a minute
+    view_id = _open_form(slack)
+    slack.workspace.channels[slack.council].is_ext_shared = True
+    answer = slack.driver.event(
+        {"type": "channel_shared", "connected_team_id": "T0OTHERORG", "channel": slack.council}
+    )
+    assert answer.status == 200
+    slack.settle()
+    slack.standin.clear_calls()
+    _submit(slack, view_id)  # no forget_channel_facts here: the event did it
+    posts = slack.standin.calls_to("chat.postMessage")
+    assert all(call.args["channel"] != slack.council for call in posts)
+    note = next(c for c in posts if c.args["channel"] == slack.noor)
+    assert "another organisation" in text_of(note) and "saved" in text_of(note)
