@@ -563,6 +563,12 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
             ),
         )
 
+    # The channel first: its answer is cached, and a public channel needs no member list.
+    problem = council_channel_problem(services, client, channel_id=council.channel_id)
+    if problem is not None:  # made public or shared outside since: the summary stays out
+        log.warning("summary of checklist %s held: the channel is %s", checklist.id, problem.value)
+        back(channel_problem_reason(problem))
+        return
     try:
         member = is_channel_member(client, channel_id=council.channel_id, user_id=user_id)
     except SlackApiError as exc:
@@ -570,11 +576,6 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
         return
     if not member:
         back(not_a_member_text())
-        return
-    problem = council_channel_problem(services, client, channel_id=council.channel_id)
-    if problem is not None:  # made public or shared outside since: the summary stays out
-        log.warning("summary of checklist %s held: the channel is %s", checklist.id, problem.value)
-        back(channel_problem_reason(problem))
         return
     text, blocks = summary_message(checklist=checklist, include_names=include_names, ask=ask)
     try:
