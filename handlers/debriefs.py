@@ -511,8 +511,9 @@ def register_senders(services: Services) -> None:
 
 
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
-    def dm(reminder: Reminder, *, text: str, blocks: list[dict[str, Any]]) -> None:
-        """Post to the member's DM with the bot, with their own workspace's token."""
+    def send_dm(reminder: Reminder, *, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Post to the member's DM with their own workspace's token. Unlike
+        handlers.common.dm it raises: the engine turns a failure into a retry."""
         client = services.slack_for(reminder.team_id)
         channel = str(client.conversations_open(users=reminder.user_id)["channel"]["id"])
         client.chat_postMessage(channel=channel, text=text, blocks=blocks)
@@ -546,7 +547,7 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
         )
         chosen = names_for_nudge(people, seed=event.event_id)
         text, blocks = gratitude_nudge(event, chosen, total=len(people))
-        dm(reminder, text=text, blocks=blocks)
+        send_dm(reminder, text=text, blocks=blocks)
         return None
 
     def prompt_sender(follow_up: bool) -> Callable[[Reminder], Any]:
@@ -556,7 +557,7 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
             if event is None:
                 return Delivered()
             text, blocks = debrief_prompt(event, follow_up=follow_up)
-            dm(reminder, text=text, blocks=blocks)
+            send_dm(reminder, text=text, blocks=blocks)
             return None
 
         return send
