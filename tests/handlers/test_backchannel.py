@@ -596,7 +596,7 @@ PRIVATE_WORDS = (
 )
 
 
-def _answered_checklist(slack: Slack) -> int:
+def answered_checklist(slack: Slack) -> int:
     checklist_id = start(slack, manager="Dana Reyes")
     view_id = add_person_modal(slack, checklist_id)
     for version, (name, relation, user) in enumerate(
@@ -620,7 +620,7 @@ def _answered_checklist(slack: Slack) -> int:
 
 
 def test_a_shared_summary_leaks_no_names_or_notes(slack: Slack) -> None:
-    checklist_id = _answered_checklist(slack)
+    checklist_id = answered_checklist(slack)
     # In her own DM, Priya is a mention Lena can click; that is the only place.
     assert "<@U0NOOR0001>" in mrkdwn_of(checklist_message(slack, checklist_id))
     answer, posted = share(slack, checklist_id)
@@ -637,7 +637,7 @@ def test_a_shared_summary_leaks_no_names_or_notes(slack: Slack) -> None:
 
 
 def test_a_summary_with_names_when_chosen_still_without_notes(slack: Slack) -> None:
-    checklist_id = _answered_checklist(slack)
+    checklist_id = answered_checklist(slack)
     answer, posted = share(slack, checklist_id, names=True, ask="Is one 'would not' a red flag?")
     assert posted is not None and not answer.get("errors")
     sent = text_of(posted)
@@ -649,7 +649,7 @@ def test_a_summary_with_names_when_chosen_still_without_notes(slack: Slack) -> N
 
 
 def test_sharing_when_slack_refuses_keeps_everything_and_says_so(slack: Slack) -> None:
-    checklist_id = _answered_checklist(slack)
+    checklist_id = answered_checklist(slack)
     slack.workspace.channels[slack.council].is_archived = True
     answer, posted = share(slack, checklist_id, names=True, ask="Keep this question")
     assert posted is None

@@ -13,7 +13,7 @@ from handlers.common import forget_channel_facts
 from storage.councils import Council
 from storage.missions import MissionDraft
 from tests.handlers.conftest import DRAFT_VALUES, post_draft
-from tests.handlers.test_backchannel import _answered_checklist
+from tests.handlers.test_backchannel import answered_checklist
 from tests.handlers.test_backchannel import share as share_summary
 from tests.handlers.test_debriefs import (
     debrief_values,
@@ -166,7 +166,7 @@ def test_a_debrief_for_a_council_made_public_is_held_until_it_is_private_again(
 def test_a_back_channel_summary_for_a_council_made_public_is_not_shared_there(
     slack: Slack,
 ) -> None:
-    checklist_id = _answered_checklist(slack)
+    checklist_id = answered_checklist(slack)
     channel = slack.workspace.channels[slack.council]
     channel.is_private = False
     forget_channel_facts(slack.runtime.services, channel_id=slack.council)
