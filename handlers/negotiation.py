@@ -69,7 +69,13 @@ from bot.ui.blocks import (
 )
 from bot.ui.metadata import MetadataError, ModalMetadata
 from handlers import kit
-from handlers.common import council_channel_problem, council_for_command, tell, tz_of
+from handlers.common import (
+    council_channel_problem,
+    council_for_command,
+    fail_fast,
+    tell,
+    tz_of,
+)
 
 log = logging.getLogger("council_bot.negotiation")
 
@@ -317,15 +323,17 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
     if not plan.channel_id:
         ack(response_action="errors", errors={FIELD_NOTE: no_council_text("share it")})
         return
-    problem = council_channel_problem(services, client, channel_id=plan.channel_id)
-    if problem is not None:  # made public or shared outside since: the plan stays out
-        log.warning("negotiation plan %s held: the channel is %s", plan.plan_id, problem.value)
-        ack(response_action="errors", errors={FIELD_NOTE: channel_problem_reason(problem)})
-        return
-    text, blocks = share_message(plan, note=note)
-    # Post before closing the form: if Slack refuses, the member's note is still open.
+    # Check and post before closing the form, so a refusal leaves the member's note open.
+    # The form waits on this answer: a 429 is reported, never slept out (fail_fast).
+    quick = fail_fast(client)
     try:
-        posted = client.chat_postMessage(channel=plan.channel_id, text=text, blocks=blocks)
+        problem = council_channel_problem(services, quick, channel_id=plan.channel_id)
+        if problem is not None:  # made public or shared outside since: the plan stays out
+            log.warning("negotiation plan %s held: the channel is %s", plan.plan_id, problem.value)
+            ack(response_action="errors", errors={FIELD_NOTE: channel_problem_reason(problem)})
+            return
+        text, blocks = share_message(plan, note=note)
+        posted = quick.chat_postMessage(channel=plan.channel_id, text=text, blocks=blocks)
     except SlackApiError as exc:
         reason = escape(str(exc.response.get("error") or "an error"))
         log.warning("negotiation plan %s not shared: %s", plan.plan_id, reason)

@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import date, time, timedelta
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -521,6 +522,24 @@ def test_a_plan_is_not_shared_into_a_council_channel_made_public(
     assert council_posts(slack) == [] and the_plan(slack, slack.lena).shared_ts is None
     council.is_private = True
     forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    again = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
+    assert again.json is None or not again.json.get("errors")
+    assert len(council_posts(slack)) == 1
+
+
+def test_a_rate_limited_share_is_answered_at_once_and_posts_once_when_sent_again(
+    slack: Slack, mission: tuple[int, list[Objective]]
+) -> None:
+    plan = _prepared(slack)
+    pushed = press(slack, slack.lena, plan, ACTION_SHARE)
+    values = {"note": {"note": payloads.plain("Thoughts?")}}
+    slack.standin.fail_next("chat.postMessage", kind="ratelimited", retry_after=5)
+    started = monotonic()
+    answer = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
+    assert monotonic() - started < 3  # acked in Slack's time, not after a 5 s Retry-After
+    assert answer.json is not None and answer.json["response_action"] == "errors"
+    assert "ratelimited" in answer.json["errors"]["note"]
+    assert council_posts(slack) == [] and the_plan(slack, slack.lena).shared_ts is None
     again = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
     assert again.json is None or not again.json.get("errors")
     assert len(council_posts(slack)) == 1
