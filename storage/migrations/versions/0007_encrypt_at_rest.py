@@ -31,11 +31,32 @@ _WIDENED: dict[tuple[str, str], sa.types.TypeEngine] = {
 }
 _KEYS = {"negotiation_compensation": "plan_id"}
 
+# The encrypted columns as of this revision. A later revision that encrypts more columns
+# adds them to storage.crypto.ENCRYPTED_COLUMNS; this one must not reach for their tables,
+# which do not exist yet when it runs.
+ENCRYPTED_HERE: tuple[tuple[str, str], ...] = (
+    ("negotiation_compensation", "offer"),
+    ("negotiation_compensation", "target"),
+    ("backchannel_checklists", "manager_name"),
+    ("backchannel_people", "name"),
+    ("backchannel_people", "relation"),
+    ("backchannel_people", "signal"),
+    ("backchannel_people", "notes"),
+    ("gratitude_people", "name"),
+    ("gratitude_people", "note"),
+    ("debriefs", "went_well"),
+    ("debriefs", "worries"),
+    ("debriefs", "asked"),
+    ("debriefs", "inner_critic"),
+    ("debriefs", "evidence"),
+    ("debriefs", "wants"),
+)
+
 
 def _rewrite(change: Callable[[str], str]) -> None:
     """Apply `change` to every stored value of every encrypted column, row by row."""
     bind = op.get_bind()
-    for table, column in crypto.ENCRYPTED_COLUMNS:
+    for table, column in ENCRYPTED_HERE:
         key = _KEYS.get(table, "id")
         rows = bind.execute(
             sa.text(f"SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")
