@@ -130,6 +130,8 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("debriefs", "inner_critic"),
     ("debriefs", "evidence"),
     ("debriefs", "wants"),
+    ("slack_installations", "bot_token"),
+    ("slack_installations", "bot_refresh_token"),
 )
 
 

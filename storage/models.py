@@ -53,3 +53,8 @@ __all__ += ["NegotiationCompensation", "NegotiationLeg", "NegotiationPlan"]
 from storage.backchannel import BackchannelChecklist, BackchannelPerson  # noqa: E402
 
 __all__ += ["BackchannelChecklist", "BackchannelPerson"]
+
+# Installations of the app in workspaces, and OAuth states (distribution mode).
+from storage.installations import OAuthState, SlackInstallation  # noqa: E402
+
+__all__ += ["OAuthState", "SlackInstallation"]

@@ -51,6 +51,10 @@ EXEMPT: Mapping[str, str] = {
         "Slack's opaque event ids and when each arrived, nothing else: no team, member or "
         "text; deleted a day after arrival by the retention job"
     ),
+    "slack_oauth_states": (
+        "random states handed to browsers on the install page, before any workspace is "
+        "known: no team, member or text; each is deleted when used and once expired"
+    ),
 }
 
 # PostgreSQL advisory lock key of the retention job ("council retention" in ASCII, cut to

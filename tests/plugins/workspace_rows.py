@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, select
 
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import Council, Member
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
 from storage.events import ProcessedEvent
+from storage.installations import OAuthState, SlackInstallation
 from storage.missions import (
     FeedbackAsk,
     FeedbackRequest,
@@ -130,8 +132,22 @@ def seed_workspace(
                     subject=f"request:{require_id(request)}",
                 )
             )
-        if event_id is not None:
+        installed = select(SlackInstallation).where(SlackInstallation.team_id == team_id)
+        if session.exec(installed).first() is None:  # one per workspace, however many seeds
+            session.add(
+                SlackInstallation(
+                    client_id="1000000001.2000000002",
+                    team_id=team_id,
+                    bot_token=f"xoxb-{team_id}-secret",
+                    bot_id="B0BOT",
+                    bot_user_id="U0BOT",
+                )
+            )
+        if event_id is not None:  # with the rows of the tables no workspace owns
             session.add(ProcessedEvent(event_id=event_id, received_at=now))
+            session.add(
+                OAuthState(state=f"state-{event_id}", expire_at=now + timedelta(minutes=10))
+            )
         session.commit()
 
 
@@ -140,7 +156,7 @@ def table_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
             table.name: int(
-                connection.execute(select(func.count()).select_from(table)).scalar_one()
+                connection.execute(sql_select(func.count()).select_from(table)).scalar_one()
             )
             for table in metadata.sorted_tables
         }
