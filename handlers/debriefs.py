@@ -206,16 +206,20 @@ def submit_new_event(
     if isinstance(result, dict):
         ack(response_action="errors", errors=result)
         return
-    event, plan = service.create_event(
-        services.engine,
-        team_id=team_id,
-        user_id=user_id,
-        council_id=meta.council,
-        channel_id=meta.channel,
-        data=result,
-        tz=tz,
-        now=now,
-    )
+    try:
+        event, plan = service.create_event(
+            services.engine,
+            team_id=team_id,
+            user_id=user_id,
+            council_id=meta.council,
+            channel_id=meta.channel,
+            data=result,
+            tz=tz,
+            now=now,
+        )
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={FIELD_DATE: str(exc)})
+        return
     ack()
     if event.kind == KIND_INTERVIEW and event.search_id is not None:
         # Two interviews in: the mission feature suggests sharing the draft live.
@@ -241,7 +245,7 @@ def move(
 ) -> None:
     ack()
     services, user_id, team_id = kit.caller(context)
-    event = _own_open_event(services, client, body, respond, user_id=user_id)
+    event = _own_open_event(services, client, body, respond, team_id=team_id, user_id=user_id)
     if event is None:
         return
     tz = tz_of(services, client, team_id=team_id, user_id=user_id)
@@ -279,7 +283,13 @@ def submit_edit_event(
             user_id=user_id,
         ),
         save=lambda data: service.update_event(
-            services.engine, event_id=meta.event, user_id=user_id, data=data, tz=tz, now=now
+            services.engine,
+            event_id=meta.event,
+            team_id=team_id,
+            user_id=user_id,
+            data=data,
+            tz=tz,
+            now=now,
         ),
         error_block=FIELD_DATE,
     )
@@ -301,7 +311,11 @@ def cancel(
     now = services.clock()
     try:
         event = service.cancel_event(
-            services.engine, event_id=kit.action_id_value(body), user_id=user_id, now=now
+            services.engine,
+            event_id=kit.action_id_value(body),
+            team_id=team_id,
+            user_id=user_id,
+            now=now,
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
@@ -323,8 +337,8 @@ def write(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services = kit.services_of(context)
-    event = _own_open_event(services, client, body, respond, user_id=kit.user_of(context))
+    services, user_id, team_id = kit.caller(context)
+    event = _own_open_event(services, client, body, respond, team_id=team_id, user_id=user_id)
     if event is None:
         return
     container = body.get("container") or {}
@@ -346,7 +360,7 @@ def write(
 
 @listeners.view(CALLBACK_DEBRIEF)
 def submit_debrief(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     meta = DebriefMeta.decode(view["private_metadata"])
     done, debrief_id = kit.submit_form(
         ack,
@@ -354,6 +368,7 @@ def submit_debrief(ack: Ack, view: dict[str, Any], client: WebClient, context: B
         save=lambda answers: service.save_debrief(
             services.engine,
             event_id=meta.event,
+            team_id=team_id,
             user_id=user_id,
             answers=answers,
             now=services.clock(),
@@ -363,10 +378,12 @@ def submit_debrief(ack: Ack, view: dict[str, Any], client: WebClient, context: B
     if not done or debrief_id is None:
         return
     # Stored and acked: from here on nothing the member wrote can be lost.
-    permalink = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
+    permalink = _post_debrief(
+        services, client, debrief_id=debrief_id, team_id=team_id, user_id=user_id
+    )
     if meta.prompt:
-        _mark_prompt_done(services, client, meta.prompt, debrief_id, permalink)
-    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+        _mark_prompt_done(services, client, meta.prompt, debrief_id, team_id, permalink)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_REPOST)
@@ -374,16 +391,20 @@ def repost(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     debrief_id = kit.action_id_value(body)
-    if not service.owns_debrief(services.engine, debrief_id=debrief_id, user_id=user_id):
+    if not service.owns_debrief(
+        services.engine, debrief_id=debrief_id, team_id=team_id, user_id=user_id
+    ):
         tell(client, body, respond, "That debrief isn't one of yours.")
         return
-    snap = service.debrief(services.engine, debrief_id=debrief_id)
+    snap = service.debrief(services.engine, debrief_id=debrief_id, team_id=team_id)
     if snap is not None and snap.message_ts:
         text = posted_confirmation(snap.event, None)
     else:
-        posted = _post_debrief(services, client, debrief_id=debrief_id, user_id=user_id)
+        posted = _post_debrief(
+            services, client, debrief_id=debrief_id, team_id=team_id, user_id=user_id
+        )
         if posted is None or snap is None:
             return  # _post_debrief told the member again (or the debrief is gone)
         text = posted_confirmation(snap.event, posted or None)
@@ -520,7 +541,10 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
 
     def current(reminder: Reminder) -> EventSummary | None:
         """The event as it is now, or None when the reminder is moot (logged)."""
-        event = service.event(services.engine, event_id=int(reminder.data.get("event", 0)))
+        # Only the reminder's own workspace's event: its client speaks for that one.
+        event = service.reminder_target(
+            services.engine, event_id=int(reminder.data.get("event", 0)), team_id=reminder.team_id
+        )
         if event is None or event.status != EVENT_SCHEDULED or event.debriefed:
             log.info(
                 "reminder %s (%s): event %s is %s, nothing to send",
@@ -631,12 +655,13 @@ def _own_open_event(
     body: dict[str, Any],
     respond: Respond,
     *,
+    team_id: str,
     user_id: str,
 ) -> EventSummary | None:
     """The member's event from a button, if it can still be moved or debriefed."""
     try:
         event = service.own_event(
-            services.engine, event_id=kit.action_id_value(body), user_id=user_id
+            services.engine, event_id=kit.action_id_value(body), team_id=team_id, user_id=user_id
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
@@ -656,14 +681,14 @@ def _own_open_event(
 
 
 def _post_debrief(
-    services: Services, client: WebClient, *, debrief_id: int, user_id: str
+    services: Services, client: WebClient, *, debrief_id: int, team_id: str, user_id: str
 ) -> str | None:
     """Post a stored debrief (channel, or DM when private); its permalink ("" if unknown).
 
     None when Slack refused: the debrief stays stored, and the member is told privately
     with a button to try again.
     """
-    snap = service.debrief(services.engine, debrief_id=debrief_id)
+    snap = service.debrief(services.engine, debrief_id=debrief_id, team_id=team_id)
     if snap is None:
         return None
     now = services.clock()
@@ -678,6 +703,7 @@ def _post_debrief(
         service.mark_posted(
             services.engine,
             debrief_id=debrief_id,
+            team_id=team_id,
             channel_id=channel,
             message_ts=answer["ts"],
             thread_ts=None,
@@ -714,6 +740,7 @@ def _post_debrief(
     service.mark_posted(
         services.engine,
         debrief_id=debrief_id,
+        team_id=team_id,
         channel_id=snap.channel_id,
         message_ts=answer["ts"],
         thread_ts=snap.thread_ts,
@@ -731,10 +758,11 @@ def _mark_prompt_done(
     client: WebClient,
     prompt: list[str],
     debrief_id: int,
+    team_id: str,
     permalink: str | None,
 ) -> None:
     """Turn the DM prompt the member answered into a thank-you (its button gone)."""
-    snap = service.debrief(services.engine, debrief_id=debrief_id)
+    snap = service.debrief(services.engine, debrief_id=debrief_id, team_id=team_id)
     if snap is None or permalink is None:
         return  # not posted: the DM says so, with a button to try again
     text, blocks = prompt_done(snap.event, private=snap.answers.private)

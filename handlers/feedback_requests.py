@@ -79,7 +79,9 @@ def open_request(
     services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
     try:
-        snap = missions_service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
+        snap = missions_service.author_draft(
+            services.engine, draft_id=draft_id, team_id=team_id, user_id=user_id
+        )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return
@@ -118,7 +120,9 @@ def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: B
         return
     draft_id = DraftRef.decode(view["private_metadata"]).draft
     try:
-        snap = missions_service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
+        snap = missions_service.author_draft(
+            services.engine, draft_id=draft_id, team_id=team_id, user_id=user_id
+        )
     except NotAllowed as exc:
         ack(response_action="errors", errors={BLOCK_DATE: str(exc)})
         return
@@ -153,7 +157,9 @@ def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: B
     posted = client.chat_postMessage(
         channel=planned.channel_id, thread_ts=planned.message_ts, text=text, blocks=blocks
     )
-    service.attach_thread(services.engine, request_id=planned.request_id, thread_ts=posted["ts"])
+    service.attach_thread(
+        services.engine, request_id=planned.request_id, team_id=team_id, thread_ts=posted["ts"]
+    )
     client.chat_postEphemeral(
         channel=planned.channel_id,
         user=user_id,
@@ -172,6 +178,7 @@ def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> No
     context = service.nudge_for(
         services.engine,
         request_id=int(reminder.data["request"]),
+        team_id=reminder.team_id,
         user_id=reminder.user_id,
         now=services.clock(),
     )
@@ -198,6 +205,7 @@ def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> No
     service.nudge_sent(
         services.engine,
         request_id=context.request_id,
+        team_id=reminder.team_id,
         user_id=reminder.user_id,
         channel_id=str(posted["channel"]),
         message_ts=str(posted["ts"]),
@@ -220,7 +228,9 @@ def close_nudges(services: Services, client: WebClient, draft_id: int, user_id: 
 
 def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> None:
     request_id = int(reminder.data["request"])
-    digest = service.digest_of(services.engine, request_id=request_id, bot_user=None)
+    digest = service.digest_of(
+        services.engine, request_id=request_id, team_id=reminder.team_id, bot_user=None
+    )
     if digest is None:
         log.info("digest %s is moot (request gone or closed)", reminder.id)
         return
@@ -229,4 +239,4 @@ def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> N
     # Closed only once delivered: a failed post is retried by the engine with the request
     # still open. (Killed between the post and this line, the retry sends it again: a
     # second digest rather than none.)
-    service.close_request(services.engine, request_id=request_id)
+    service.close_request(services.engine, request_id=request_id, team_id=reminder.team_id)

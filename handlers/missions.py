@@ -126,23 +126,27 @@ def mark_shared(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
     try:
         service.mark_shared(
-            services.engine, draft_id=draft_id, user_id=user_id, now=services.clock()
+            services.engine,
+            draft_id=draft_id,
+            team_id=team_id,
+            user_id=user_id,
+            now=services.clock(),
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return
-    _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+    _render(services, client, draft_id=draft_id, team_id=team_id, bot_user=None, post=False)
     tell(
         client,
         body,
         respond,
         "Marked as shared with the hiring manager. Well done for having that conversation.",
     )
-    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_ADD_OBJECTIVE)
@@ -185,7 +189,7 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         submission_key=view["id"],
     )
     ack()  # saved: the modal closes now; Slack's answers (and retries) come after
-    if not _post_saved(services, client, draft_id=draft_id, user_id=user_id):
+    if not _post_saved(services, client, draft_id=draft_id, team_id=team_id, user_id=user_id):
         return
     notes = quality_notes(result)
     if notes:
@@ -204,12 +208,13 @@ def post_again(
 ) -> None:
     ack()
     services, user_id, team_id = kit.caller(context)
+    draft_id = kit.action_id_value(body)
     try:
-        service.author_draft(services.engine, draft_id=kit.action_id_value(body), user_id=user_id)
+        service.author_draft(services.engine, draft_id=draft_id, team_id=team_id, user_id=user_id)
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return
-    if _post_saved(services, client, draft_id=kit.action_id_value(body), user_id=user_id):
+    if _post_saved(services, client, draft_id=draft_id, team_id=team_id, user_id=user_id):
         tell(client, body, respond, "Posted to your council channel.")
         kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
@@ -230,10 +235,12 @@ def _council(services: Services, client: WebClient, *, team_id: str, channel_id:
     return council_id
 
 
-def _post_saved(services: Services, client: WebClient, *, draft_id: int, user_id: str) -> bool:
+def _post_saved(
+    services: Services, client: WebClient, *, draft_id: int, team_id: str, user_id: str
+) -> bool:
     """Post a saved draft unless it is posted already; tell its author when Slack refuses,
     or when the channel is no longer fit for a council (made public, shared outside)."""
-    snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+    snap = service.snapshot(services.engine, draft_id=draft_id, team_id=team_id, bot_user=None)
     problem = (
         council_channel_problem(services, client, channel_id=snap.channel_id)
         if snap is not None
@@ -247,11 +254,11 @@ def _post_saved(services: Services, client: WebClient, *, draft_id: int, user_id
         dm(client, user_id=user_id, text=text, blocks=blocks)
         return False
     try:
-        _render(services, client, draft_id=draft_id, bot_user=None, post=False)
+        _render(services, client, draft_id=draft_id, team_id=team_id, bot_user=None, post=False)
     except SlackApiError as exc:
         reason = str(exc.response.get("error", "an error"))
         log.warning("draft %s not posted: %s", draft_id, reason)
-        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+        snap = service.snapshot(services.engine, draft_id=draft_id, team_id=team_id, bot_user=None)
         text, blocks = post_failed_message(draft_id=draft_id, reason=reason)
         if snap is not None:
             tell_in_channel(
@@ -266,11 +273,11 @@ def edit(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services = kit.services_of(context)
+    services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
     try:
         snap = service.author_draft(
-            services.engine, draft_id=draft_id, user_id=kit.user_of(context)
+            services.engine, draft_id=draft_id, team_id=team_id, user_id=user_id
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
@@ -288,7 +295,7 @@ def edit(
 
 @listeners.view(CALLBACK_EDIT)
 def submit_edit(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     draft_id = DraftRef.decode(view["private_metadata"]).draft
     done, _ = kit.submit_form(
         ack,
@@ -296,6 +303,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
         save=lambda mission: service.revise(
             services.engine,
             draft_id=draft_id,
+            team_id=team_id,
             editor_id=user_id,
             mission=mission,
             now=services.clock(),
@@ -304,8 +312,8 @@ def submit_edit(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
     )
     if not done:
         return
-    _render(services, client, draft_id=draft_id, bot_user=None, post=False)
-    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+    _render(services, client, draft_id=draft_id, team_id=team_id, bot_user=None, post=False)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_WITHDRAW)
@@ -315,10 +323,12 @@ def withdraw(
     """Refuse anyone but the author at once; ask the author to confirm, saying what
     withdrawing does (a confirm dialog on the button would show everyone that first)."""
     ack()
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
     try:
-        snap = service.author_draft(services.engine, draft_id=draft_id, user_id=user_id)
+        snap = service.author_draft(
+            services.engine, draft_id=draft_id, team_id=team_id, user_id=user_id
+        )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return
@@ -335,11 +345,12 @@ def confirm_withdraw(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()  # the modal closes; what follows is said in the channel
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     try:
         snap = service.withdraw(
             services.engine,
             draft_id=DraftRef.decode(view["private_metadata"]).draft,
+            team_id=team_id,
             user_id=user_id,
             now=services.clock(),
         )
@@ -357,7 +368,7 @@ def confirm_withdraw(
     tell_in_channel(
         client, channel_id=snap.channel_id, user_id=user_id, text=WITHDRAWN_CONFIRMATION
     )
-    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_VERSIONS)
@@ -365,9 +376,9 @@ def earlier_versions(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
-    snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+    snap = service.snapshot(services.engine, draft_id=draft_id, team_id=team_id, bot_user=None)
     if snap is None or snap.status == "withdrawn":
         tell(client, body, respond, withdrawn_text())
         return
@@ -380,7 +391,7 @@ def earlier_versions(
     blocks = versions_message(
         company=snap.mission.company,
         role=snap.mission.role,
-        versions=service.versions(services.engine, draft_id=draft_id),
+        versions=service.versions(services.engine, draft_id=draft_id, team_id=team_id),
         current=snap.version,
         author_id=None if snap.author_id == user_id else snap.author_id,
     )
@@ -392,10 +403,10 @@ def questions(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services = kit.services_of(context)
+    services, user_id, team_id = kit.caller(context)
     try:
         snap = service.author_draft(
-            services.engine, draft_id=kit.action_id_value(body), user_id=kit.user_of(context)
+            services.engine, draft_id=kit.action_id_value(body), team_id=team_id, user_id=user_id
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
@@ -430,7 +441,10 @@ def _rerender(services: Services, client: WebClient, reminder: Reminder) -> None
     """Render a draft's message again; a refusal propagates, so the engine retries it."""
     draft_id = int(reminder.data["draft"])
     with service.rendering(draft_id):  # as every render: the newest state wins on screen
-        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=None)
+        # Only a draft of the reminder's own workspace: its client is that workspace's.
+        snap = service.snapshot(
+            services.engine, draft_id=draft_id, team_id=reminder.team_id, bot_user=None
+        )
         if snap is None or snap.status == "withdrawn" or not snap.message_ts:
             log.info("re-render %s is moot", reminder.id)
             return
@@ -452,7 +466,9 @@ def _send_share_live(services: Services, client: WebClient, reminder: Reminder) 
         search_id=int(data["search"]),
         before=services.clock(),
     )
-    snap = service.share_live_target(services.engine, draft_id=int(data["draft"]))
+    snap = service.share_live_target(
+        services.engine, draft_id=int(data["draft"]), team_id=reminder.team_id
+    )
     if snap is None or not share_live_suggestion(happened):
         log.info("share-live suggestion %s is moot", reminder.id)
         return
@@ -468,11 +484,20 @@ def _send_share_live(services: Services, client: WebClient, reminder: Reminder) 
         permalink=permalink,
     )
     client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
-    service.note_share_suggested(services.engine, draft_id=snap.draft_id, now=services.clock())
+    service.note_share_suggested(
+        services.engine, draft_id=snap.draft_id, team_id=reminder.team_id, now=services.clock()
+    )
     # Now it applies, the draft's message carries the reminder to share it live too (a
     # courtesy: the suggestion itself is sent, so a failure here is only logged).
     try:
-        _render(services, client, draft_id=snap.draft_id, bot_user=None, post=False)
+        _render(
+            services,
+            client,
+            draft_id=snap.draft_id,
+            team_id=reminder.team_id,
+            bot_user=None,
+            post=False,
+        )
     except SlackApiError as exc:
         log.info("draft %s not re-rendered: %s", snap.draft_id, exc.response.get("error"))
 
@@ -505,9 +530,11 @@ def _on_reaction(
     item = event.get("item") or {}
     if item.get("type") != "message":
         return
+    team_id = str(body.get("team_id") or "")
     changed = service.record_reaction(
         services.engine,
         event_id=body.get("event_id"),
+        team_id=team_id,
         channel_id=item["channel"],
         message_ts=item["ts"],
         user_id=event["user"],
@@ -517,10 +544,15 @@ def _on_reaction(
         bot_user=bot_user,
     )
     if changed is not None:
-        _render(services, client, draft_id=changed.draft_id, bot_user=bot_user, post=False)
-        kit.refresh_home(
-            services, client, team_id=body.get("team_id", ""), user_id=changed.author_id
+        _render(
+            services,
+            client,
+            draft_id=changed.draft_id,
+            team_id=team_id,
+            bot_user=bot_user,
+            post=False,
         )
+        kit.refresh_home(services, client, team_id=team_id, user_id=changed.author_id)
         if added:  # a legend reaction answers a request for feedback, as writing does
             answered(services, client, draft_id=changed.draft_id, user_id=event["user"])
 
@@ -539,11 +571,27 @@ def _message_of(snap: service.DraftSnapshot) -> tuple[str, list[dict]]:
 
 
 def _render(
-    services: Services, client: WebClient, *, draft_id: int, bot_user: str | None, post: bool
+    services: Services,
+    client: WebClient,
+    *,
+    draft_id: int,
+    team_id: str | None = None,
+    bot_user: str | None,
+    post: bool,
 ) -> None:
-    """Post the draft's message, or update it in place with the current version and tally."""
+    """Post the draft's message, or update it in place with the current version and tally.
+
+    `team_id` is the requesting workspace's: a draft of another one is not rendered. Only
+    the kit's draft refresher (a member's erase, with ids the bot found itself) leaves it
+    out, and the draft's own workspace is used then."""
+    if team_id is None:
+        team_id = service.team_of_draft(services.engine, draft_id=draft_id)
+        if team_id is None:
+            return
     with service.rendering(draft_id):
-        snap = service.snapshot(services.engine, draft_id=draft_id, bot_user=bot_user)
+        snap = service.snapshot(
+            services.engine, draft_id=draft_id, team_id=team_id, bot_user=bot_user
+        )
         if snap is None or snap.status == "withdrawn":
             return
         problem = council_channel_problem(services, client, channel_id=snap.channel_id)
@@ -553,7 +601,9 @@ def _render(
         text, blocks = _message_of(snap)
         if post or not snap.message_ts:
             response = client.chat_postMessage(channel=snap.channel_id, text=text, blocks=blocks)
-            service.attach_message(services.engine, draft_id=draft_id, message_ts=response["ts"])
+            service.attach_message(
+                services.engine, draft_id=draft_id, team_id=team_id, message_ts=response["ts"]
+            )
         else:
             try:
                 client.chat_update(
@@ -567,7 +617,9 @@ def _render(
                     draft_id,
                     exc.response.get("error"),
                 )
-                service.plan_rerender(services.engine, draft_id=draft_id, now=services.clock())
+                service.plan_rerender(
+                    services.engine, draft_id=draft_id, team_id=team_id, now=services.clock()
+                )
 
 
 WITHDRAWN_CONFIRMATION = (

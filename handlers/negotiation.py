@@ -196,10 +196,10 @@ def edit_leg(
 
 @listeners.view(CALLBACK_LEG)
 def submit_leg(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     meta = LegMeta.decode(view["private_metadata"])
     try:
-        plan = service.plan(services.engine, plan_id=meta.plan, user_id=user_id)
+        plan = service.plan(services.engine, plan_id=meta.plan, team_id=team_id, user_id=user_id)
     except NotAllowed as exc:
         ack(response_action="errors", errors={FIELD_ASK: str(exc)})
         return
@@ -213,6 +213,7 @@ def submit_leg(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
     updated = service.save_leg(
         services.engine,
         plan_id=plan.plan_id,
+        team_id=team_id,
         user_id=user_id,
         leg=meta.leg,
         data=result,
@@ -220,7 +221,7 @@ def submit_leg(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
     )
     ack()  # stored; closing this view shows the plan again, refreshed just below
     _refresh(client, meta.root, updated)
-    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_EDIT_MONEY)
@@ -237,20 +238,25 @@ def edit_money(
 
 @listeners.view(CALLBACK_MONEY)
 def submit_money(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     meta = PlanMeta.decode(view["private_metadata"])
     done, updated = kit.submit_form(
         ack,
         validate=lambda: validate_compensation(read_money_form(view["state"]["values"])),
         save=lambda data: service.save_compensation(
-            services.engine, plan_id=meta.plan, user_id=user_id, data=data, now=services.clock()
+            services.engine,
+            plan_id=meta.plan,
+            team_id=team_id,
+            user_id=user_id,
+            data=data,
+            now=services.clock(),
         ),
         error_block=FIELD_OFFER,
     )
     if not done or updated is None:
         return
     _refresh(client, meta.root, updated)
-    kit.refresh_home(services, client, team_id=kit.team_of(context), user_id=user_id)
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_CHECKLIST)
@@ -263,13 +269,14 @@ def tick(
         plan_id = PlanMeta.decode(view.get("private_metadata")).plan
     except MetadataError:
         return
-    services = kit.services_of(context)
+    services, user_id, team_id = kit.caller(context)
     chosen = body["actions"][0].get("selected_options") or []
     try:
         service.set_checklist(
             services.engine,
             plan_id=plan_id,
-            user_id=kit.user_of(context),
+            team_id=team_id,
+            user_id=user_id,
             ticked=[str(o.get("value")) for o in chosen],
             now=services.clock(),
         )
@@ -310,12 +317,16 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
     if isinstance(note, dict):
         ack(response_action="errors", errors=note)
         return
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     meta = PlanMeta.decode(view["private_metadata"])
     try:
         # Without the box ticked the numbers are not even read.
         plan = service.plan(
-            services.engine, plan_id=meta.plan, user_id=user_id, with_numbers=include_numbers
+            services.engine,
+            plan_id=meta.plan,
+            team_id=team_id,
+            user_id=user_id,
+            with_numbers=include_numbers,
         )
     except NotAllowed as exc:
         ack(response_action="errors", errors={FIELD_NOTE: str(exc)})
@@ -344,12 +355,13 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
     service.mark_shared(
         services.engine,
         plan_id=plan.plan_id,
+        team_id=team_id,
         user_id=user_id,
         channel_id=plan.channel_id,
         message_ts=str(posted["ts"]),
         now=now,
     )
-    fresh = service.plan(services.engine, plan_id=plan.plan_id, user_id=user_id)
+    fresh = service.plan(services.engine, plan_id=plan.plan_id, team_id=team_id, user_id=user_id)
     _refresh(client, meta.root, fresh, notice=shared_notice(plan.channel_id))
 
 
@@ -427,9 +439,8 @@ def _own_plan(
 ) -> Plan | None:
     """The member's own plan (with their numbers), or None after telling them why not."""
     try:
-        return service.plan(
-            kit.services_of(context).engine, plan_id=plan_id, user_id=kit.user_of(context)
-        )
+        services, user_id, team_id = kit.caller(context)
+        return service.plan(services.engine, plan_id=plan_id, team_id=team_id, user_id=user_id)
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return None

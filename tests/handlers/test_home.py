@@ -52,6 +52,7 @@ def seed_drafts(slack: Slack, *, author: str, count: int, prefix: str) -> list[i
         # Edited in the order they were made, so "most recently changed" is well defined.
         missions.revise(
             slack.engine,
+            team_id=slack.workspace.team_id,
             draft_id=draft_id,
             editor_id=author,
             mission=MissionInput(

@@ -110,6 +110,7 @@ def test_moving_moves_pending_reminders_and_renews_sent_ones(migrated_engine: En
     later = START + timedelta(days=1)
     event, plan = service.update_event(
         migrated_engine,
+        team_id=T,
         event_id=event_id,
         user_id=LENA,
         data=data(starts_at=later),
@@ -133,6 +134,7 @@ def test_switching_the_nudge_off_cancels_it(migrated_engine: Engine) -> None:
     event_id = create(migrated_engine)
     service.update_event(
         migrated_engine,
+        team_id=T,
         event_id=event_id,
         user_id=LENA,
         data=data(nudge_minutes=0),
@@ -146,12 +148,15 @@ def test_switching_the_nudge_off_cancels_it(migrated_engine: Engine) -> None:
 
 def test_cancelling_cancels_every_pending_reminder(migrated_engine: Engine) -> None:
     event_id = create(migrated_engine)
-    event = service.cancel_event(migrated_engine, event_id=event_id, user_id=LENA, now=NOW)
+    event = service.cancel_event(
+        migrated_engine, team_id=T, event_id=event_id, user_id=LENA, now=NOW
+    )
     assert event.status == "cancelled"
     assert {r.status for r in reminders(migrated_engine, event_id)} == {"cancelled"}
     with pytest.raises(service.NotAllowed):
         service.update_event(
             migrated_engine,
+            team_id=T,
             event_id=event_id,
             user_id=LENA,
             data=data(),
@@ -163,10 +168,10 @@ def test_cancelling_cancels_every_pending_reminder(migrated_engine: Engine) -> N
 def test_only_the_owner_may_change_an_event(migrated_engine: Engine) -> None:
     event_id = create(migrated_engine)
     with pytest.raises(service.NotAllowed):
-        service.cancel_event(migrated_engine, event_id=event_id, user_id=MAYA, now=NOW)
+        service.cancel_event(migrated_engine, team_id=T, event_id=event_id, user_id=MAYA, now=NOW)
     with pytest.raises(service.NotAllowed):
         service.save_debrief(
-            migrated_engine, event_id=event_id, user_id=MAYA, answers=ANSWERS, now=NOW
+            migrated_engine, team_id=T, event_id=event_id, user_id=MAYA, answers=ANSWERS, now=NOW
         )
     assert {r.status for r in reminders(migrated_engine, event_id)} == {"pending"}
 
@@ -176,7 +181,7 @@ def test_a_debrief_calls_off_prompt_and_follow_up_and_is_one_per_event(
 ) -> None:
     event_id = create(migrated_engine)
     debrief_id = service.save_debrief(
-        migrated_engine, event_id=event_id, user_id=LENA, answers=ANSWERS, now=NOW
+        migrated_engine, team_id=T, event_id=event_id, user_id=LENA, answers=ANSWERS, now=NOW
     )
     kinds = by_kind(migrated_engine, event_id)
     assert kinds[REMINDER_PROMPT][0][0] == "cancelled"
@@ -184,19 +189,20 @@ def test_a_debrief_calls_off_prompt_and_follow_up_and_is_one_per_event(
     assert kinds[REMINDER_GRATITUDE][0][0] == "pending"
     with pytest.raises(service.AlreadyDebriefed):
         service.save_debrief(
-            migrated_engine, event_id=event_id, user_id=LENA, answers=ANSWERS, now=NOW
+            migrated_engine, team_id=T, event_id=event_id, user_id=LENA, answers=ANSWERS, now=NOW
         )
-    snap = service.debrief(migrated_engine, debrief_id=debrief_id)
+    snap = service.debrief(migrated_engine, team_id=T, debrief_id=debrief_id)
     assert snap is not None and snap.message_ts is None and snap.thread_ts is None
     service.mark_posted(
         migrated_engine,
+        team_id=T,
         debrief_id=debrief_id,
         channel_id="C1",
         message_ts="1.2",
         thread_ts=None,
         now=NOW,
     )
-    snap = service.debrief(migrated_engine, debrief_id=debrief_id)
+    snap = service.debrief(migrated_engine, team_id=T, debrief_id=debrief_id)
     assert snap is not None and snap.message_ts == "1.2" and snap.event.debriefed
     with Session(migrated_engine) as session:  # the table itself refuses a second one
         session.add(Debrief(event_id=event_id, user_id=LENA, rating=1))
@@ -211,7 +217,7 @@ def test_upcoming_lists_future_events_and_ones_waiting_for_a_debrief(
     later = create(migrated_engine, starts_at=START + timedelta(days=2), company="Initech")
     debriefed = create(migrated_engine, starts_at=START + timedelta(hours=1), company="Hooli")
     service.save_debrief(
-        migrated_engine, event_id=debriefed, user_id=LENA, answers=ANSWERS, now=NOW
+        migrated_engine, team_id=T, event_id=debriefed, user_id=LENA, answers=ANSWERS, now=NOW
     )
     create(migrated_engine, user=MAYA)
     after = START + timedelta(hours=3)
@@ -230,7 +236,7 @@ def test_counting_interviews_per_search(migrated_engine: Engine) -> None:
     create(migrated_engine, company="acme  robotics", starts_at=START + timedelta(days=1))
     create(migrated_engine, company="Acme Robotics", kind="negotiation")
     cancelled = create(migrated_engine, company="Acme Robotics")
-    service.cancel_event(migrated_engine, event_id=cancelled, user_id=LENA, now=NOW)
+    service.cancel_event(migrated_engine, team_id=T, event_id=cancelled, user_id=LENA, now=NOW)
     create(migrated_engine, company="Acme Robotics", user=MAYA)
     with Session(migrated_engine) as session:
         event = session.get(InterviewEvent, first)

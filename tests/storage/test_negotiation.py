@@ -103,6 +103,7 @@ def test_legs_are_tied_to_objectives_of_the_current_version(migrated_engine: Eng
     deploy = plan.objectives[0]
     saved = service.save_leg(
         migrated_engine,
+        team_id=T,
         plan_id=plan.plan_id,
         user_id=LENA,
         leg="resources",
@@ -113,12 +114,13 @@ def test_legs_are_tied_to_objectives_of_the_current_version(migrated_engine: Eng
     # A revision brings new objective rows; the link follows the same words.
     missions_service.revise(
         migrated_engine,
+        team_id=T,
         draft_id=draft_id,
         editor_id=LENA,
         mission=mission("Cut deployment time", "Grow the partner channel"),
         now=NOW + timedelta(days=1),
     )
-    revised = service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA)
+    revised = service.plan(migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA)
     assert revised.mission_version == 2
     assert [o.text for o in revised.objectives] == [
         "Cut deployment time",
@@ -127,8 +129,11 @@ def test_legs_are_tied_to_objectives_of_the_current_version(migrated_engine: Eng
     assert revised.objectives[0].id != deploy.id
     assert revised.leg("resources").objective_id == deploy.id  # the row it was tied to
     # A withdrawn draft no longer offers objectives.
-    missions_service.withdraw(migrated_engine, draft_id=draft_id, user_id=LENA, now=NOW)
-    assert service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA).objectives == ()
+    missions_service.withdraw(migrated_engine, team_id=T, draft_id=draft_id, user_id=LENA, now=NOW)
+    assert (
+        service.plan(migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA).objectives
+        == ()
+    )
 
 
 def test_removing_an_objective_row_keeps_the_ask(migrated_engine: Engine) -> None:
@@ -137,6 +142,7 @@ def test_removing_an_objective_row_keeps_the_ask(migrated_engine: Engine) -> Non
     objective_id = plan.objectives[0].id
     service.save_leg(
         migrated_engine,
+        team_id=T,
         plan_id=plan.plan_id,
         user_id=LENA,
         leg="team",
@@ -149,7 +155,7 @@ def test_removing_an_objective_row_keeps_the_ask(migrated_engine: Engine) -> Non
         session.flush()
         session.delete(session.get(Objective, objective_id))
         session.commit()
-    leg = service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA).leg("team")
+    leg = service.plan(migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA).leg("team")
     assert leg.ask == "Two SREs" and leg.objective_id is None and leg.status == COMMITTED
 
 
@@ -158,33 +164,37 @@ def test_the_numbers_are_stored_and_read_only_when_asked_for(migrated_engine: En
     big = 3_500_000_000  # above a 32-bit integer: some currencies count salaries in billions
     service.save_compensation(
         migrated_engine,
+        team_id=T,
         plan_id=plan.plan_id,
         user_id=LENA,
         data=Compensation(big, big + 250_000_000, "IDR"),
         now=NOW,
     )
-    own = service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA)
+    own = service.plan(migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA)
     assert own.compensation == Compensation(big, big + 250_000_000, "IDR")
-    shared = service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA, with_numbers=False)
+    shared = service.plan(
+        migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA, with_numbers=False
+    )
     assert shared.compensation is None
     with Session(migrated_engine) as session:
         row = session.get(NegotiationCompensation, plan.plan_id)
         assert row is not None and row.offer == big
     service.save_compensation(
-        migrated_engine, plan_id=plan.plan_id, user_id=LENA, data=Compensation(), now=NOW
+        migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA, data=Compensation(), now=NOW
     )
-    assert service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA).compensation == (
-        Compensation(None, None, "USD")
-    )
+    assert service.plan(
+        migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA
+    ).compensation == (Compensation(None, None, "USD"))
 
 
 def test_only_the_owner_can_read_or_change_a_plan(migrated_engine: Engine) -> None:
     plan = open_plan(migrated_engine)
     with pytest.raises(service.NotAllowed):
-        service.plan(migrated_engine, plan_id=plan.plan_id, user_id=MAYA)
+        service.plan(migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=MAYA)
     with pytest.raises(service.NotAllowed):
         service.save_leg(
             migrated_engine,
+            team_id=T,
             plan_id=plan.plan_id,
             user_id=MAYA,
             leg="team",
@@ -193,11 +203,16 @@ def test_only_the_owner_can_read_or_change_a_plan(migrated_engine: Engine) -> No
         )
     with pytest.raises(service.NotAllowed):
         service.save_compensation(
-            migrated_engine, plan_id=plan.plan_id, user_id=MAYA, data=Compensation(1, 2), now=NOW
+            migrated_engine,
+            team_id=T,
+            plan_id=plan.plan_id,
+            user_id=MAYA,
+            data=Compensation(1, 2),
+            now=NOW,
         )
     with pytest.raises(service.NotAllowed):
         service.set_checklist(
-            migrated_engine, plan_id=plan.plan_id, user_id=MAYA, ticked=["live"], now=NOW
+            migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=MAYA, ticked=["live"], now=NOW
         )
     maya_search = open_plan(migrated_engine, user=MAYA).search_id
     with pytest.raises(service.NotAllowed):  # someone else's search, picked by id
@@ -218,6 +233,7 @@ def test_checklist_and_sharing_are_remembered(migrated_engine: Engine) -> None:
     assert plan.channel_id == "C0COUNCIL01" and plan.council_id == council
     kept = service.set_checklist(
         migrated_engine,
+        team_id=T,
         plan_id=plan.plan_id,
         user_id=LENA,
         ticked=["order", "bogus", "live", "live"],
@@ -226,13 +242,14 @@ def test_checklist_and_sharing_are_remembered(migrated_engine: Engine) -> None:
     assert kept == ("live", "order")
     service.mark_shared(
         migrated_engine,
+        team_id=T,
         plan_id=plan.plan_id,
         user_id=LENA,
         channel_id="C0COUNCIL01",
         message_ts="1.000100",
         now=NOW,
     )
-    again = service.plan(migrated_engine, plan_id=plan.plan_id, user_id=LENA)
+    again = service.plan(migrated_engine, team_id=T, plan_id=plan.plan_id, user_id=LENA)
     assert again.checklist == ("live", "order") and again.shared_at == NOW
 
 
@@ -243,6 +260,7 @@ def test_plans_list_red_flags_first(migrated_engine: Engine) -> None:
     for leg in ("resources", "team"):
         service.save_leg(
             migrated_engine,
+            team_id=T,
             plan_id=flagged.plan_id,
             user_id=LENA,
             leg=leg,
@@ -251,6 +269,7 @@ def test_plans_list_red_flags_first(migrated_engine: Engine) -> None:
         )
     service.save_leg(
         migrated_engine,
+        team_id=T,
         plan_id=calm.plan_id,
         user_id=LENA,
         leg="team",

@@ -38,6 +38,7 @@ from storage import debriefs as store
 from storage.db import session_scope
 from storage.debriefs import Debrief, InterviewEvent
 from storage.missions import MissionDraft
+from storage.scoping import council_in_team, debrief_in_team, event_in_team
 from storage.searches import Search, find_or_create_search, searches_of
 from storage.types import require_id, require_row
 
@@ -45,6 +46,12 @@ log = logging.getLogger(__name__)
 
 # Events that started this long ago and were never debriefed still show in lists.
 AWAITING_WINDOW = timedelta(days=14)
+
+
+COUNCIL_GONE = (
+    "I can't find that council any more. Please close this and type `/debrief` in your "
+    "council's private channel again."
+)
 
 
 class AlreadyDebriefed(NotAllowed):
@@ -103,16 +110,17 @@ def searches(engine: Engine, *, team_id: str, user_id: str) -> list[SearchOption
         return [SearchOption(s.id or 0, s.company) for s in rows]
 
 
-def event(engine: Engine, *, event_id: int) -> EventSummary | None:
+def event(engine: Engine, *, event_id: int, team_id: str) -> EventSummary | None:
+    """The event; None when it does not exist in `team_id`'s workspace."""
     with session_scope(engine) as session:
-        row = session.get(InterviewEvent, event_id)
+        row = event_in_team(session, event_id=event_id, team_id=team_id)
         return None if row is None else _summary(session, row)
 
 
-def own_event(engine: Engine, *, event_id: int, user_id: str) -> EventSummary:
-    """The event, if it is the member's; NotAllowed otherwise."""
+def own_event(engine: Engine, *, event_id: int, team_id: str, user_id: str) -> EventSummary:
+    """The event, if it is the member's (in `team_id`); NotAllowed otherwise."""
     with session_scope(engine) as session:
-        return _summary(session, _own(session, event_id=event_id, user_id=user_id))
+        return _summary(session, _own(session, event_id=event_id, team_id=team_id, user_id=user_id))
 
 
 def upcoming(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> list[EventSummary]:
@@ -189,8 +197,9 @@ def interviews_per_company(
 # --- events and their reminders -----------------------------------------------------------------
 
 
-def _own(session: Session, *, event_id: int, user_id: str) -> InterviewEvent:
-    row = session.get(InterviewEvent, event_id)
+def _own(session: Session, *, event_id: int, team_id: str, user_id: str) -> InterviewEvent:
+    # Another workspace's event is answered as someone else's: the id says nothing here.
+    row = event_in_team(session, event_id=event_id, team_id=team_id)
     if row is None or row.user_id != user_id:
         raise NotAllowed("That event isn't one of yours.")
     return row
@@ -245,6 +254,13 @@ def create_event(
         starts_at=data.starts_at, tz=tz, now=now, nudge_minutes=data.nudge_minutes
     )
     with session_scope(engine) as session:
+        # The council and its channel come from the form's metadata: they must be this
+        # workspace's, or a debrief could be posted to another workspace's channel.
+        if council_id is not None and (
+            council_in_team(session, council_id=council_id, team_id=team_id, channel_id=channel_id)
+            is None
+        ):
+            raise NotAllowed(COUNCIL_GONE)
         row = InterviewEvent(
             team_id=team_id,
             user_id=user_id,
@@ -268,7 +284,14 @@ def create_event(
 
 
 def update_event(
-    engine: Engine, *, event_id: int, user_id: str, data: EventInput, tz: str, now: datetime
+    engine: Engine,
+    *,
+    event_id: int,
+    team_id: str,
+    user_id: str,
+    data: EventInput,
+    tz: str,
+    now: datetime,
 ) -> tuple[EventSummary, ReminderPlan]:
     """Change (or move) an event; its pending reminders move with it in one transaction.
 
@@ -279,7 +302,7 @@ def update_event(
         starts_at=data.starts_at, tz=tz, now=now, nudge_minutes=data.nudge_minutes
     )
     with session_scope(engine) as session:
-        row = _own(session, event_id=event_id, user_id=user_id)
+        row = _own(session, event_id=event_id, team_id=team_id, user_id=user_id)
         if row.status == EVENT_CANCELLED:
             raise NotAllowed("That event was cancelled. Log it again with `/debrief`.")
         if row.status == EVENT_DONE or store.debrief_of_event(session, event_id=event_id):
@@ -320,10 +343,12 @@ def update_event(
         return _summary(session, row), plan
 
 
-def cancel_event(engine: Engine, *, event_id: int, user_id: str, now: datetime) -> EventSummary:
+def cancel_event(
+    engine: Engine, *, event_id: int, team_id: str, user_id: str, now: datetime
+) -> EventSummary:
     """Cancel the event and every pending reminder about it."""
     with session_scope(engine) as session:
-        row = _own(session, event_id=event_id, user_id=user_id)
+        row = _own(session, event_id=event_id, team_id=team_id, user_id=user_id)
         if row.status == EVENT_SCHEDULED:
             row.status = EVENT_CANCELLED
             row.updated_at = now
@@ -338,11 +363,17 @@ def cancel_event(engine: Engine, *, event_id: int, user_id: str, now: datetime) 
 
 
 def save_debrief(
-    engine: Engine, *, event_id: int, user_id: str, answers: DebriefInput, now: datetime
+    engine: Engine,
+    *,
+    event_id: int,
+    team_id: str,
+    user_id: str,
+    answers: DebriefInput,
+    now: datetime,
 ) -> int:
     """Store the debrief (before any posting) and call off the follow-up; its id."""
     with session_scope(engine) as session:
-        row = _own(session, event_id=event_id, user_id=user_id)
+        row = _own(session, event_id=event_id, team_id=team_id, user_id=user_id)
         if store.debrief_of_event(session, event_id=event_id) is not None:
             raise AlreadyDebriefed("You've already written a debrief for this one.")
         if row.status == EVENT_CANCELLED:
@@ -371,9 +402,10 @@ def save_debrief(
         return require_id(debrief)
 
 
-def debrief(engine: Engine, *, debrief_id: int) -> DebriefSnapshot | None:
+def debrief(engine: Engine, *, debrief_id: int, team_id: str) -> DebriefSnapshot | None:
+    """The debrief; None when it does not exist in `team_id`'s workspace."""
     with session_scope(engine) as session:
-        row = session.get(Debrief, debrief_id)
+        row = debrief_in_team(session, debrief_id=debrief_id, team_id=team_id)
         if row is None:
             return None
         event_row = require_row(
@@ -416,29 +448,34 @@ def mark_posted(
     engine: Engine,
     *,
     debrief_id: int,
+    team_id: str,
     channel_id: str,
     message_ts: str,
     thread_ts: str | None,
     now: datetime,
 ) -> None:
     with session_scope(engine) as session:
-        row = require_row(session.get(Debrief, debrief_id), f"debrief {debrief_id}")
+        row = require_row(
+            debrief_in_team(session, debrief_id=debrief_id, team_id=team_id),
+            f"debrief {debrief_id}",
+        )
         row.channel_id, row.message_ts, row.thread_ts = channel_id, message_ts, thread_ts
         row.posted_at = now
 
 
-def owns_debrief(engine: Engine, *, debrief_id: int, user_id: str) -> bool:
+def owns_debrief(engine: Engine, *, debrief_id: int, team_id: str, user_id: str) -> bool:
     with session_scope(engine) as session:
-        row = session.get(Debrief, debrief_id)
+        row = debrief_in_team(session, debrief_id=debrief_id, team_id=team_id)
         return row is not None and row.user_id == user_id
 
 
 # --- reminders: what a sender needs -------------------------------------------------------------
 
 
-def reminder_target(engine: Engine, *, event_id: int) -> EventSummary | None:
-    """The event a reminder is about, as it is now (None when it is gone)."""
-    return event(engine, event_id=event_id)
+def reminder_target(engine: Engine, *, event_id: int, team_id: str) -> EventSummary | None:
+    """The event a reminder is about, as it is now (None when it is gone, or when it is
+    not the reminder's workspace's: the reminder's client speaks for that one only)."""
+    return event(engine, event_id=event_id, team_id=team_id)
 
 
 # --- the Gratitude House ------------------------------------------------------------------------

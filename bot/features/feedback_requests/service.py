@@ -22,6 +22,7 @@ from storage.feedback_requests import (
     take_open_nudges,
 )
 from storage.missions import FeedbackRequest, MissionDraft, written_feedback_of
+from storage.scoping import request_in_team
 from storage.searches import Search
 from storage.types import require_id, require_row
 
@@ -79,7 +80,10 @@ def create_request(
     now: datetime,
 ) -> Planned:
     """Store the request and schedule every reminder in one transaction."""
-    snap = missions_service.author_draft(engine, draft_id=draft_id, user_id=author_id)
+    # The draft must be the author's, live, and in the requesting workspace.
+    snap = missions_service.author_draft(
+        engine, draft_id=draft_id, team_id=team_id, user_id=author_id
+    )
     with session_scope(engine) as session:
         request = add_request(
             session, FeedbackRequest(draft_id=draft_id, deadline=deadline), asked=asked
@@ -119,19 +123,20 @@ def create_request(
         )
 
 
-def attach_thread(engine: Engine, *, request_id: int, thread_ts: str) -> None:
+def attach_thread(engine: Engine, *, request_id: int, team_id: str, thread_ts: str) -> None:
     with session_scope(engine) as session:
-        request = session.get(FeedbackRequest, request_id)
+        request = request_in_team(session, request_id=request_id, team_id=team_id)
         if request is not None:
             request.thread_ts = thread_ts
 
 
 def nudge_for(
-    engine: Engine, *, request_id: int, user_id: str, now: datetime
+    engine: Engine, *, request_id: int, team_id: str, user_id: str, now: datetime
 ) -> RequestContext | None:
-    """The nudge to send, or None when it became moot (responded, withdrawn, past)."""
+    """The nudge to send, or None when it became moot (responded, withdrawn, past) or the
+    request is not `team_id`'s."""
     with session_scope(engine) as session:
-        context = _context(session, request_id)
+        context = _context(session, request_id, team_id=team_id)
         if context is None or context.deadline <= now:
             return None
         if user_id in responders(session, draft_id=context.draft_id):
@@ -151,10 +156,18 @@ class OpenNudge:
 
 
 def nudge_sent(
-    engine: Engine, *, request_id: int, user_id: str, channel_id: str, message_ts: str
+    engine: Engine,
+    *,
+    request_id: int,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    message_ts: str,
 ) -> None:
     """Remember the nudge's message, to close it once the member has answered."""
     with session_scope(engine) as session:
+        if request_in_team(session, request_id=request_id, team_id=team_id) is None:
+            return
         note_nudge(
             session,
             request_id=request_id,
@@ -185,7 +198,9 @@ def answered(engine: Engine, *, draft_id: int, user_id: str) -> list[OpenNudge]:
         ]
 
 
-def digest_of(engine: Engine, *, request_id: int, bot_user: str | None) -> Digest | None:
+def digest_of(
+    engine: Engine, *, request_id: int, team_id: str, bot_user: str | None
+) -> Digest | None:
     """How the request went, for its digest; None when it is gone or already closed.
 
     Reads only: the request is closed by `close_request` once the digest reached the author,
@@ -193,7 +208,7 @@ def digest_of(engine: Engine, *, request_id: int, bot_user: str | None) -> Diges
     reminder engine's retry sends it then.
     """
     with session_scope(engine) as session:
-        context = _context(session, request_id)
+        context = _context(session, request_id, team_id=team_id)
         if context is None:
             return None
         asked = asked_members(session, request_id=request_id)
@@ -210,7 +225,9 @@ def digest_of(engine: Engine, *, request_id: int, bot_user: str | None) -> Diges
             )
             for row, _version in written_feedback_of(session, draft_id=context.draft_id)
         ]
-    snap = missions_service.snapshot(engine, draft_id=context.draft_id, bot_user=bot_user)
+    snap = missions_service.snapshot(
+        engine, draft_id=context.draft_id, team_id=team_id, bot_user=bot_user
+    )
     return Digest(
         context=context,
         tally=snap.tally if snap is not None else Tally(),
@@ -220,16 +237,16 @@ def digest_of(engine: Engine, *, request_id: int, bot_user: str | None) -> Diges
     )
 
 
-def close_request(engine: Engine, *, request_id: int) -> None:
+def close_request(engine: Engine, *, request_id: int, team_id: str) -> None:
     """The digest was delivered: the request is done (closing twice changes nothing)."""
     with session_scope(engine) as session:
-        request = session.get(FeedbackRequest, request_id)
+        request = request_in_team(session, request_id=request_id, team_id=team_id)
         if request is not None:
             request.status = "closed"
 
 
-def _context(session: Session, request_id: int) -> RequestContext | None:
-    request = session.get(FeedbackRequest, request_id)
+def _context(session: Session, request_id: int, *, team_id: str) -> RequestContext | None:
+    request = request_in_team(session, request_id=request_id, team_id=team_id)
     if request is None or request.status != "open" or request.id is None:
         return None
     draft = session.get(MissionDraft, request.draft_id)

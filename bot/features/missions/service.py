@@ -40,6 +40,7 @@ from storage.missions import (
     get_version,
     load_objectives,
 )
+from storage.scoping import draft_in_team
 from storage.searches import Search, find_or_create_search
 from storage.types import require_id, require_row
 
@@ -158,14 +159,22 @@ def _create_draft(
         return require_id(draft)
 
 
-def attach_message(engine: Engine, *, draft_id: int, message_ts: str) -> None:
+def attach_message(engine: Engine, *, draft_id: int, team_id: str, message_ts: str) -> None:
     with session_scope(engine) as session:
-        draft = require_row(session.get(MissionDraft, draft_id), f"draft {draft_id}")
+        draft = require_row(
+            draft_in_team(session, draft_id=draft_id, team_id=team_id), f"draft {draft_id}"
+        )
         draft.message_ts = message_ts
 
 
 def revise(
-    engine: Engine, *, draft_id: int, editor_id: str, mission: MissionInput, now: datetime
+    engine: Engine,
+    *,
+    draft_id: int,
+    team_id: str,
+    editor_id: str,
+    mission: MissionInput,
+    now: datetime,
 ) -> int:
     """Store a new version, shown in the same channel message; the version's number.
 
@@ -182,7 +191,9 @@ def revise(
     on the old version before the copy, or on the new one.
     """
     with session_scope(engine) as session:
-        draft = _own_live_draft(session, draft_id=draft_id, user_id=editor_id, lock=True)
+        draft = _own_live_draft(
+            session, draft_id=draft_id, team_id=team_id, user_id=editor_id, lock=True
+        )
         search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
         search.role, search.stage = mission.role, mission.stage
         previous = require_row(
@@ -198,25 +209,31 @@ def revise(
         return draft.current_version
 
 
-def withdraw(engine: Engine, *, draft_id: int, user_id: str, now: datetime) -> DraftSnapshot:
+def withdraw(
+    engine: Engine, *, draft_id: int, team_id: str, user_id: str, now: datetime
+) -> DraftSnapshot:
     with session_scope(engine) as session:
-        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft = _own_live_draft(session, draft_id=draft_id, team_id=team_id, user_id=user_id)
         draft.status = "withdrawn"
         draft.updated_at = now
         session.flush()
         return _snapshot(session, draft, bot_user=None)
 
 
-def snapshot(engine: Engine, *, draft_id: int, bot_user: str | None) -> DraftSnapshot | None:
+def snapshot(
+    engine: Engine, *, draft_id: int, team_id: str, bot_user: str | None
+) -> DraftSnapshot | None:
+    """The draft as it stands; None when it does not exist in `team_id`'s workspace."""
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         return None if draft is None else _snapshot(session, draft, bot_user=bot_user)
 
 
-def author_draft(engine: Engine, *, draft_id: int, user_id: str) -> DraftSnapshot:
-    """The draft, if `user_id` wrote it and it is still live; NotAllowed otherwise."""
+def author_draft(engine: Engine, *, draft_id: int, team_id: str, user_id: str) -> DraftSnapshot:
+    """The draft, if `user_id` wrote it in `team_id` and it is still live; NotAllowed
+    otherwise."""
     with session_scope(engine) as session:
-        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft = _own_live_draft(session, draft_id=draft_id, team_id=team_id, user_id=user_id)
         return _snapshot(session, draft, bot_user=None)
 
 
@@ -232,10 +249,10 @@ def summary(snap: DraftSnapshot) -> DraftSummary:
     )
 
 
-def discard(engine: Engine, *, draft_id: int) -> None:
+def discard(engine: Engine, *, draft_id: int, team_id: str) -> None:
     """Forget a draft that could not be posted (the member still has their text open)."""
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         if draft is None:
             return
         for version in session.exec(
@@ -246,9 +263,9 @@ def discard(engine: Engine, *, draft_id: int) -> None:
         session.delete(draft)
 
 
-def versions(engine: Engine, *, draft_id: int) -> list[VersionSummary]:
+def versions(engine: Engine, *, draft_id: int, team_id: str) -> list[VersionSummary]:
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         if draft is None:
             return []
         search = require_row(session.get(Search, draft.search_id), f"search of draft {draft_id}")
@@ -280,6 +297,7 @@ def record_reaction(
     engine: Engine,
     *,
     event_id: str | None,
+    team_id: str,
     channel_id: str,
     message_ts: str,
     user_id: str,
@@ -303,8 +321,13 @@ def record_reaction(
         # reactions onto the new version) is either wholly before this or wholly after.
         draft = session.exec(
             select(MissionDraft)
-            .where(MissionDraft.channel_id == channel_id, MissionDraft.message_ts == message_ts)
-            .with_for_update()
+            .join(Search, col(Search.id) == MissionDraft.search_id)
+            .where(
+                MissionDraft.channel_id == channel_id,
+                MissionDraft.message_ts == message_ts,
+                Search.team_id == team_id,
+            )
+            .with_for_update(of=MissionDraft)
         ).first()
         if draft is None or draft.status == "withdrawn" or draft.id is None:
             return None
@@ -376,9 +399,10 @@ def _ts_key(ts: str) -> tuple[int, int]:
 
 
 def _own_live_draft(
-    session: Session, *, draft_id: int, user_id: str, lock: bool = False
+    session: Session, *, draft_id: int, team_id: str, user_id: str, lock: bool = False
 ) -> MissionDraft:
-    draft = session.get(MissionDraft, draft_id, with_for_update=lock)
+    # Another workspace's draft is answered as a gone one: the id says nothing there.
+    draft = draft_in_team(session, draft_id=draft_id, team_id=team_id, lock=lock)
     if draft is None or draft.status == "withdrawn":
         raise NotAllowed("That draft has been withdrawn.")
     if draft.author_id != user_id:
@@ -446,17 +470,21 @@ RERENDER_KIND = "mission.rerender"
 RERENDER_AFTER = timedelta(minutes=1)
 
 
-def _team_of(session: Session, draft: MissionDraft) -> str:
-    search = session.get(Search, draft.search_id)
-    return search.team_id if search is not None else ""
+def team_of_draft(engine: Engine, *, draft_id: int) -> str | None:
+    """The workspace a draft belongs to (its search's), for work the bot started itself
+    with an id it found itself (never one from a payload); None when it is gone."""
+    with session_scope(engine) as session:
+        draft = session.get(MissionDraft, draft_id)
+        search = None if draft is None else session.get(Search, draft.search_id)
+        return None if search is None else search.team_id
 
 
-def plan_rerender(engine: Engine, *, draft_id: int, now: datetime) -> None:
+def plan_rerender(engine: Engine, *, draft_id: int, team_id: str, now: datetime) -> None:
     """Render the draft's message again soon, through the reminder engine (which retries a
     refusal with backoff), so a failed update never leaves a stale tally on screen. One
     pending re-render per draft is enough: each renders the current state."""
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         if draft is None:
             return
         subject = f"draft:{draft_id}:render"
@@ -464,7 +492,7 @@ def plan_rerender(engine: Engine, *, draft_id: int, now: datetime) -> None:
         schedule(
             session,
             kind=RERENDER_KIND,
-            team_id=_team_of(session, draft),
+            team_id=team_id,
             user_id=draft.author_id,
             due_at=now + RERENDER_AFTER,
             payload={"draft": draft_id},
@@ -519,27 +547,29 @@ def plan_share_live(
         return True
 
 
-def share_live_target(engine: Engine, *, draft_id: int) -> DraftSnapshot | None:
+def share_live_target(engine: Engine, *, draft_id: int, team_id: str) -> DraftSnapshot | None:
     """The draft to suggest sharing live; None when that is moot (suggested before,
-    shared already, withdrawn)."""
+    shared already, withdrawn) or the draft is not `team_id`'s."""
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         if draft is None or draft.status != "posted" or draft.share_suggested_at is not None:
             return None
         return _snapshot(session, draft, bot_user=None)
 
 
-def note_share_suggested(engine: Engine, *, draft_id: int, now: datetime) -> None:
+def note_share_suggested(engine: Engine, *, draft_id: int, team_id: str, now: datetime) -> None:
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         if draft is not None:
             draft.share_suggested_at = now
 
 
-def mark_shared(engine: Engine, *, draft_id: int, user_id: str, now: datetime) -> DraftSnapshot:
+def mark_shared(
+    engine: Engine, *, draft_id: int, team_id: str, user_id: str, now: datetime
+) -> DraftSnapshot:
     """The author walked the hiring manager through it: status "shared"."""
     with session_scope(engine) as session:
-        draft = _own_live_draft(session, draft_id=draft_id, user_id=user_id)
+        draft = _own_live_draft(session, draft_id=draft_id, team_id=team_id, user_id=user_id)
         draft.status = "shared"
         draft.updated_at = now
         session.flush()

@@ -31,6 +31,7 @@ from storage import negotiation as store
 from storage.db import session_scope
 from storage.missions import Objective
 from storage.negotiation import NegotiationLeg, NegotiationPlan
+from storage.scoping import council_in_team, plan_in_team
 from storage.searches import Search, find_or_create_search, searches_of
 from storage.types import require_id, require_row
 
@@ -44,8 +45,9 @@ def company_searches(engine: Engine, *, team_id: str, user_id: str) -> dict[int,
         return {row.id or 0: row.company for row in rows}
 
 
-def _own(session: Session, *, plan_id: int, user_id: str) -> NegotiationPlan:
-    row = session.get(NegotiationPlan, plan_id)
+def _own(session: Session, *, plan_id: int, team_id: str, user_id: str) -> NegotiationPlan:
+    # Another workspace's plan is answered as someone else's: the id says nothing here.
+    row = plan_in_team(session, plan_id=plan_id, team_id=team_id)
     if row is None or row.user_id != user_id:
         raise NotAllowed("That negotiation plan isn't one of yours.")
     return row
@@ -124,10 +126,12 @@ def _snapshot(session: Session, row: NegotiationPlan, *, with_numbers: bool) -> 
     )
 
 
-def plan(engine: Engine, *, plan_id: int, user_id: str, with_numbers: bool = True) -> Plan:
+def plan(
+    engine: Engine, *, plan_id: int, team_id: str, user_id: str, with_numbers: bool = True
+) -> Plan:
     """The member's plan; without its numbers when `with_numbers` is False (sharing)."""
     with session_scope(engine) as session:
-        row = _own(session, plan_id=plan_id, user_id=user_id)
+        row = _own(session, plan_id=plan_id, team_id=team_id, user_id=user_id)
         return _snapshot(session, row, with_numbers=with_numbers)
 
 
@@ -181,19 +185,35 @@ def open_plan(
                 session, team_id=team_id, user_id=user_id, company=pick.company
             )
         row = store.get_or_add_plan(session, search=search, legs=LEG_KEYS, now=now)
-        if council_id is not None and channel_id:
+        # From the form's metadata: only this workspace's council is remembered (the plan
+        # is shared there), so another workspace's channel never receives it.
+        if (
+            council_id is not None
+            and channel_id
+            and council_in_team(
+                session, council_id=council_id, team_id=team_id, channel_id=channel_id
+            )
+            is not None
+        ):
             row.council_id, row.channel_id = council_id, channel_id
         session.flush()
         return _snapshot(session, row, with_numbers=True)
 
 
 def save_leg(
-    engine: Engine, *, plan_id: int, user_id: str, leg: str, data: LegInput, now: datetime
+    engine: Engine,
+    *,
+    plan_id: int,
+    team_id: str,
+    user_id: str,
+    leg: str,
+    data: LegInput,
+    now: datetime,
 ) -> Plan:
     if leg not in LEG_KEYS:
         raise NotAllowed("That part of the plan doesn't exist.")
     with session_scope(engine) as session:
-        row = _own(session, plan_id=plan_id, user_id=user_id)
+        row = _own(session, plan_id=plan_id, team_id=team_id, user_id=user_id)
         stored: NegotiationLeg = store.leg_row(session, plan_id=plan_id, leg=leg, now=now)
         stored.ask, stored.objective_id, stored.status = data.ask, data.objective_id, data.status
         stored.updated_at = now
@@ -203,10 +223,16 @@ def save_leg(
 
 
 def save_compensation(
-    engine: Engine, *, plan_id: int, user_id: str, data: CompensationData, now: datetime
+    engine: Engine,
+    *,
+    plan_id: int,
+    team_id: str,
+    user_id: str,
+    data: CompensationData,
+    now: datetime,
 ) -> Plan:
     with session_scope(engine) as session:
-        row = _own(session, plan_id=plan_id, user_id=user_id)
+        row = _own(session, plan_id=plan_id, team_id=team_id, user_id=user_id)
         store.set_compensation(
             session,
             plan_id=plan_id,
@@ -221,20 +247,27 @@ def save_compensation(
 
 
 def set_checklist(
-    engine: Engine, *, plan_id: int, user_id: str, ticked: list[str], now: datetime
+    engine: Engine, *, plan_id: int, team_id: str, user_id: str, ticked: list[str], now: datetime
 ) -> tuple[str, ...]:
     """Store the ticked items of the before-the-call checklist; the cleaned list."""
     keys = clean_checklist(ticked)
     with session_scope(engine) as session:
-        row = _own(session, plan_id=plan_id, user_id=user_id)
+        row = _own(session, plan_id=plan_id, team_id=team_id, user_id=user_id)
         row.checklist = json.dumps(list(keys))
         row.updated_at = now
     return keys
 
 
 def mark_shared(
-    engine: Engine, *, plan_id: int, user_id: str, channel_id: str, message_ts: str, now: datetime
+    engine: Engine,
+    *,
+    plan_id: int,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
 ) -> None:
     with session_scope(engine) as session:
-        row = _own(session, plan_id=plan_id, user_id=user_id)
+        row = _own(session, plan_id=plan_id, team_id=team_id, user_id=user_id)
         row.shared_channel_id, row.shared_ts, row.shared_at = channel_id, message_ts, now

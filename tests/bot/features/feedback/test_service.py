@@ -58,7 +58,7 @@ def new_draft(engine: Engine, *, author: str = AUTHOR, company: str = "Acme Robo
         author_id=author,
         mission=replace(mission(), company=company),
     )
-    missions_service.attach_message(engine, draft_id=draft_id, message_ts=DRAFT_TS)
+    missions_service.attach_message(engine, team_id=TEAM, draft_id=draft_id, message_ts=DRAFT_TS)
     return draft_id
 
 
@@ -163,7 +163,12 @@ def test_target_describes_the_draft_for_the_button_and_modal(engine: Engine) -> 
 def test_record_stores_named_feedback_on_the_current_version(engine: Engine, clock: Clock) -> None:
     draft_id = new_draft(engine)
     missions_service.revise(
-        engine, draft_id=draft_id, editor_id=AUTHOR, mission=mission("Sharper."), now=clock()
+        engine,
+        team_id=TEAM,
+        draft_id=draft_id,
+        editor_id=AUTHOR,
+        mission=mission("Sharper."),
+        now=clock(),
     )
     answers = FeedbackAnswers(strong="Clear.", suggested_key_result="2 sites by Q3")
     stored = service.record(
@@ -214,7 +219,9 @@ def test_record_refuses_and_stores_nothing(
 ) -> None:
     draft_id = new_draft(engine)
     if withdraw:
-        missions_service.withdraw(engine, draft_id=draft_id, user_id=AUTHOR, now=clock())
+        missions_service.withdraw(
+            engine, team_id=TEAM, draft_id=draft_id, user_id=AUTHOR, now=clock()
+        )
     with pytest.raises(FeedbackRefused) as refused:
         service.record(
             engine,
@@ -297,7 +304,12 @@ def test_feedback_on_lists_a_draft_or_one_version_oldest_first(
     give(draft_id, ARJUN, "v1 from someone", anonymous=True)
     give(other_draft, ARJUN, "elsewhere")
     missions_service.revise(
-        engine, draft_id=draft_id, editor_id=AUTHOR, mission=mission("v2"), now=clock()
+        engine,
+        team_id=TEAM,
+        draft_id=draft_id,
+        editor_id=AUTHOR,
+        mission=mission("v2"),
+        now=clock(),
     )
     give(draft_id, ARJUN, "v2 from arjun")
 

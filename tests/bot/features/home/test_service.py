@@ -101,13 +101,18 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
             author_id=author,
             mission=mission(company, number),
         )
-        missions.attach_message(engine, draft_id=draft_id, message_ts=f"100.{next(_TS):06d}")
+        missions.attach_message(
+            engine, team_id=TEAM, draft_id=draft_id, message_ts=f"100.{next(_TS):06d}"
+        )
         return draft_id
 
     def react(draft_id: int, user: str, emoji: str) -> None:
-        snap = require_row(missions.snapshot(engine, draft_id=draft_id, bot_user=None), "draft")
+        snap = require_row(
+            missions.snapshot(engine, team_id=TEAM, draft_id=draft_id, bot_user=None), "draft"
+        )
         missions.record_reaction(
             engine,
+            team_id=TEAM,
             event_id=None,
             channel_id=CHANNEL,
             message_ts=snap.message_ts or "",
@@ -129,13 +134,18 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
             react(draft_id, ARJUN, "bulb")
         if i % 3 == 2:
             missions.revise(
-                engine, draft_id=draft_id, editor_id=ME, mission=mission(company, i), now=tick()
+                engine,
+                team_id=TEAM,
+                draft_id=draft_id,
+                editor_id=ME,
+                mission=mission(company, i),
+                now=tick(),
             )
             react(draft_id, MAYA, "question")
         if i % 5 == 4:
-            missions.withdraw(engine, draft_id=draft_id, user_id=ME, now=tick())
+            missions.withdraw(engine, team_id=TEAM, draft_id=draft_id, user_id=ME, now=tick())
         if i % 7 == 6:
-            missions.mark_shared(engine, draft_id=draft_id, user_id=ME, now=tick())
+            missions.mark_shared(engine, team_id=TEAM, draft_id=draft_id, user_id=ME, now=tick())
 
     # Feedback the others asked of me (and of Maya), in every state.
     for i in range(n):
@@ -169,7 +179,7 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
                     created_at=tick(),
                 )
         if i % 12 == 11:
-            missions.withdraw(engine, draft_id=theirs, user_id=author, now=tick())
+            missions.withdraw(engine, team_id=TEAM, draft_id=theirs, user_id=author, now=tick())
 
     # My interviews: ahead, waiting for a debrief, debriefed, cancelled; and Lena's.
     for i in range(n):
@@ -195,13 +205,16 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
         if i % 4 == 3:
             debriefs.save_debrief(
                 engine,
+                team_id=TEAM,
                 event_id=summary.event_id,
                 user_id=ME,
                 answers=DebriefInput(4, "Went well.", "", "", "", "", "", True),
                 now=starts_at + timedelta(hours=1),
             )
         if i % 8 == 6:
-            debriefs.cancel_event(engine, event_id=summary.event_id, user_id=ME, now=tick())
+            debriefs.cancel_event(
+                engine, team_id=TEAM, event_id=summary.event_id, user_id=ME, now=tick()
+            )
         debriefs.add_gratitude(
             engine, team_id=TEAM, user_id=ME, name=f"Mentor {i}", note="", now=tick()
         )
@@ -232,6 +245,7 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
         for leg, status in zip(("resources", "mentorship"), statuses, strict=False):
             negotiation.save_leg(
                 engine,
+                team_id=TEAM,
                 plan_id=plan.plan_id,
                 user_id=ME,
                 leg=leg,
@@ -241,6 +255,7 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
         if c % 2:
             negotiation.save_compensation(
                 engine,
+                team_id=TEAM,
                 plan_id=plan.plan_id,
                 user_id=ME,
                 data=CompensationData(offer=100_000, target=120_000, currency="EUR"),
@@ -416,6 +431,7 @@ def test_drafts_are_the_live_ones_most_recently_changed_first_as_the_mission_use
     # Editing the oldest draft makes it the most recent.
     missions.revise(
         engine,
+        team_id=TEAM,
         draft_id=oldest,
         editor_id=ME,
         mission=mission("Company 0", 0),

@@ -35,13 +35,14 @@ def posted_draft(engine: Engine) -> int:
         author_id="UAUTHOR",
         mission=MISSION,
     )
-    service.attach_message(engine, draft_id=draft_id, message_ts="100.000001")
+    service.attach_message(engine, team_id="T1", draft_id=draft_id, message_ts="100.000001")
     return draft_id
 
 
 def react(engine: Engine, *, ts: str, added: bool = True, event_id: str | None = None) -> object:
     return service.record_reaction(
         engine,
+        team_id="T1",
         event_id=event_id,
         channel_id="C1",
         message_ts="100.000001",
