@@ -57,6 +57,7 @@ __all__ = [
     "View",
     "Workspace",
     "assign_block_ids",
+    "demo_id",
     "seed_demo",
     "tz_label_for",
     "tz_offset_for",
@@ -92,8 +93,12 @@ class Workspace:
         app_tokens: Iterable[str] = ("xapp-1-A0COUNCILAPP-0000-standin",),
         verification_token: str = "standin-verification-token",
         clock: Callable[[], float] = time.time,
+        id_prefix: str = "",
     ) -> None:
         self.lock = threading.RLock()
+        #: Put after the type letter of every id this workspace mints (``new_id``), so two
+        #: workspaces of one stand-in never hand out the same id, as Slack's are global.
+        self.id_prefix = id_prefix
         self.team_id = team_id
         self.team_domain = team_domain
         self.team_name = team_name
@@ -138,9 +143,19 @@ class Workspace:
         return sorted(self.app_tokens)[0]
 
     def new_id(self, prefix: str) -> str:
-        """A fresh Slack-style id such as ``D000000000A``."""
+        """A fresh Slack-style id such as ``D000000000A`` (``DS000000000A`` with prefix S)."""
         with self.lock:
-            return f"{prefix}{next(self._ids):010X}"
+            return f"{prefix}{self.id_prefix}{next(self._ids):010X}"
+
+    def demo_id(self, default_id: str) -> str:
+        """The id that a demo id of the default workspace (``DEMO_COUNCIL_CHANNEL``,
+        ``U0NOOR0001``...) has in this one: the prefix after its type letter."""
+        return demo_id(default_id, self.id_prefix)
+
+    def has_upload(self, upload_id: str) -> bool:
+        """Whether ``upload_id`` is one of this workspace's upload URLs."""
+        with self.lock:
+            return upload_id in self._uploads
 
     def next_ts(self) -> str:
         """A message timestamp (``"1700000000.000100"``), strictly increasing."""
@@ -844,32 +859,78 @@ DEMO_GENERAL_CHANNEL = "C0GENERAL01"
 DEMO_OTHER_PRIVATE_CHANNEL = "C0OTHERPRV1"
 
 
-def seed_demo(*, clock: Callable[[], float] = time.time) -> Workspace:
+DEMO_TEAM_ID = "T0COUNCIL"
+DEMO_TEAM_NAME = "Council Demo"
+DEMO_TEAM_DOMAIN = "council-demo"
+
+
+def demo_id(default_id: str, id_prefix: str) -> str:
+    """``default_id`` with ``id_prefix`` after its type letter: ``U0NOOR0001``, ``US0NOOR0001``."""
+    return f"{default_id[0]}{id_prefix}{default_id[1:]}"
+
+
+def seed_demo(
+    *,
+    clock: Callable[[], float] = time.time,
+    team_id: str = DEMO_TEAM_ID,
+    team_name: str = DEMO_TEAM_NAME,
+    team_domain: str = DEMO_TEAM_DOMAIN,
+    id_prefix: str = "",
+) -> Workspace:
     """A council workspace for tests and the sandbox.
 
     Four members in New York, Berlin, Kolkata and Los Angeles; a private
     ``#council-demo`` with them and the bot; a public ``#general`` and a private
     ``#other-private`` the bot is not in; and a deactivated member, ``sam``.
+
+    Another workspace for the same stand-in (``SlackStandIn.add_workspace``) takes its own
+    ``team_id`` and an ``id_prefix`` (e.g. ``"S"``): the same people and channels under
+    ids that cannot collide with the default's (``workspace.demo_id(DEMO_COUNCIL_CHANNEL)``,
+    or ``find_user("noor")`` / ``find_channel("council-demo")``), and its own bot token.
+    With the defaults it is exactly the workspace it always was.
     """
-    workspace = Workspace(clock=clock)
+    ids: dict[str, Any] = {}
+    if id_prefix or team_id != DEMO_TEAM_ID:
+        ids = {
+            "bot_user_id": demo_id("U0COUNCILBOT", id_prefix),
+            "bot_id": demo_id("B0COUNCILBOT", id_prefix),
+            "bot_tokens": (f"xoxb-0000-standin-{team_id.lower()}-bot",),
+        }
+    workspace = Workspace(
+        clock=clock,
+        team_id=team_id,
+        team_name=team_name,
+        team_domain=team_domain,
+        id_prefix=id_prefix,
+        **ids,
+    )
     member_ids = []
     for user_id, name, real_name, tz in DEMO_MEMBERS:
-        workspace.add_user(
-            user_id, name=name, real_name=real_name, tz=tz, email=f"{name}@example.org"
+        member_ids.append(
+            workspace.add_user(
+                demo_id(user_id, id_prefix),
+                name=name,
+                real_name=real_name,
+                tz=tz,
+                email=f"{name}@example.org",
+            ).id
         )
-        member_ids.append(user_id)
     sam_id, sam_name, sam_real_name, sam_tz = DEMO_DEACTIVATED
-    workspace.add_user(sam_id, name=sam_name, real_name=sam_real_name, tz=sam_tz, deleted=True)
+    workspace.add_user(
+        demo_id(sam_id, id_prefix), name=sam_name, real_name=sam_real_name, tz=sam_tz, deleted=True
+    )
     workspace.add_channel(
-        DEMO_COUNCIL_CHANNEL,
+        demo_id(DEMO_COUNCIL_CHANNEL, id_prefix),
         name="council-demo",
         members=[*member_ids, workspace.bot_user_id],
         is_private=True,
         purpose="Our job-search council",
     )
-    workspace.add_channel(DEMO_GENERAL_CHANNEL, name="general", members=member_ids)
     workspace.add_channel(
-        DEMO_OTHER_PRIVATE_CHANNEL,
+        demo_id(DEMO_GENERAL_CHANNEL, id_prefix), name="general", members=member_ids
+    )
+    workspace.add_channel(
+        demo_id(DEMO_OTHER_PRIVATE_CHANNEL, id_prefix),
         name="other-private",
         members=member_ids[:2],
         is_private=True,
