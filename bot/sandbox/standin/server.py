@@ -6,6 +6,12 @@ documented response shapes and error codes (see ``bot.sandbox.standin.methods``)
 records every call, and can be told to fail the next calls with a rate limit,
 a server error or a reset connection.
 
+It can hold several workspaces (``add_workspace``): every call is answered by the
+workspace whose token it carries. The app's OAuth v2 install flow is ``standin.oauth``
+(``bot.sandbox.standin.oauth``): the browser's authorize step (``authorize``, or
+``GET /oauth/v2/authorize``), ``oauth.v2.access`` issuing bot tokens (rotating ones
+with ``configure_oauth(token_rotation=True)``), ``revoke`` and ``uninstall``.
+
 It also serves the ``response_url`` endpoints the driver mints
 (``POST /response/<id>``), which Bolt's ``respond()`` posts to, and answers
 ``apps.connections.open`` (app-level token only) with a one-time link to its
@@ -21,7 +27,10 @@ Example::
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import html
 import json
 import logging
 import socket
@@ -38,6 +47,12 @@ from typing import Any, Literal, overload
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.sandbox.standin.methods import APP_LEVEL_METHODS, METHODS, respond_via_url, token_error
+from bot.sandbox.standin.oauth import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    DEFAULT_TOKEN_EXPIRES_IN,
+    OAuthApp,
+)
 from bot.sandbox.standin.socket_mode import SocketModeServer
 from bot.sandbox.standin.state import StandInError, Workspace
 
@@ -56,6 +71,10 @@ BOT_SCOPES = (
 )
 #: Where ``files.getUploadURLExternal``'s upload URLs point (then the upload's own id).
 UPLOAD_PATH = "/upload/v1/"
+#: Slack's authorize page, on the stand-in beside its Web API.
+AUTHORIZE_PATH = "/oauth/v2/authorize"
+#: The Web API method that takes the app's client credentials instead of a token.
+OAUTH_ACCESS = "oauth.v2.access"
 _RESPONSE_URL_STATUS = {"expired_url": 404, "used_url": 404, "message_not_found": 404}
 
 
@@ -124,6 +143,11 @@ class SlackStandIn:
         self, workspace: Workspace | None = None, *, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.workspace = workspace if workspace is not None else Workspace()
+        #: Every workspace by team id, the constructor's first (it stays ``workspace``).
+        self.workspaces: dict[str, Workspace] = {self.workspace.team_id: self.workspace}
+        self._workspaces_lock = threading.RLock()
+        #: The app's OAuth client and what was issued for it (``configure_oauth``).
+        self.oauth = OAuthApp(self.workspaces, clock=lambda: self.clock())
         self._host = host
         self._requested_port = port
         self._server: ThreadingHTTPServer | None = None
@@ -143,7 +167,9 @@ class SlackStandIn:
         handler = type("_BoundHandler", (_Handler,), {"standin": self})
         server = _Server((self._host, self._requested_port), handler)
         self._server = server
-        self.workspace.upload_url_base = f"{self.base_url}{UPLOAD_PATH}"
+        with self._workspaces_lock:
+            for each in self.workspaces.values():
+                each.upload_url_base = f"{self.base_url}{UPLOAD_PATH}"
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},  # stop() returns within ~50 ms
@@ -191,9 +217,108 @@ class SlackStandIn:
         return f"{self.base_url}/api/"
 
     @property
+    def authorize_url(self) -> str:
+        """Slack's OAuth v2 authorize page on the stand-in (Bolt's ``authorization_url``)."""
+        return f"{self.base_url}{AUTHORIZE_PATH}"
+
+    @property
     def bot_token(self) -> str:
-        """A bot token the stand-in accepts."""
+        """A bot token the stand-in accepts (of the first workspace)."""
         return self.workspace.bot_token
+
+    def clock(self) -> float:
+        """The stand-in's time: its first workspace's clock (codes and tokens expire by it)."""
+        return self.workspace.clock()
+
+    # -------------------------------------------------------------- workspaces
+    def add_workspace(self, workspace: Workspace) -> Workspace:
+        """Serve another workspace (e.g. ``seed_demo(team_id=..., id_prefix=...)``).
+
+        Its ids and bot tokens must not be another workspace's (Slack's are global):
+        ``ValueError`` otherwise, so a test cannot mix workspaces up unnoticed.
+        """
+        with self._workspaces_lock:
+            if workspace.team_id in self.workspaces:
+                raise ValueError(f"a workspace {workspace.team_id} is already served")
+            for other in self.workspaces.values():
+                shared = (set(workspace.users) | set(workspace.channels)) & (
+                    set(other.users) | set(other.channels)
+                )
+                if shared:
+                    raise ValueError(
+                        f"ids {sorted(shared)} are already {other.team_id}'s; "
+                        "seed the workspace with an id_prefix"
+                    )
+                if workspace.bot_tokens & other.bot_tokens:
+                    raise ValueError(f"bot tokens already {other.team_id}'s")
+            if self._server is not None:
+                workspace.upload_url_base = f"{self.base_url}{UPLOAD_PATH}"
+            self.workspaces[workspace.team_id] = workspace
+            return workspace
+
+    def workspace_of(self, token: str | None) -> Workspace | None:
+        """The workspace that accepts ``token`` (bot or app-level), if any."""
+        if not token:
+            return None
+        with self._workspaces_lock:
+            for workspace in self.workspaces.values():
+                if token in workspace.bot_tokens or token in workspace.app_tokens:
+                    return workspace
+        return None
+
+    # ------------------------------------------------------------------- oauth
+    def configure_oauth(
+        self,
+        *,
+        client_id: str = CLIENT_ID,
+        client_secret: str = CLIENT_SECRET,
+        token_rotation: bool = False,
+        token_expires_in: int = DEFAULT_TOKEN_EXPIRES_IN,
+    ) -> None:
+        """The app's OAuth credentials and whether its bot tokens rotate (and expire)."""
+        self.oauth.configure(
+            client_id=client_id,
+            client_secret=client_secret,
+            token_rotation=token_rotation,
+            token_expires_in=token_expires_in,
+        )
+
+    def authorize(
+        self,
+        *,
+        client_id: str,
+        scope: str,
+        state: str,
+        redirect_uri: str,
+        team_id: str | None = None,
+        user_id: str | None = None,
+        allow: bool = True,
+    ) -> str:
+        """A member installs the app in the browser: the URL Slack redirects them to.
+
+        ``redirect_uri?code=...&state=...`` when allowed, ``?error=access_denied&state=...``
+        when denied. ``team_id`` defaults to the first workspace, ``user_id`` to its first
+        member. Raises ``StandInError`` where Slack would show an error page (an unknown
+        ``client_id``: ``invalid_client_id``). See ``OAuthApp.authorize``.
+        """
+        return self.oauth.authorize(
+            client_id=client_id,
+            scope=scope,
+            state=state,
+            redirect_uri=redirect_uri,
+            team_id=team_id,
+            user_id=user_id,
+            allow=allow,
+        )
+
+    def revoke(self, token: str) -> None:
+        """Revoke one token: calls with it are answered ``token_revoked`` afterwards."""
+        self.oauth.revoke(token)
+
+    def uninstall(self, team_id: str) -> None:
+        """Uninstall the app from ``team_id``: every bot token of it is revoked, preset
+        and OAuth-issued. (Send the ``app_uninstalled`` event with the driver.)"""
+        self.oauth.uninstall(team_id)
 
     @property
     def app_token(self) -> str:
@@ -282,6 +407,8 @@ class SlackStandIn:
         )
 
     def _record(self, call: ApiCall) -> None:
+        if "client_secret" in call.args:  # recorded calls get printed; the secret must not
+            call.args = {**call.args, "client_secret": "***"}
         with self._calls_lock:
             self._calls.append(call)
 
@@ -344,56 +471,101 @@ class SlackStandIn:
         channel: str,
         message_ts: str | None = None,
         is_ephemeral: bool = False,
+        team_id: str | None = None,
     ) -> str:
         """A ``response_url`` for an interaction by ``user`` in ``channel``.
 
         Pass ``message_ts`` (and ``is_ephemeral``) for actions on a message so
-        ``replace_original`` / ``delete_original`` can find it.
+        ``replace_original`` / ``delete_original`` can find it; ``team_id`` for an
+        interaction in another workspace than the first.
         """
-        target = self.workspace.mint_response_target(
+        workspace = self.workspaces[team_id] if team_id else self.workspace
+        target = workspace.mint_response_target(
             user=user, channel=channel, message_ts=message_ts, is_ephemeral=is_ephemeral
         )
         return f"{self.base_url}/response/{target.id}"
 
     # ---------------------------------------------------------------- dispatch
+    def _token_error(self, method: str, token: str | None) -> tuple[Workspace, str | None]:
+        """The workspace that answers ``token`` and Slack's error for it, if any."""
+        workspace = self.workspace_of(token)
+        if workspace is None:
+            if token and token in self.oauth.revoked:
+                return self.workspace, "token_revoked"
+            return self.workspace, token_error(self.workspace, method, token)
+        if self.oauth.expired(token or ""):
+            return workspace, "token_expired"
+        return workspace, token_error(workspace, method, token)
+
     def _answer_api(
         self, method: str, args: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, Any]]:
         handler = METHODS.get(method)
         if handler is None and method not in APP_LEVEL_METHODS:
             return 200, {"ok": False, "error": "unknown_method"}
-        error = token_error(self.workspace, method, token)
+        workspace, error = self._token_error(method, token)
         if error is not None:
             return 200, {"ok": False, "error": error}
         if handler is None:  # apps.connections.open, the only app-level method
             return 200, {"ok": True, "url": self.socket_mode.open_link()}
         try:
-            with self.workspace.lock:
-                return 200, handler(self.workspace, args)
+            with workspace.lock:
+                return 200, handler(workspace, args)
         except StandInError as exc:
             return 200, exc.to_response()
         except Exception:
             logger.exception("stand-in failed answering %s", method)
             return 500, {"ok": False, "error": "internal_error"}
 
+    def _answer_oauth_access(
+        self, args: dict[str, Any], basic: tuple[str, str] | None
+    ) -> tuple[int, dict[str, Any]]:
+        try:
+            return 200, self.oauth.access(args, basic=basic)
+        except StandInError as exc:
+            return 200, exc.to_response()
+        except Exception:
+            logger.exception("stand-in failed answering oauth.v2.access")
+            return 500, {"ok": False, "error": "internal_error"}
+
+    def _answer_authorize(self, args: dict[str, Any]) -> tuple[int, str]:
+        """``GET /oauth/v2/authorize``: (302, where to) or (400, why not)."""
+        try:
+            return 302, self.authorize(
+                client_id=str(args.get("client_id") or ""),
+                scope=str(args.get("scope") or ""),
+                state=str(args.get("state") or ""),
+                redirect_uri=str(args.get("redirect_uri") or ""),
+                team_id=str(args["team"]) if args.get("team") else None,
+            )
+        except StandInError as error:
+            return 400, error.code
+
+    def _holder(self, has: Callable[[Workspace], bool]) -> Workspace:
+        """The workspace ``has`` is true of, else the first (which then answers the error)."""
+        with self._workspaces_lock:
+            return next((w for w in self.workspaces.values() if has(w)), self.workspace)
+
     def _answer_upload(self, upload_id: str, data: bytes) -> tuple[int, str]:
         """A file's bytes POSTed to its upload URL: ``OK - <size>`` as Slack answers."""
+        workspace = self._holder(lambda w: w.has_upload(upload_id))
         try:
-            with self.workspace.lock:
-                file = self.workspace.receive_upload(upload_id, data)
+            with workspace.lock:
+                file = workspace.receive_upload(upload_id, data)
         except StandInError as error:
             status = 404 if error.code == "upload_not_found" else 400
             return status, " ".join([error.code, *error.messages])
         return 200, f"OK - {file.length}"
 
     def file_content(self, file_id: str) -> bytes:
-        """The bytes the app uploaded as ``file_id``."""
-        return self.workspace.file_content(file_id)
+        """The bytes the app uploaded as ``file_id`` (in any workspace)."""
+        return self._holder(lambda w: file_id in w.files).file_content(file_id)
 
     def _answer_response_url(self, target_id: str, body: dict[str, Any]) -> tuple[int, dict]:
+        workspace = self._holder(lambda w: target_id in w.response_targets)
         try:
-            with self.workspace.lock:
-                return 200, respond_via_url(self.workspace, target_id, body)
+            with workspace.lock:
+                return 200, respond_via_url(workspace, target_id, body)
         except StandInError as error:
             return _RESPONSE_URL_STATUS.get(error.code, 400), error.to_response()
         except Exception:
@@ -453,6 +625,19 @@ class _Handler(BaseHTTPRequestHandler):
             args.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         return args
 
+    def _basic_auth(self) -> tuple[str, str] | None:
+        """``client_id:client_secret`` of an ``Authorization: Basic`` header, as slack_sdk
+        sends them to ``oauth.v2.access``."""
+        authorization = self.headers.get("Authorization") or ""
+        if not authorization.lower().startswith("basic "):
+            return None
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        client_id, _, client_secret = decoded.partition(":")
+        return client_id, client_secret
+
     def _token(self, args: dict[str, Any]) -> str | None:
         token = args.pop("token", None)
         authorization = self.headers.get("Authorization") or ""
@@ -466,6 +651,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self._read_body()
         if path.startswith(UPLOAD_PATH) and self.command == "POST":
             self._upload(path.removeprefix(UPLOAD_PATH), raw, path)
+            return
+        if path == AUTHORIZE_PATH and self.command == "GET":
+            self._authorize()
             return
         if path.startswith("/api/"):
             method = path.removeprefix("/api/").strip("/")
@@ -493,9 +681,32 @@ class _Handler(BaseHTTPRequestHandler):
             status, response = self.standin._answer_response_url(
                 path.removeprefix("/response/"), args
             )
+        elif method == OAUTH_ACCESS:
+            status, response = self.standin._answer_oauth_access(args, self._basic_auth())
         else:
             status, response = self.standin._answer_api(method, args, token)
         self._finish(method, args, token, path, status, response)
+
+    def _authorize(self) -> None:
+        """Slack's authorize page: the member allows at once and is sent back (302),
+        or a plain error page (400) where Slack would not redirect."""
+        args = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        status, answer = self.standin._answer_authorize(args)
+        if status == 302:
+            self.send_response(302)
+            self.send_header("Location", answer)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = (
+            "<!doctype html><title>Slack</title>"
+            f"<h1>Something went wrong</h1><p>{html.escape(answer)}</p>"
+        ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _upload(self, upload_id: str, raw: bytes, path: str) -> None:
         """The bytes of a file, raw (not form-encoded), to an upload URL."""
