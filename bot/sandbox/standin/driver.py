@@ -9,12 +9,17 @@ views), and trigger ids and response URLs are minted by the stand-in so the
 app can use them against it. Conveniences such as :meth:`SlackDriver.react`
 change the workspace first, then send the event Slack would.
 
+A driver speaks for one workspace of the stand-in (the first, unless made with
+:meth:`SlackDriver.for_workspace`): its team in every payload and envelope, its
+members, channels, views, trigger ids and response URLs.
+
 Only the standard library is used on the wire.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import json
@@ -203,10 +208,28 @@ class SlackDriver:
         self.signing_secret = signing_secret
         self.standin = standin
         self.timeout = timeout
+        #: The workspace this driver speaks for; ``None``: the stand-in's first.
+        self.team_id: str | None = None
 
     @property
     def workspace(self) -> Workspace:
-        return self.standin.workspace
+        if self.team_id is None:
+            return self.standin.workspace
+        return self.standin.workspaces[self.team_id]
+
+    def for_workspace(self, team_id: str) -> SlackDriver:
+        """This driver (same app, secret and transport) speaking for workspace ``team_id``.
+
+        ``KeyError`` if the stand-in has no such workspace.
+        """
+        if team_id not in self.standin.workspaces:
+            raise KeyError(team_id)
+        driver = copy.copy(self)
+        driver.team_id = team_id
+        return driver
+
+    def _response_url(self, **target: Any) -> str:
+        return self.standin.mint_response_url(team_id=self.workspace.team_id, **target)
 
     # ---------------------------------------------------------------- signing
     def sign(self, body: str, timestamp: str, *, secret: str | None = None) -> str:
@@ -331,7 +354,7 @@ class SlackDriver:
             "text": text,
             "api_app_id": workspace.app_id,
             "is_enterprise_install": "false",
-            "response_url": self.standin.mint_response_url(user=member.id, channel=target.id),
+            "response_url": self._response_url(user=member.id, channel=target.id),
             "trigger_id": workspace.mint_trigger_id(member.id),
         }
         return self._send_form(fields, signature=signature, timestamp_offset=timestamp_offset)
@@ -444,7 +467,7 @@ class SlackDriver:
             if not is_ephemeral:
                 payload["message"] = workspace.get_message(channel, message_ts)
             payload["state"] = {"values": state or {}}
-            payload["response_url"] = self.standin.mint_response_url(
+            payload["response_url"] = self._response_url(
                 user=user, channel=channel, message_ts=message_ts, is_ephemeral=is_ephemeral
             )
         payload["actions"] = [action]
@@ -648,6 +671,24 @@ class SlackDriver:
         return self.event(
             self._reaction_event("reaction_removed", user, channel, ts, name, message), **options
         )
+
+    def app_uninstalled(self, **options: Any) -> Response:
+        """The app was uninstalled from this workspace; sends ``app_uninstalled``.
+
+        Revoke the tokens first (``standin.uninstall(team_id)``) as Slack does.
+        """
+        return self.event({"type": "app_uninstalled"}, **options)
+
+    def tokens_revoked(
+        self, *, bot: list[str] | None = None, oauth: list[str] | None = None, **options: Any
+    ) -> Response:
+        """Tokens of this workspace were revoked; sends ``tokens_revoked``.
+
+        ``bot`` (default: the bot user) and ``oauth`` are the user ids whose tokens went.
+        """
+        bots = [self.workspace.bot_user_id] if bot is None else list(bot)
+        tokens = {"oauth": list(oauth or []), "bot": bots}
+        return self.event({"type": "tokens_revoked", "tokens": tokens}, **options)
 
     def _reaction_event(
         self, kind: str, user_id: str, channel: str, ts: str, name: str, message: dict[str, Any]
