@@ -585,6 +585,16 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
         log.warning("summary of checklist %s not posted: %s", checklist.id, reason)
         back(share_failed(reason))
         return
+    # Kept right away, so that an erase of the member's data deletes it from the channel.
+    service.record_share(
+        services.engine,
+        team_id=team_id,
+        user_id=user_id,
+        checklist_id=checklist.id,
+        channel_id=str(posted.get("channel") or council.channel_id),
+        message_ts=str(posted["ts"]),
+        now=services.clock(),
+    )
     client.views_update(
         view_id=view["id"],
         view=shared_modal(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint, func, union
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, func, union
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.councils import Council
@@ -70,6 +70,35 @@ class BackchannelPerson(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
     updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class BackchannelShare(SQLModel, table=True):
+    """A summary of a checklist the member shared in a council channel: where it was posted,
+    so that erasing the member's data deletes it there too. A checklist may be shared any
+    number of times (each share is a new message).
+
+    Kept while the member's data is (erase or uninstall deletes it), even after the
+    checklist went with its retention: the message is still in the channel, and erase must
+    still find it. `checklist_id` is cleared then (ON DELETE SET NULL).
+    """
+
+    __tablename__ = "backchannel_shares"
+    __table_args__ = (Index("ix_backchannel_shares_owner", "team_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    checklist_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("backchannel_checklists.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    channel_id: str = Field(max_length=32)
+    message_ts: str = Field(max_length=32)
+    created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
 
@@ -213,5 +242,42 @@ def councils_of_team(session: Session, *, team_id: str, limit: int = 100) -> lis
     return list(
         session.exec(
             select(Council).where(Council.team_id == team_id).order_by(col(Council.id)).limit(limit)
+        ).all()
+    )
+
+
+# --- shared summaries ---------------------------------------------------------------------------
+
+
+def add_share(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    checklist_id: int | None,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+) -> BackchannelShare:
+    share = BackchannelShare(
+        team_id=team_id,
+        user_id=user_id,
+        checklist_id=checklist_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        created_at=now,
+    )
+    session.add(share)
+    session.flush()
+    return share
+
+
+def shares_of(session: Session, *, team_id: str, user_id: str) -> list[BackchannelShare]:
+    """The summaries the member shared, oldest first."""
+    return list(
+        session.exec(
+            select(BackchannelShare)
+            .where(BackchannelShare.team_id == team_id, BackchannelShare.user_id == user_id)
+            .order_by(col(BackchannelShare.created_at), col(BackchannelShare.id))
         ).all()
     )

@@ -132,6 +132,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("debriefs", "wants"),
     ("slack_installations", "bot_token"),
     ("slack_installations", "bot_refresh_token"),
+    ("written_feedback", "author_sealed"),  # who wrote anonymous feedback (0010)
 )
 
 

@@ -108,7 +108,10 @@ def owed_requests(
     on any version of the draft): the `limit` due soonest, and how many there are in all.
 
     One query however many requests there are: who responded is a correlated NOT EXISTS,
-    not a query per request, and the total a window count taken before the limit.
+    not a query per request, and the total a window count taken before the limit. Named
+    feedback is matched there by its writer's id; anonymous feedback holds its writer only
+    encrypted, so the drafts the member answered anonymously are found first, in Python
+    (`_answered_anonymously`).
     """
     reacted = exists().where(
         col(ReactionFeedback.version_id) == MissionVersion.id,
@@ -121,6 +124,7 @@ def owed_requests(
         col(MissionVersion.draft_id) == MissionDraft.id,
         col(WrittenFeedback.user_id) == user_id,
     )
+    answered = _answered_anonymously(session, team_id=team_id, user_id=user_id)
     rows = session.exec(
         select(FeedbackRequest, MissionDraft, Search, func.count().over())
         .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
@@ -134,6 +138,7 @@ def owed_requests(
             col(FeedbackRequest.deadline) > now,
             ~reacted,
             ~wrote,
+            col(MissionDraft.id).not_in(sorted(answered)),
         )
         .order_by(col(FeedbackRequest.deadline), col(FeedbackRequest.id))
         .limit(max(limit, 1))
@@ -141,6 +146,31 @@ def owed_requests(
     return [(request, draft, search) for request, draft, search, _ in rows][:limit], (
         int(rows[0][3]) if rows else 0
     )
+
+
+def _answered_anonymously(session: Session, *, team_id: str, user_id: str) -> set[int]:
+    """Drafts with an open request naming `user_id` that the member answered with anonymous
+    feedback. Its writer is encrypted (storage.missions.WrittenFeedback), so SQL cannot
+    compare it: the anonymous feedback on just those drafts is read and decrypted here, in
+    Python. A member is asked on a few drafts at a time, each with a handful of pieces.
+    """
+    asked_on = (
+        select(FeedbackRequest.draft_id)
+        .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
+        .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
+        .join(Search, col(Search.id) == MissionDraft.search_id)
+        .where(
+            FeedbackAsk.user_id == user_id,
+            Search.team_id == team_id,
+            FeedbackRequest.status == "open",
+        )
+    )
+    rows = session.exec(
+        select(MissionVersion.draft_id, WrittenFeedback.author_sealed)
+        .join(MissionVersion, col(MissionVersion.id) == WrittenFeedback.version_id)
+        .where(col(WrittenFeedback.anonymous), col(MissionVersion.draft_id).in_(asked_on))
+    ).all()
+    return {draft_id for draft_id, sealed in rows if sealed == user_id}
 
 
 def note_nudge(

@@ -7,7 +7,13 @@ in Slack under a name (who reacted to or wrote named feedback on their drafts, w
 asked), never who wrote anonymous feedback to them, never another member's draft.
 
 `erase_targets` says where the bot's messages about that data are in Slack, and whose
-drafts and Home tabs change when it goes (storage.purge.purge_member deletes it).
+drafts and Home tabs change when it goes (storage.purge.purge_member deletes it, and
+`erase_unlinked` what purge_member cannot find by a member column: the member's anonymous
+feedback, whose writer is stored only encrypted, and their shared back-channel summaries).
+
+The member's anonymous feedback is found by decrypting the writer of each anonymous piece
+on the workspace's drafts, in Python (storage.missions.written_by): a council is a handful
+of people with a few drafts each.
 """
 
 from __future__ import annotations
@@ -18,9 +24,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from storage.backchannel import BackchannelChecklist, BackchannelPerson
+from storage.backchannel import (
+    BackchannelChecklist,
+    BackchannelPerson,
+    BackchannelShare,
+    shares_of,
+)
 from storage.councils import get_member
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
 from storage.missions import (
@@ -32,6 +44,7 @@ from storage.missions import (
     Objective,
     ReactionFeedback,
     WrittenFeedback,
+    written_by,
 )
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
 from storage.reminders import Reminder
@@ -202,10 +215,9 @@ def _written(feedback: WrittenFeedback) -> Json:
     }
 
 
-def _given(session: Session, *, team_id: str, user_id: str) -> tuple[list[Json], list[Json]]:
-    """The member's written feedback and reactions on other members' drafts: only what
-    they wrote and which draft (its id and version number), nothing of the draft itself."""
-    others = (
+def _others_versions(team_id: str, user_id: str) -> Any:
+    """The versions of the workspace's drafts that are not the member's."""
+    return (
         select(MissionVersion.id)
         .where(col(MissionVersion.draft_id).in_(_team_drafts(team_id)))
         .where(
@@ -214,6 +226,27 @@ def _given(session: Session, *, team_id: str, user_id: str) -> tuple[list[Json],
             )
         )
     )
+
+
+def _written_given(
+    session: Session, *, team_id: str, user_id: str
+) -> list[tuple[WrittenFeedback, MissionVersion]]:
+    """The member's written feedback on other members' drafts, anonymous included (its
+    writer decrypted in Python: see storage.missions.written_by), oldest first."""
+    rows = written_by(session, user_id=user_id, version_ids=_others_versions(team_id, user_id))
+    versions = {
+        int(v.id or 0): v
+        for v in session.exec(
+            select(MissionVersion).where(col(MissionVersion.id).in_({r.version_id for r in rows}))
+        ).all()
+    }
+    return [(row, versions[row.version_id]) for row in rows if row.version_id in versions]
+
+
+def _given(session: Session, *, team_id: str, user_id: str) -> tuple[list[Json], list[Json]]:
+    """The member's written feedback and reactions on other members' drafts: only what
+    they wrote and which draft (its id and version number), nothing of the draft itself."""
+    others = _others_versions(team_id, user_id)
     written = [
         {
             "draft_id": version.draft_id,
@@ -222,13 +255,7 @@ def _given(session: Session, *, team_id: str, user_id: str) -> tuple[list[Json],
             "posted": feedback.message_ts is not None,
             **_written(feedback),
         }
-        for feedback, version in session.exec(
-            select(WrittenFeedback, MissionVersion)
-            .join(MissionVersion, col(MissionVersion.id) == WrittenFeedback.version_id)
-            .where(WrittenFeedback.user_id == user_id)
-            .where(col(WrittenFeedback.version_id).in_(others))
-            .order_by(col(WrittenFeedback.created_at), col(WrittenFeedback.id))
-        ).all()
+        for feedback, version in _written_given(session, team_id=team_id, user_id=user_id)
     ]
     reactions = [
         {"draft_id": version.draft_id, "version": version.number, "emoji": reaction.emoji}
@@ -407,6 +434,14 @@ def export_of(session: Session, *, team_id: str, user_id: str) -> Json:
             ).all()
         ],
         "backchannel_checklists": _checklists(session, team_id=team_id, user_id=user_id),
+        "backchannel_shares": [
+            {
+                "channel_id": share.channel_id,
+                "message_ts": share.message_ts,
+                "created_at": _at(share.created_at),
+            }
+            for share in shares_of(session, team_id=team_id, user_id=user_id)
+        ],
         "negotiation_plans": _plans(session, team_id=team_id, user_id=user_id),
         "reminders": [
             {
@@ -469,13 +504,20 @@ def erase_targets(session: Session, *, team_id: str, user_id: str) -> EraseTarge
             if ask.user_id != user_id:
                 found.homes.add(ask.user_id)
     # Feedback the member gave on other members' drafts: its thread message, the tally.
-    given = session.exec(
-        select(MissionDraft, WrittenFeedback)
-        .join(MissionVersion, col(MissionVersion.draft_id) == MissionDraft.id)
-        .join(WrittenFeedback, col(WrittenFeedback.version_id) == MissionVersion.id)
-        .where(col(MissionDraft.id).in_(_team_drafts(team_id)))
-        .where(MissionDraft.author_id != user_id, WrittenFeedback.user_id == user_id)
-    ).all()
+    given_rows = _written_given(session, team_id=team_id, user_id=user_id)
+    drafts_given = {
+        int(d.id or 0): d
+        for d in session.exec(
+            select(MissionDraft).where(
+                col(MissionDraft.id).in_({version.draft_id for _f, version in given_rows})
+            )
+        ).all()
+    }
+    given = [
+        (drafts_given[version.draft_id], feedback)
+        for feedback, version in given_rows
+        if version.draft_id in drafts_given
+    ]
     reacted = session.exec(
         select(MissionDraft)
         .join(MissionVersion, col(MissionVersion.draft_id) == MissionDraft.id)
@@ -511,10 +553,39 @@ def erase_targets(session: Session, *, team_id: str, user_id: str) -> EraseTarge
         )
     ).all():
         messages.append((plan.shared_channel_id, plan.shared_ts))
+    for share in shares_of(session, team_id=team_id, user_id=user_id):
+        messages.append((share.channel_id, share.message_ts))
     seen: set[tuple[str, str]] = set()
     for channel, ts in messages:
         if channel and ts and (channel, ts) not in seen:
             seen.add((channel, ts))
             found.messages.append((channel, ts))
     found.homes.discard(user_id)
+    return found
+
+
+def erase_unlinked(session: Session, *, team_id: str, user_id: str) -> dict[str, dict[str, int]]:
+    """Delete what storage.purge.purge_member finds by no member column, in the caller's
+    transaction: the member's anonymous feedback on other members' drafts (its writer is
+    stored only encrypted; found in Python, see storage.missions.written_by) and the
+    summaries of checklists they shared. The rows deleted, per erase step and table.
+
+    Run it before purge_member: it deletes rows that one would otherwise miss, and nothing
+    purge_member counts, so adding the two counts counts each row once.
+    """
+    if not team_id or not user_id:
+        raise ValueError("team_id and user_id are required")
+    anonymous = [
+        int(feedback.id or 0)
+        for feedback, _version in _written_given(session, team_id=team_id, user_id=user_id)
+        if feedback.anonymous
+    ]
+    found: dict[str, dict[str, int]] = {}
+    if anonymous:
+        result = session.exec(delete(WrittenFeedback).where(col(WrittenFeedback.id).in_(anonymous)))
+        found["feedback_given"] = {"written_feedback": int(result.rowcount or 0)}
+    shares = [int(share.id or 0) for share in shares_of(session, team_id=team_id, user_id=user_id)]
+    if shares:
+        result = session.exec(delete(BackchannelShare).where(col(BackchannelShare.id).in_(shares)))
+        found["checklists"] = {"backchannel_shares": int(result.rowcount or 0)}
     return found

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Text, UniqueConstraint, and_, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.crypto import EncryptedText
 from storage.searches import Search
 from storage.types import UTCDateTime, require_id, utcnow
 
@@ -83,15 +85,27 @@ class ReactionFeedback(SQLModel, table=True):
     event_ts: str = Field(default="0", max_length=32)
 
 
+# `written_feedback.user_id` of anonymous feedback: its writer is only in `author_sealed`.
+ANONYMOUS_AUTHOR = ""
+
+
 class WrittenFeedback(SQLModel, table=True):
-    """Feedback typed into the "Give feedback" modal; posted in the draft's thread."""
+    """Feedback typed into the "Give feedback" modal; posted in the draft's thread.
+
+    Who wrote anonymous feedback is stored only encrypted (`author_sealed`, a Fernet token;
+    `user_id` holds ANONYMOUS_AUTHOR), so a leaked database or backup does not link the
+    writer to it. Named feedback keeps its writer in `user_id` (the thread shows it anyway).
+    Read the writer with `writer_of`, never for display.
+    """
 
     __tablename__ = "written_feedback"
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="mission_versions.id", index=True)
-    user_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)  # the writer; ANONYMOUS_AUTHOR when anonymous
     anonymous: bool = Field(default=False)
+    # The writer of anonymous feedback, encrypted at rest (storage/crypto.py); None if named.
+    author_sealed: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     strong: str = Field(default="", sa_column=Column(Text, nullable=False))
     unclear: str = Field(default="", sa_column=Column(Text, nullable=False))
     missing: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -276,10 +290,14 @@ def add_written_feedback(
     suggested_key_result: str,
     created_at: datetime,
 ) -> WrittenFeedback:
-    """Store one piece of written feedback on a version (not yet posted: no message_ts)."""
+    """Store one piece of written feedback on a version (not yet posted: no message_ts);
+    the writer of anonymous feedback only encrypted."""
+    if not user_id:
+        raise ValueError("the writer's user id is required")
     row = WrittenFeedback(
         version_id=version_id,
-        user_id=user_id,
+        user_id=ANONYMOUS_AUTHOR if anonymous else user_id,
+        author_sealed=user_id if anonymous else None,
         anonymous=anonymous,
         strong=strong,
         unclear=unclear,
@@ -319,15 +337,53 @@ def written_feedback_of(
     return [(feedback, version) for feedback, version in rows]
 
 
+def writer_of(row: WrittenFeedback) -> str:
+    """Who wrote `row`, anonymous or not: for counting and for the writer's own export and
+    erase, never to show anyone else."""
+    if row.anonymous:
+        return row.author_sealed or ""
+    return row.user_id
+
+
 def written_feedback_givers(
     session: Session, *, draft_id: int, since: datetime | None = None
 ) -> set[str]:
-    """Who wrote feedback on any version of a draft (anonymous givers included)."""
+    """Who wrote feedback on any version of a draft (anonymous givers included).
+
+    Anonymous writers are decrypted here, in Python: a draft has a handful of pieces."""
     query = (
-        select(WrittenFeedback.user_id)
+        select(WrittenFeedback.user_id, WrittenFeedback.anonymous, WrittenFeedback.author_sealed)
         .join(MissionVersion, col(MissionVersion.id) == WrittenFeedback.version_id)
         .where(MissionVersion.draft_id == draft_id)
     )
     if since is not None:
         query = query.where(col(WrittenFeedback.created_at) >= since)
-    return set(session.exec(query.distinct()).all())
+    return {
+        (sealed or "") if anonymous else user_id
+        for user_id, anonymous, sealed in session.exec(query).all()
+    } - {""}
+
+
+def written_by(session: Session, *, user_id: str, version_ids: Any) -> list[WrittenFeedback]:
+    """The written feedback `user_id` wrote on the versions `version_ids` (a list, or a
+    select of version ids), anonymous included, oldest first.
+
+    Named rows are matched by `user_id` in SQL. An anonymous row holds its writer only
+    encrypted, which SQL cannot compare: every anonymous row on those versions is read and
+    its writer decrypted here, in Python. Callers narrow `version_ids` to one workspace's
+    (or one draft's) versions; a council is a handful of people with a few drafts each, so
+    that is a few dozen rows at most.
+    """
+    if not user_id:
+        return []
+    on_versions = col(WrittenFeedback.version_id).in_(version_ids)
+    named = session.exec(
+        select(WrittenFeedback).where(
+            on_versions, WrittenFeedback.user_id == user_id, ~col(WrittenFeedback.anonymous)
+        )
+    ).all()
+    anonymous = session.exec(
+        select(WrittenFeedback).where(on_versions, col(WrittenFeedback.anonymous))
+    ).all()
+    mine = [*named, *(row for row in anonymous if row.author_sealed == user_id)]
+    return sorted(mine, key=lambda row: (row.created_at, row.id or 0))

@@ -50,9 +50,13 @@ from storage.negotiation import NegotiationCompensation, NegotiationLeg, Negotia
 __all__ += ["NegotiationCompensation", "NegotiationLeg", "NegotiationPlan"]
 
 # Back-channel reference checklists (`/backchannel`).
-from storage.backchannel import BackchannelChecklist, BackchannelPerson  # noqa: E402
+from storage.backchannel import (  # noqa: E402
+    BackchannelChecklist,
+    BackchannelPerson,
+    BackchannelShare,
+)
 
-__all__ += ["BackchannelChecklist", "BackchannelPerson"]
+__all__ += ["BackchannelChecklist", "BackchannelPerson", "BackchannelShare"]
 
 # Installations of the app in workspaces, and OAuth states (distribution mode).
 from storage.installations import OAuthState, SlackInstallation  # noqa: E402

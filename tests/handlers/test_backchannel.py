@@ -280,8 +280,14 @@ def record(
 
 
 def share(
-    slack: Slack, checklist_id: int, *, names: bool = False, ask: str | None = None
+    slack: Slack,
+    checklist_id: int,
+    *,
+    names: bool = False,
+    ask: str | None = None,
+    user: str | None = None,
 ) -> tuple[dict[str, Any], ApiCall | None]:
+    """`user` (Lena by default) shares the checklist's summary in the council channel."""
     seen = count(slack, "views.open")
     press(slack, checklist_id, ACTION_SHARE)
     opened = last_call(slack, "views.open", seen)
@@ -291,7 +297,7 @@ def share(
     posts = len(channel_posts(slack))
     updates = count(slack, "views.update")
     answer = slack.driver.view_submission(
-        user=slack.lena,
+        user=user or slack.lena,
         view_id=opened.response["view"]["id"],
         values={
             "bc_council": {"bc_council": payloads.static_select(str(council.id))},

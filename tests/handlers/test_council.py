@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.features.council.views import ACTION_ERASE, ACTION_EXPORT, CALLBACK_ERASE
-from storage.backchannel import BackchannelChecklist, BackchannelPerson
+from storage.backchannel import BackchannelChecklist, BackchannelPerson, BackchannelShare
 from storage.councils import Member, get_council
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
 from storage.missions import (
@@ -24,6 +24,8 @@ from storage.missions import (
     Objective,
     ReactionFeedback,
     WrittenFeedback,
+    add_written_feedback,
+    writer_of,
 )
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
 from storage.reminders import Reminder
@@ -44,6 +46,7 @@ class Seeded:
     debrief_ts: str
     summary_ts: str
     offer: int
+    share_ts: str = ""  # a back-channel summary they shared in the council channel
 
     def words(self) -> list[str]:
         return [f"{self.tag}{kind}" for kind in self.KINDS] + [str(self.offer)]
@@ -66,6 +69,7 @@ def seed_member(slack: Slack, user: str, tag: str, *, offer: int) -> Seeded:
     draft_ts = _bot_message(slack, f"draft of {user}")
     debrief_ts = _bot_message(slack, f"debrief of {user}")
     summary_ts = _bot_message(slack, f"negotiation summary of {user}")
+    share_ts = _bot_message(slack, f"back-channel summary of {user}")
     with Session(slack.engine, expire_on_commit=False) as session:
         council = get_council(session, team_id=team, channel_id=slack.council)
         assert council is not None
@@ -124,6 +128,15 @@ def seed_member(slack: Slack, user: str, tag: str, *, offer: int) -> Seeded:
         session.add(
             BackchannelPerson(checklist_id=require_id(checklist), name="Ex", notes=f"{tag}Notes")
         )
+        session.add(
+            BackchannelShare(
+                team_id=team,
+                user_id=user,
+                checklist_id=require_id(checklist),
+                channel_id=slack.council,
+                message_ts=share_ts,
+            )
+        )
         plan = NegotiationPlan(
             team_id=team,
             user_id=user,
@@ -149,7 +162,9 @@ def seed_member(slack: Slack, user: str, tag: str, *, offer: int) -> Seeded:
             )
         )
         session.commit()
-        return Seeded(user, tag, require_id(draft), draft_ts, debrief_ts, summary_ts, offer)
+        return Seeded(
+            user, tag, require_id(draft), draft_ts, debrief_ts, summary_ts, offer, share_ts
+        )
 
 
 def _version_of(slack: Slack, draft_id: int) -> int:
@@ -167,15 +182,19 @@ def _written(
     """Written feedback by `user` on a draft, posted (as the bot) in its thread."""
     ts = _bot_message(slack, f"feedback on {draft_id}", thread_ts=channel_ts)
     with Session(slack.engine) as session:
-        session.add(
-            WrittenFeedback(
-                version_id=_version_of(slack, draft_id),
-                user_id=user,
-                anonymous=anonymous,
-                strong=text,
-                message_ts=ts,
-            )
+        # Stored as the app stores it (an anonymous writer only encrypted), then posted.
+        row = add_written_feedback(
+            session,
+            version_id=_version_of(slack, draft_id),
+            user_id=user,
+            anonymous=anonymous,
+            strong=text,
+            unclear="",
+            missing="",
+            suggested_key_result="",
+            created_at=datetime.now(UTC),
         )
+        row.message_ts = ts
         session.commit()
     return ts
 
@@ -306,6 +325,9 @@ def test_export_sends_the_member_everything_of_theirs_and_nothing_of_anyone_else
     assert document["interview_events"][0]["debrief"]["went_well"] == "NoorQzDebrief"
     assert [p["notes"] for p in document["backchannel_checklists"][0]["people"]] == ["NoorQzNotes"]
     assert [r["kind"] for r in document["reminders"]] == ["debrief.prompt"]
+    assert [(s["channel_id"], s["message_ts"]) for s in document["backchannel_shares"]] == [
+        (slack.council, council.noor.share_ts)
+    ]
     # Nothing of Lena's: not her draft (posted through /mission), not her data.
     for word in [*council.lena.words(), "Make warehouse robots easy to deploy", "Acme Robotics"]:
         assert word not in raw and word not in markdown, word
@@ -356,9 +378,6 @@ def _rows_of(slack: Slack, user: str) -> dict[str, int]:
         "reactions": select(func.count())
         .select_from(ReactionFeedback)
         .where(ReactionFeedback.user_id == user),
-        "written": select(func.count())
-        .select_from(WrittenFeedback)
-        .where(WrittenFeedback.user_id == user),
         "events": select(func.count())
         .select_from(InterviewEvent)
         .where(InterviewEvent.user_id == user),
@@ -376,7 +395,19 @@ def _rows_of(slack: Slack, user: str) -> dict[str, int]:
         "members": select(func.count()).select_from(Member).where(Member.user_id == user),
     }
     with Session(slack.engine) as session:
-        return {name: int(session.exec(query).one()) for name, query in checks.items()}
+        found = {name: int(session.exec(query).one()) for name, query in checks.items()}
+        # Written feedback by its writer, anonymous included (stored only encrypted then).
+        found["written"] = sum(
+            writer_of(row) == user for row in session.exec(select(WrittenFeedback)).all()
+        )
+        found["shares"] = int(
+            session.exec(
+                select(func.count())
+                .select_from(BackchannelShare)
+                .where(BackchannelShare.user_id == user)
+            ).one()
+        )
+        return found
 
 
 def _open_erase_from_home(slack: Slack, user: str) -> dict[str, Any]:
@@ -420,6 +451,7 @@ def test_erase_says_what_goes_then_deletes_it_and_its_messages_and_leaves_lena_w
         "1 person in your Gratitude House",
         "1 back-channel checklist",
         "1 set of offer and target figures",
+        "1 back-channel summary you shared",
     ):
         assert line in said, line
 
@@ -440,12 +472,19 @@ def test_erase_says_what_goes_then_deletes_it_and_its_messages_and_leaves_lena_w
         council.noor.draft_ts,
         council.noor.debrief_ts,
         council.noor.summary_ts,
+        council.noor.share_ts,
         council.noor_feedback_ts,
     ):
         assert (slack.council, ts) in deleted
+    assert (slack.council, council.lena.share_ts) not in deleted  # lena's summary stays
     remaining = {m["ts"] for m in slack.workspace.messages_in(slack.council)}
     assert council.noor.draft_ts not in remaining
-    assert {council.lena_draft.ts, council.lena.draft_ts, council.lena.debrief_ts} <= remaining
+    assert {
+        council.lena_draft.ts,
+        council.lena.draft_ts,
+        council.lena.debrief_ts,
+        council.lena.share_ts,
+    } <= remaining
     assert any(
         c.args.get("ts") == council.lena_draft.ts for c in slack.standin.calls_to("chat.update")
     )
@@ -487,7 +526,13 @@ def test_erase_by_slash_command_erases_only_the_sender_whatever_the_modal_carrie
     # Noor keeps everything but her feedback on lena's erased draft (went with it).
     assert noor_after == {**noor_before, "reactions": 0, "written": 0}
     deleted = {c.args["ts"] for c in slack.standin.calls_to("chat.delete")}
-    assert not deleted & {council.noor.draft_ts, council.noor.debrief_ts, council.noor.summary_ts}
+    assert not deleted & {
+        council.noor.draft_ts,
+        council.noor.debrief_ts,
+        council.noor.summary_ts,
+        council.noor.share_ts,
+    }
+    assert council.lena.share_ts in deleted
     assert council.lena_draft.ts in deleted and council.lena.draft_ts in deleted
 
 

@@ -226,6 +226,31 @@ def attach_message(engine: Engine, *, checklist_id: int, channel_id: str, messag
             row.channel_id, row.message_ts = channel_id, message_ts
 
 
+def record_share(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    checklist_id: int,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+) -> None:
+    """Remember a summary the member shared in a council channel, so that erasing their data
+    deletes it there too (and their export lists it)."""
+    with session_scope(engine) as session:
+        row = session.get(BackchannelChecklist, checklist_id)
+        store.add_share(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            checklist_id=checklist_id if row is not None and row.user_id == user_id else None,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            now=now,
+        )
+
+
 def set_manager(
     engine: Engine, *, checklist_id: int, user_id: str, name: str, now: datetime
 ) -> Checklist:

@@ -30,6 +30,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("interview_events", "Interviews and negotiations, with their debriefs"),
     ("gratitude_house", "Gratitude House"),
     ("backchannel_checklists", "Back-channel checklists"),
+    ("backchannel_shares", "Back-channel summaries you shared in a council channel"),
     ("negotiation_plans", "Negotiation plans"),
     ("reminders", "Reminders addressed to you"),
 )
@@ -201,6 +202,10 @@ _LABELS: dict[tuple[str, str], tuple[str, str]] = {
     ("checklists", "backchannel_people"): (
         "person on them, with notes",
         "people on them, with notes",
+    ),
+    ("checklists", "backchannel_shares"): (
+        "back-channel summary you shared (deleted from the channel too)",
+        "back-channel summaries you shared (deleted from the channel too)",
     ),
     ("plans", "negotiation_plans"): ("negotiation plan", "negotiation plans"),
     ("plans", "negotiation_legs"): ("negotiation ask", "negotiation asks"),

@@ -66,9 +66,16 @@ def _run(
         subjects = [draft_subject(d) for d in targets.own_drafts] + [
             request_subject(r) for r in targets.own_requests
         ]
+        # First what purge_member finds by no member column (anonymous feedback, whose
+        # writer is stored only encrypted; shared summaries), then everything else.
+        unlinked = member_data.erase_unlinked(session, team_id=team_id, user_id=user_id)
         steps = purge.purge_member(
             session, team_id=team_id, user_id=user_id, reminder_subjects=subjects
         )
+        for step, counts in unlinked.items():
+            merged = steps.setdefault(step, {})
+            for table, n in counts.items():
+                merged[table] = merged.get(table, 0) + n
         return EraseCounts(steps), targets
 
 

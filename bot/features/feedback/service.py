@@ -196,8 +196,9 @@ def record(
 ) -> StoredFeedback:
     """Store validated feedback for the draft's current version; FeedbackRefused otherwise.
 
-    The giver's id is stored even when anonymous (to count who responded), but it is never
-    handed back for display: `StoredFeedback.giver_id` is None then.
+    The giver's id is stored even when anonymous (to count who responded), but then only
+    encrypted (storage.missions.WrittenFeedback), and it is never handed back for display:
+    `StoredFeedback.giver_id` is None then.
     """
     if answers.is_empty:
         raise ValueError("validate the answers first: all four are empty")
@@ -233,7 +234,10 @@ def record(
             session,
             kind=POST_KIND,
             team_id=search.team_id if search is not None else "",
-            user_id=user_id,
+            # The post goes to the channel, not to this member. For anonymous feedback the
+            # reminder row (and its log lines) must not name its writer next to the
+            # feedback's id: it is filed under the draft's author, whom it is for.
+            user_id=draft.author_id if anonymous else user_id,
             due_at=now + POST_RETRY_AFTER,
             payload={"feedback": feedback_id},
             subject=f"draft:{draft_id}:feedback",

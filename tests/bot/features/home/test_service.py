@@ -43,8 +43,9 @@ from storage.types import require_id, require_row
 TEAM, CHANNEL = "T1", "C1"
 ME, LENA, ARJUN, MAYA = "UME000001", "ULENA0002", "UARJUN003", "UMAYA0004"
 # The most SQL statements a Home build may run: one query per section, one more for what
-# the shown items need (tallies and interviews, legs, people), and SQLite's BEGIN.
-MAX_STATEMENTS = 11
+# the shown items need (tallies and interviews, legs, people), one for the drafts the member
+# answered anonymously (whose writer only Python can decrypt), and SQLite's BEGIN.
+MAX_STATEMENTS = 12
 # Message timestamps, unique across seeds (a reaction finds its draft by channel and ts).
 _TS = itertools.count()
 
