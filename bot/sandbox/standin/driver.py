@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from bot.sandbox.standin.methods import check_view
@@ -217,7 +217,7 @@ class SlackDriver:
             return self.standin.workspace
         return self.standin.workspaces[self.team_id]
 
-    def for_workspace(self, team_id: str) -> SlackDriver:
+    def for_workspace(self, team_id: str) -> Self:
         """This driver (same app, secret and transport) speaking for workspace ``team_id``.
 
         ``KeyError`` if the stand-in has no such workspace.

@@ -289,17 +289,23 @@ class OAuthApp:
         refresh token; it is answered ``token_revoked`` afterwards. ``KeyError`` if no
         workspace knows it."""
         with self.lock:
-            if self._refresh.pop(token, None) is not None:
-                self.revoked.add(token)
-                return
+            known = self._refresh.pop(token, None) is not None
+            # An app-level token is the app's, so every workspace holding it lets go of it.
             for workspace in self.workspaces.values():
                 with workspace.lock:
                     if token in workspace.bot_tokens or token in workspace.app_tokens:
                         workspace.bot_tokens.discard(token)
                         workspace.app_tokens.discard(token)
-                        self.revoked.add(token)
-                        return
-            raise KeyError(token)
+                        known = True
+            if not known:
+                raise KeyError(token)
+            self.revoked.add(token)
+
+    def scope_of(self, token: str) -> str | None:
+        """The scopes granted with an issued token (``None``: not issued by OAuth)."""
+        with self.lock:
+            issued = self.tokens.get(token)
+            return issued.scope if issued is not None else None
 
     def uninstall(self, team_id: str) -> None:
         """The app is uninstalled from ``team_id``: all its bot tokens and refresh tokens

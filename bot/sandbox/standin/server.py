@@ -761,6 +761,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
     ) -> None:
         self.standin._record(ApiCall(method, args, token, status, response, path))
+        # Slack names the calling token's scopes: those granted at install for an issued one.
+        scopes = self.standin.oauth.scope_of(token) if token else None
+        if scopes is not None:
+            headers = {**(headers or {}), "X-OAuth-Scopes": scopes}
         self._send(status, response, headers)
 
     def _send(
@@ -770,8 +774,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("X-OAuth-Scopes", BOT_SCOPES)
-        for name, value in (headers or {}).items():
+        headers = dict(headers or {})
+        self.send_header("X-OAuth-Scopes", headers.pop("X-OAuth-Scopes", BOT_SCOPES))
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)

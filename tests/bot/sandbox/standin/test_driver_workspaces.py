@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.sandbox.standin.driver import SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
+from bot.sandbox.standin.socket_driver import SocketModeDriver
 from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, ShiftedClock, Workspace, seed_demo
 from tests.bot.sandbox.standin.conftest import SIGNING_SECRET
 from tests.bot.sandbox.standin.test_driver import Seen, mission_modal
@@ -177,3 +178,11 @@ def test_for_workspace_of_an_unknown_team_is_a_key_error(
 ) -> None:
     with pytest.raises(KeyError):
         drivers[0].for_workspace("T0NOBODY")
+
+
+def test_a_socket_mode_driver_for_another_workspace_stays_a_socket_mode_driver(
+    standin: SlackStandIn, second: Workspace
+) -> None:
+    other = SocketModeDriver(standin).for_workspace(SECOND)
+    assert isinstance(other, SocketModeDriver) and other.workspace is second
+    assert other.envelope({"type": "app_uninstalled"})["team_id"] == SECOND

@@ -324,3 +324,12 @@ def test_an_install_after_uninstalling_issues_a_working_token_again(
     standin.uninstall(SECOND)
     token = exchange(anonymous, allowed(standin, team_id=SECOND))["access_token"]
     assert bot(standin, token).auth_test()["team_id"] == SECOND
+
+
+def test_an_issued_token_is_answered_with_the_scopes_granted_for_it(
+    standin: SlackStandIn, anonymous: WebClient
+) -> None:
+    token = exchange(anonymous, allowed(standin))["access_token"]
+    assert bot(standin, token).auth_test().headers["X-OAuth-Scopes"] == SCOPES
+    preset = bot(standin, standin.bot_token).auth_test().headers["X-OAuth-Scopes"]
+    assert "chat:write" in preset and preset != SCOPES

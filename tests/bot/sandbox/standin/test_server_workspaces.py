@@ -160,3 +160,14 @@ def test_a_revoked_token_is_token_revoked_and_a_never_issued_one_stays_invalid_a
     assert refusal(never.auth_test)["error"] == "invalid_auth"
     with pytest.raises(KeyError):
         standin.revoke("xoxb-never-issued")
+
+
+def test_a_revoked_app_token_opens_no_socket_in_any_workspace(
+    standin: SlackStandIn, second: Workspace
+) -> None:
+    app_token = standin.app_token
+    assert app_token in second.app_tokens, "app-level tokens are the app's, not a workspace's"
+    standin.revoke(app_token)
+    client = client_for(standin, app_token)
+    opened = refusal(lambda: client.apps_connections_open(app_token=app_token))
+    assert opened["error"] == "token_revoked"
