@@ -171,7 +171,7 @@ class OAuthApp:
 
     def _workspace(self, team_id: str | None) -> Workspace:
         if team_id is None:
-            return next(iter(self.workspaces.values()))
+            return next(iter(list(self.workspaces.values())))
         workspace = self.workspaces.get(team_id)
         if workspace is None:
             raise StandInError("team_not_found")
@@ -291,7 +291,7 @@ class OAuthApp:
         with self.lock:
             known = self._refresh.pop(token, None) is not None
             # An app-level token is the app's, so every workspace holding it lets go of it.
-            for workspace in self.workspaces.values():
+            for workspace in list(self.workspaces.values()):
                 with workspace.lock:
                     if token in workspace.bot_tokens or token in workspace.app_tokens:
                         workspace.bot_tokens.discard(token)
