@@ -45,7 +45,13 @@ from bot.reminders.engine import schedule
 from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
 from storage.debriefs import Debrief, InterviewEvent
-from storage.missions import FeedbackAsk, FeedbackRequest, MissionDraft, MissionVersion
+from storage.missions import (
+    FeedbackAsk,
+    FeedbackRequest,
+    MissionDraft,
+    MissionVersion,
+    ReactionFeedback,
+)
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
 from storage.reminders import Reminder
 from tests.handlers.conftest import DRAFT_VALUES, PostedDraft, post_draft
@@ -86,9 +92,14 @@ def _claiming(node: Any, *, home: str, team: str) -> Any:
 @contextmanager
 def intruder(slack: Slack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Inside, every request the driver sends claims team T0INTRUDER: the slash command's
-    `team_id`, an interaction's `team.id` and `user.team_id`, a view's `team_id`."""
+    `team_id`, an interaction's `team.id` and `user.team_id`, a view's `team_id`, an event
+    envelope's `team_id` and authorizations."""
     driver, home = slack.driver, slack.workspace.team_id
-    send_form, send_interaction = driver._send_form, driver._send_interaction
+    send_form, send_interaction, redeliver = (
+        driver._send_form,
+        driver._send_interaction,
+        driver.redeliver,
+    )
 
     def form(fields: dict[str, Any], **options: Any) -> Any:
         return send_form(_claiming(fields, home=home, team=INTRUDER), **options)
@@ -96,9 +107,13 @@ def intruder(slack: Slack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def interaction(payload: dict[str, Any], **options: Any) -> Any:
         return send_interaction(_claiming(payload, home=home, team=INTRUDER), **options)
 
+    def event(envelope: dict[str, Any], **options: Any) -> Any:
+        return redeliver(_claiming(envelope, home=home, team=INTRUDER), **options)
+
     with monkeypatch.context() as patch:
         patch.setattr(driver, "_send_form", form)
         patch.setattr(driver, "_send_interaction", interaction)
+        patch.setattr(driver, "redeliver", event)
         yield
 
 
@@ -228,6 +243,23 @@ def test_another_workspace_submitting_a_modal_naming_a_draft_changes_nothing(
     assert_nothing_shown(calls, MISSION_SECRETS)
     assert "Rewritten elsewhere." not in everything(calls)
     assert rows(slack, *MISSION_TABLES) == before
+
+
+def test_another_workspaces_reactions_and_home_never_touch_or_show_this_ones_drafts(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = post_draft(slack, author=slack.noor, channel=slack.council)
+    before = rows(slack, *MISSION_TABLES, ReactionFeedback)
+    slack.standin.clear_calls()
+    with intruder(slack, monkeypatch):
+        slack.driver.react(user=slack.lena, channel=draft.channel, ts=draft.ts, name="+1")
+        slack.driver.app_home_opened(user=slack.noor)
+    home = slack.standin.wait_for("views.publish")
+    calls = sent(slack)
+    assert home.args["user_id"] == slack.noor
+    assert_nothing_shown(calls, MISSION_SECRETS)
+    assert [c.method for c in calls] == ["views.publish"]  # no tally re-rendered
+    assert rows(slack, *MISSION_TABLES, ReactionFeedback) == before
 
 
 def revise(slack: Slack, draft: PostedDraft) -> None:
