@@ -170,6 +170,11 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
     ("negotiation_plans", "user_id"): "erased",
     ("reminders", "user_id"): "erased",
     ("members", "user_id"): "erased",
+    ("backchannel_shares", "user_id"): "erased",
+    ("slack_installations", "installer_user_id"): (
+        "who added the bot to the workspace (distribution mode): the installation's, kept "
+        "until the workspace uninstalls the bot; it says nothing about a job search"
+    ),
     ("backchannel_people", "slack_user_id"): (
         "another member's private checklist naming the member as someone to ask: that "
         "member's data, not this one's"

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, select
 
-from storage.backchannel import BackchannelChecklist, BackchannelPerson
+from storage.backchannel import BackchannelChecklist, BackchannelPerson, BackchannelShare
 from storage.councils import Council, Member
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
 from storage.events import ProcessedEvent
@@ -106,6 +106,15 @@ def seed_workspace(
         session.add(checklist)
         session.flush()
         session.add(BackchannelPerson(checklist_id=require_id(checklist), name="Ex-colleague"))
+        session.add(
+            BackchannelShare(
+                team_id=team_id,
+                user_id=author,
+                checklist_id=require_id(checklist),
+                channel_id=channel_id,
+                message_ts="1700000000.000900",
+            )
+        )
         plan = NegotiationPlan(team_id=team_id, user_id=author, search_id=require_id(search))
         session.add(plan)
         session.flush()
