@@ -234,7 +234,11 @@ def test_a_withdrawn_draft_gets_a_private_withdrawn_note(
 ) -> None:
     # The click races the author's withdrawal: the message is still on the member's screen.
     missions_service.withdraw(
-        slack.engine, draft_id=posted_draft.draft_id, user_id=slack.noor, now=datetime.now(UTC)
+        slack.engine,
+        team_id=slack.workspace.team_id,
+        draft_id=posted_draft.draft_id,
+        user_id=slack.noor,
+        now=datetime.now(UTC),
     )
     click(slack, slack.lena, posted_draft)
     note = slack.standin.wait_for("response_url")
@@ -248,7 +252,11 @@ def test_a_draft_withdrawn_while_the_modal_is_open_keeps_the_text_and_says_why(
 ) -> None:
     view = open_modal(slack, slack.lena, posted_draft)
     missions_service.withdraw(
-        slack.engine, draft_id=posted_draft.draft_id, user_id=slack.noor, now=datetime.now(UTC)
+        slack.engine,
+        team_id=slack.workspace.team_id,
+        draft_id=posted_draft.draft_id,
+        user_id=slack.noor,
+        now=datetime.now(UTC),
     )
     answer = submit(slack, slack.lena, view["id"], ANSWERS)
     assert answer.json is not None and answer.json["response_action"] == "errors"
@@ -381,6 +389,7 @@ def test_feedback_is_stored_for_the_current_version(
 
     missions_service.revise(
         slack.engine,
+        team_id=slack.workspace.team_id,
         draft_id=posted_draft.draft_id,
         editor_id=slack.noor,
         mission=MissionInput(
