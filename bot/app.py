@@ -6,12 +6,16 @@ import logging
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.oauth import OAuthFlow
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.platform import logs
+from bot.platform.oauth import BOT_SCOPES, WorkspaceClients, oauth_flow
 from bot.platform.slack_client import make_client
 from bot.platform.work import WorkPools
+from bot.reminders.delivery import engine_client
 from bot.services import Services
 from bot.settings import Settings
 from handlers import register_all
@@ -22,6 +26,14 @@ SORRY = (
     "Sorry, something went wrong on my side and I could not finish that. "
     "Nothing you typed was shared. Please try again in a minute; if it keeps happening, "
     "tell your council's organiser."
+)
+
+# What a member reads when their workspace has no installation (never installed, or
+# uninstalled): only they see it, as the answer to their command.
+NOT_INSTALLED = (
+    "The council bot is not installed in this workspace (or it was removed, and everything "
+    "it held here was deleted). A workspace admin can add it again from the bot's install "
+    "page."
 )
 
 
@@ -38,12 +50,38 @@ def build_app(
     `work` runs what listeners do after their ack (bot.platform.work); the caller owns it
     and closes it at shutdown. Without one, the app gets pools of the settings' sizes.
     """
-    if client is None:
+    flow: OAuthFlow | None = None
+    authorize: Authorize | None = None
+    if settings.distribution and not socket_mode:
+        # Many workspaces: each request's token comes from its workspace's installation.
+        if client is None:
+            client = make_client(token="", base_url=settings.slack_api_url)
+        flow, authorize = oauth_flow(
+            engine=services.engine,
+            client_id=settings.secret("SLACK_CLIENT_ID"),
+            client_secret=settings.secret("SLACK_CLIENT_SECRET"),
+            scopes=BOT_SCOPES,
+            redirect_uri=settings.slack_redirect_uri,
+            authorization_url=settings.authorize_url,
+            client=client,
+        )
+        if services.delivery_for_team is None:
+            # Reminders and digests: the reminder's workspace's token, without 429 retries
+            # (the engine reschedules; one workspace's limit never holds up another's).
+            services.delivery_for_team = WorkspaceClients(
+                tokens=authorize.tokens,
+                make=lambda token: engine_client(token=token, base_url=settings.slack_api_url),
+            )
+    elif client is None:
         client = make_client(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
         )
     app = App(
         client=client,
+        oauth_flow=flow,
+        user_facing_authorize_error_message=NOT_INSTALLED if flow is not None else None,
+        # Bolt takes an Authorize instance (it checks isinstance); its hint says Callable.
+        authorize=authorize,  # type: ignore[arg-type]
         signing_secret="" if socket_mode else settings.secret("SLACK_SIGNING_SECRET"),
         # Listeners are the kit's wrappers (handlers/kit.py): they ack at once and hand the
         # work to bounded pools, so Bolt can answer from the dispatching thread itself,

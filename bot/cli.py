@@ -26,7 +26,7 @@ from bot.reminders.delivery import engine_client
 from bot.reminders.engine import ReminderEngine
 from bot.server import make_asgi_app, serve_forever
 from bot.services import Services
-from bot.settings import PURPOSE, REQUIRED, ConfigError, Settings, read_settings
+from bot.settings import PURPOSE, ConfigError, Settings, read_settings
 from storage import crypto
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -78,7 +78,7 @@ def build_runtime(
             clock=services.clock,
             worker_id=f"{socket.gethostname()}:{os.getpid()}",
         )
-    if services.delivery is None:
+    if services.delivery is None and not settings.distribution:
         services.delivery = engine_client(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
         )
@@ -148,8 +148,11 @@ def _checked_settings(args: argparse.Namespace) -> Settings:
     """
     settings, problems = read_settings()
     args.command = args.command or _default_command(settings, malformed=problems.keys())
-    for name, problem in settings.missing(REQUIRED.get(args.command, ())).items():
+    for name, problem in settings.missing(settings.required(args.command)).items():
         problems.setdefault(name, problem)
+    if args.command == "serve":
+        for problem in settings.mode_problems():
+            problems.setdefault("mode", problem)
     if problems:
         raise ConfigError(*problems.values())
     return settings
@@ -202,11 +205,20 @@ def _rotate_key(settings: Settings) -> int:
     return 0
 
 
+_SERVE_SETTINGS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+)
+
+
 def _default_command(settings: Settings, *, malformed: Collection[str] = ()) -> str:
     """What the Slack settings given point at; a malformed one counts as given.
 
     No Slack setting at all: the local sandbox. An app token: Socket Mode; otherwise a
-    bot token or a signing secret: HTTP mode (whose check then names what is missing).
+    bot token, an OAuth client or a signing secret: HTTP mode (whose check then names what
+    is missing for the mode it is in).
     """
 
     def given(name: str) -> bool:
@@ -214,7 +226,15 @@ def _default_command(settings: Settings, *, malformed: Collection[str] = ()) -> 
 
     if given("SLACK_APP_TOKEN"):
         return "socket"
-    if given("SLACK_BOT_TOKEN") or given("SLACK_SIGNING_SECRET"):
+    if any(
+        given(name)
+        for name in (
+            "SLACK_BOT_TOKEN",
+            "SLACK_SIGNING_SECRET",
+            "SLACK_CLIENT_ID",
+            "SLACK_CLIENT_SECRET",
+        )
+    ):
         return "serve"
     return "sandbox"
 

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import logging
 import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import uvicorn
 from anyio import to_thread
@@ -38,11 +40,13 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.platform.logs import describe_exception
 from bot.platform.metrics import ACK_SECONDS, REGISTRY, REMINDER_BACKLOG, request_kind
+from bot.platform.oauth import INSTALL_PATH, REDIRECT_PATH
+from bot.platform.oauth_pages import PRIVACY_PATH
 from bot.reminders.engine import ReminderEngine
 from storage.db import ping
 
@@ -81,7 +85,9 @@ def make_asgi_app(
     # Bolt answers from the dispatching thread only with process_before_response, where every
     # listener is a kit wrapper that acks at once (handlers/kit.py); any other app (a bare
     # Bolt app polls for its ack) is dispatched in a worker thread.
-    inline = bool(bolt_app.process_before_response)
+    # In distribution mode every request's token is read from its installation (database
+    # I/O, a token refresh now and then): those requests go to the pool too.
+    inline = bool(bolt_app.process_before_response) and bolt_app.oauth_flow is None
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -121,6 +127,21 @@ def make_asgi_app(
             content=bolt_response.body, status_code=bolt_response.status, headers=headers
         )
 
+    flow = bolt_app.oauth_flow
+
+    async def install(request: Request) -> Response:
+        if flow is None:
+            return _refuse(404, "not found")
+        return await to_thread.run_sync(_oauth_step, flow.handle_installation, request)
+
+    async def oauth_redirect(request: Request) -> Response:
+        if flow is None:
+            return _refuse(404, "not found")
+        return await to_thread.run_sync(_oauth_step, flow.handle_callback, request)
+
+    async def privacy(_request: Request) -> Response:
+        return HTMLResponse(privacy_page())
+
     async def healthz(_request: Request) -> Response:
         healthy = await to_thread.run_sync(ping, engine)
         return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
@@ -133,6 +154,9 @@ def make_asgi_app(
     return Starlette(
         routes=[
             Route(EVENTS_PATH, slack_events, methods=["POST"]),
+            Route(INSTALL_PATH, install, methods=["GET"]),
+            Route(REDIRECT_PATH, oauth_redirect, methods=["GET"]),
+            Route(PRIVACY_PATH, privacy, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route(METRICS_PATH, metrics, methods=["GET"]),
         ]
@@ -243,6 +267,35 @@ def _dispatch(bolt_app: App, bolt_request: BoltRequest, kind: str, started: floa
         return bolt_app.dispatch(bolt_request)
     finally:
         ACK_SECONDS.labels(kind=kind).observe(time.perf_counter() - started)
+
+
+def _oauth_step(step: Callable[[BoltRequest], BoltResponse], request: Request) -> Response:
+    """One step of "Add to Slack" (the install page, or Slack's redirect back), in a thread:
+    both read and write the database, the redirect calls Slack too."""
+    bolt_request = BoltRequest(body="", query=request.url.query, headers=dict(request.headers))
+    bolt_response = step(bolt_request)
+    response = Response(content=bolt_response.body, status_code=bolt_response.status)
+    for name, values in bolt_response.headers.items():
+        if name.lower() == "content-length":
+            continue
+        for value in values:
+            response.headers.append(name, value)
+    return response
+
+
+def privacy_page() -> str:
+    """PRIVACY.md, as the install page links it: the text itself, escaped, unstyled."""
+    path = Path(__file__).resolve().parent.parent / "PRIVACY.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        text = "See PRIVACY.md in the council bot's source repository."
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Council bot: privacy</title></head><body>"
+        f"<pre style='white-space:pre-wrap;max-width:48rem;margin:2rem auto'>"
+        f"{html.escape(text)}</pre></body></html>"
+    )
 
 
 def serve_forever(*, asgi: Starlette, host: str, port: int, log_level: str) -> None:

@@ -23,6 +23,10 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class WorkspaceNotInstalled(LookupError):
+    """Distribution mode: workspace `team_id` has no installation (it uninstalled the bot)."""
+
+
 @dataclass
 class Services:
     engine: Engine

@@ -35,6 +35,12 @@ PURPOSE: dict[str, str] = {
     "WORK_THREADS": "how many threads make the Slack calls that follow a request's ack",
     "WORK_QUEUE": "how many requests may wait for a work thread before new ones are answered busy",
     "FORM_THREADS": "how many threads handle modal submissions",
+    "SLACK_CLIENT_ID": "the app's Client ID from its Basic Information page, for installing "
+    'it in many workspaces with "Add to Slack" (distribution mode)',
+    "SLACK_CLIENT_SECRET": "the app's Client Secret from its Basic Information page, for "
+    "distribution mode (with SLACK_CLIENT_ID)",
+    "SLACK_REDIRECT_URI": "the OAuth redirect URL registered on the app's OAuth & Permissions "
+    "page, e.g. https://council.example.org/slack/oauth_redirect (distribution mode)",
     "DATA_KEY": "the key that encrypts salary figures, back-channel notes, Gratitude House "
     "entries and debriefs at rest (`council-bot new-key` makes one; old keys after a comma)",
 }
@@ -45,6 +51,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "serve": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"),
     "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
 }
+#: `serve` in distribution mode: installations bring the bot tokens.
+REQUIRED_DISTRIBUTION = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
 
 
 class ConfigError(Exception):
@@ -61,6 +69,10 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Distribution mode ("Add to Slack", many workspaces): bot tokens come from installations.
+    slack_client_id: SecretStr | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_redirect_uri: str | None = None
     # Fernet keys, current first, comma-separated (bot/platform/data_keys.py).
     data_key: SecretStr | None = None
     data_dir: Path = Path("data")
@@ -98,6 +110,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the https:// URL of /slack/oauth_redirect")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: str | None) -> str | None:
@@ -113,6 +132,34 @@ class Settings(BaseSettings):
     @property
     def log_level_number(self) -> int:
         return int(logging.getLevelName(self.log_level))
+
+    @property
+    def distribution(self) -> bool:
+        """Distribution mode: an OAuth client is configured and no single bot token."""
+        return self.slack_bot_token is None and (
+            self.slack_client_id is not None or self.slack_client_secret is not None
+        )
+
+    def required(self, command: str) -> tuple[str, ...]:
+        """What `command` cannot start without, in the mode these settings choose."""
+        if command == "serve" and self.distribution:
+            return REQUIRED_DISTRIBUTION
+        return REQUIRED.get(command, ())
+
+    def mode_problems(self) -> list[str]:
+        """Settings that contradict each other: one line each."""
+        if self.slack_bot_token is not None and self.slack_client_id is not None:
+            return [
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: set SLACK_BOT_TOKEN to serve "
+                "one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (without "
+                "SLACK_BOT_TOKEN) to let any workspace install the bot; see README.md."
+            ]
+        return []
+
+    @property
+    def authorize_url(self) -> str:
+        """Slack's (or the stand-in's) OAuth v2 authorize page, beside its Web API."""
+        return self.slack_api_url.removesuffix("api/") + "oauth/v2/authorize"
 
     @property
     def effective_database_url(self) -> str:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.app import report_error
+from bot.platform.oauth import BOT_SCOPES, REDIRECT_PATH
 from bot.platform.work import WorkPools
 from bot.services import Services
 from handlers import register_all
@@ -107,6 +108,12 @@ def test_actions_and_views_need_interactivity_which_the_manifest_enables(
 ) -> None:
     assert registered["action"] and registered["view"]
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_add_to_slack_asks_for_exactly_the_manifest_bot_scopes() -> None:
+    assert list(BOT_SCOPES) == MANIFEST["oauth_config"]["scopes"]["bot"]
+    (redirect,) = MANIFEST["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
 
 
 def test_manifest_enables_app_home_and_socket_mode() -> None:

@@ -37,6 +37,7 @@ from slack_sdk.errors import SlackApiError
 from bot.platform.logs import describe_exception
 from bot.platform.slack_client import make_client
 from bot.reminders.engine import Delivered, Failed, Outcome, RateLimited, Reminder, Undeliverable
+from bot.services import WorkspaceNotInstalled
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ def slack_outcome(call: Callable[[], Any]) -> Outcome:
         call()
     except SlackApiError as exc:
         return outcome_of_error(exc)
+    except WorkspaceNotInstalled:  # uninstalled since: its purge deletes the rest
+        return Undeliverable("not_installed")
     except Exception as exc:  # connection errors (URLError, timeouts), bugs: retried later
         return Failed(describe_exception(exc))  # never its message: member text
     return Delivered()

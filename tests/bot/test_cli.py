@@ -15,7 +15,14 @@ from storage.db import make_engine
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -45,6 +52,33 @@ def test_serve_without_signing_secret_exits_2(
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     assert main(["serve"]) == 2
     assert "SLACK_SIGNING_SECRET is not set" in capsys.readouterr().err
+
+
+def test_a_client_id_alone_starts_distribution_mode_and_names_what_it_lacks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1000000001.2000000002")
+    assert main([]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(" is not set")[0] for line in lines] == [
+        "council-bot: SLACK_CLIENT_SECRET",
+        "council-bot: SLACK_SIGNING_SECRET",
+    ]
+    assert "SLACK_BOT_TOKEN" not in "\n".join(lines)  # installations bring the tokens
+    assert not list(tmp_path.iterdir())  # nothing created before refusing
+
+
+def test_a_bot_token_and_an_oauth_client_together_are_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1000000001.2000000002")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing")
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("council-bot: SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set")
+    assert "\n" not in err
 
 
 def test_socket_without_app_token_exits_2(

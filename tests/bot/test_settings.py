@@ -15,6 +15,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "SLACK_BOT_TOKEN",
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_REDIRECT_URI",
         "DATABASE_URL",
         "SLACK_API_URL",
         "PORT",
@@ -113,3 +116,27 @@ def test_a_malformed_setting_is_left_at_its_default_so_the_rest_can_be_checked(
     assert list(problems) == ["PORT"]
     assert settings.port == 3000
     assert settings.secret("SLACK_APP_TOKEN") == "xapp-1"
+
+
+def test_an_oauth_client_without_a_bot_token_is_distribution_mode() -> None:
+    settings = load_settings(slack_client_id="1.2", slack_client_secret="s")
+    assert settings.distribution
+    assert settings.required("serve") == (
+        "SLACK_CLIENT_ID",
+        "SLACK_CLIENT_SECRET",
+        "SLACK_SIGNING_SECRET",
+    )
+    single = load_settings(slack_bot_token="xoxb-1")
+    assert not single.distribution
+    assert single.required("serve") == ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+def test_the_authorize_page_sits_beside_the_web_api() -> None:
+    assert load_settings().authorize_url == "https://slack.com/oauth/v2/authorize"
+    standin = load_settings(slack_api_url="http://127.0.0.1:5555/api")
+    assert standin.authorize_url == "http://127.0.0.1:5555/oauth/v2/authorize"
+
+
+def test_a_redirect_uri_must_be_a_web_address() -> None:
+    with pytest.raises(ConfigError, match="SLACK_REDIRECT_URI is malformed"):
+        load_settings(slack_redirect_uri="council.example.org/slack/oauth_redirect")

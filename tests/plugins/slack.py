@@ -7,6 +7,7 @@ plays Slack, and tests assert on what the stand-in received and what the databas
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -51,6 +52,7 @@ class Slack:
     runtime: Runtime
     server: BackgroundServer
     clock: Clock  # the app's clock: stands still until a test advances it
+    team: str | None = None  # the stand-in workspace this view speaks for (None: the first)
 
     council = DEMO_COUNCIL_CHANNEL
     public_channel = DEMO_GENERAL_CHANNEL
@@ -59,7 +61,20 @@ class Slack:
 
     @property
     def workspace(self) -> Workspace:
-        return self.standin.workspace
+        return self.standin.workspaces[self.team] if self.team else self.standin.workspace
+
+    def for_workspace(self, team_id: str) -> Slack:
+        """The same app as seen from another of the stand-in's workspaces (one seeded by
+        `seed_demo`): its driver, its council channel, its members."""
+        workspace = self.standin.workspaces[team_id]
+        view = dataclasses.replace(self, driver=self.driver.for_workspace(team_id), team=team_id)
+        view.council = workspace.find_channel("council-demo").id
+        view.public_channel = workspace.find_channel("general").id
+        view.private_channel_without_bot = workspace.find_channel("other-private").id
+        view.noor, view.lena, view.arjun, view.maya = (
+            workspace.find_user(member[1]).id for member in DEMO_MEMBERS
+        )
+        return view
 
     @property
     def engine(self) -> Engine:
@@ -103,10 +118,20 @@ def running_slack(engine: Engine, **settings: Any) -> Iterator[Slack]:
         _env_file=None,  # type: ignore[call-arg]
         **settings,
     )
+    with serving(standin, app_settings, engine) as running:
+        yield running
+
+
+@contextmanager
+def serving(
+    standin: SlackStandIn, app_settings: Settings, engine: Engine, *, port: int = 0
+) -> Iterator[Slack]:
+    """The app built from `app_settings`, served on `port` (0: any free one) against the
+    started `standin`, which it stops at the end, after the checks every test gets."""
     clock = Clock(datetime.now(UTC).replace(microsecond=0))
     # The reminder engine is built but not started: tests dispatch with `fast_forward`.
     runtime = build_runtime(app_settings, services=Services(engine=engine, clock=clock))
-    server = BackgroundServer(runtime.http_app())
+    server = BackgroundServer(runtime.http_app(), port=port)
     server.start()
     driver = SlackDriver(
         app_url=server.url + EVENTS_PATH, signing_secret=SIGNING_SECRET, standin=standin
