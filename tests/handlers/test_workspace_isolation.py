@@ -58,9 +58,12 @@ from tests.handlers.conftest import DRAFT_VALUES, PostedDraft, post_draft
 from tests.handlers.test_debriefs import (
     debrief_values,
     dms_to,
+    event_values,
     forward_to,
     log_event,
     open_debrief_form,
+    open_event_modal,
+    show_list,
     slot,
 )
 from tests.handlers.test_negotiation import (
@@ -392,25 +395,74 @@ def test_another_workspace_submitting_an_event_or_debrief_form_changes_nothing(
         event = session.get(InterviewEvent, upcoming)
         assert event is not None
         starts_at = event.starts_at
-    # Lena's own forms, opened in her workspace, their metadata naming the upcoming event:
-    # the debrief form (from its prompt) and the form that moves it.
+    # Lena's own forms, opened in her workspace, their metadata naming her council or the
+    # upcoming event; each submitted claiming the other workspace.
+    # 1. A new event, its metadata naming this workspace's council and channel.
+    new_event = open_event_modal(slack, slack.lena)
+    assert '"council"' in new_event["private_metadata"]
+    day, at, _ = slot(slack, days=9)
+    calls = intruding_submission(
+        slack,
+        monkeypatch,
+        view_id=new_event["id"],
+        values=event_values(day=day, at=at, company="Umbrella"),
+        refusal="find that council",
+    )
+    # 2. Moving the upcoming event (from her list's button).
+    listing = show_list(slack, slack.lena)
+    slack.standin.clear_calls()
+    slack.driver.block_action(
+        user=slack.lena,
+        action_id=ACTION_MOVE,
+        value=str(upcoming),
+        channel=listing["channel"],
+        message_ts=listing["ts"],
+    )
+    move_view = str(slack.standin.wait_for("views.open").response["view"]["id"])
+    later_day, later_at, _ = slot(slack, days=10)
+    calls += intruding_submission(
+        slack,
+        monkeypatch,
+        view_id=move_view,
+        values=event_values(day=later_day, at=later_at, company="Umbrella"),
+        refusal="isn't one of yours",
+    )
+    # 3. The debrief form of the upcoming event, from its prompt once it happened.
     forward_to(slack, starts_at + timedelta(hours=1))
     prompt = dms_to(slack, slack.lena)[-1]
     debrief_view = open_debrief_form(slack, slack.lena, prompt)
+    calls += intruding_submission(
+        slack,
+        monkeypatch,
+        view_id=debrief_view,
+        values=debrief_values("2", went_well="Written from elsewhere"),
+        refusal="isn't one of yours",
+    )
+    assert_nothing_shown(calls, (*DEBRIEF_SECRETS, "Written from elsewhere", "Umbrella"))
+    assert [c for c in calls if c.method == "chat.postMessage"] == []
+
+
+def intruding_submission(
+    slack: Slack,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    view_id: str,
+    values: dict[str, Any],
+    refusal: str,
+) -> list[ApiCall]:
+    """Submit Lena's open form claiming the other workspace: refused inline with
+    `refusal`, no row of events, debriefs or reminders changed; what Slack received."""
+    slack.settle()
     before = rows(slack, *DEBRIEF_TABLES)
     slack.standin.clear_calls()
     with intruder(slack, monkeypatch):
-        written = slack.driver.view_submission(
-            user=slack.lena,
-            view_id=debrief_view,
-            values=debrief_values("2", went_well="Written from elsewhere"),
-        )
-    assert written.json is not None and written.json["response_action"] == "errors"
-    assert "isn't one of yours" in json.dumps(written.json["errors"])
+        answer = slack.driver.view_submission(user=slack.lena, view_id=view_id, values=values)
+    assert answer.json is not None and answer.json["response_action"] == "errors", answer.body
+    assert refusal in json.dumps(answer.json["errors"])
     calls = sent(slack)
-    assert_nothing_shown(calls, (*DEBRIEF_SECRETS, "Written from elsewhere"))
-    assert [c for c in calls if c.method == "chat.postMessage"] == []
     assert rows(slack, *DEBRIEF_TABLES) == before
+    slack.driver.view_closed(user=slack.lena, view_id=view_id)
+    return calls
 
 
 # --- negotiation ----------------------------------------------------------------------------------
