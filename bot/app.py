@@ -106,6 +106,9 @@ def work_pools(settings: Settings) -> WorkPools:
         workers=settings.work_threads,
         queue_limit=settings.work_queue,
         form_workers=settings.form_threads,
+        # Serving many workspaces, one of them (a burst, a rate limit) holds at most half
+        # of each pool; the rest stays for the others.
+        owner_share=0.5 if settings.distribution else 1.0,
     )
 
 

@@ -173,10 +173,11 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
         def on_error(exc: BaseException) -> None:
             report(exc, body, client)
 
+        owner = _team_in(body)  # one workspace never takes another's room in the pools
         if kind == "view":
             # Validation answers in the ack itself: the job acks, so it must start now,
             # and this thread (Slack's request) waits for that ack, not for the job's end.
-            if not work.forms.admit(kind=label):
+            if not work.forms.admit(kind=label, owner=owner):
                 _answer_busy_view(ack, body)
                 return None
             acked = threading.Event()
@@ -191,22 +192,22 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
                 finally:
                     acked.set()  # it raised or returned without acking: stop waiting
 
-            work.forms.start(job, kind=label, on_error=on_error)
+            work.forms.start(job, kind=label, on_error=on_error, owner=owner)
             if not acked.wait(FORM_ACK_WAIT) and ack.response is None:
                 log.warning("%s did not ack in %.1f s: answered busy", label, FORM_ACK_WAIT)
                 _answer_busy_view(ack, body)
             return None
         if kind == "event":  # Bolt acks when this returns; Slack waits for nothing else
-            if work.after_ack.submit(run(_noop_ack), kind=label, on_error=on_error):
+            if work.after_ack.submit(run(_noop_ack), kind=label, on_error=on_error, owner=owner):
                 return None
             # Full: not acked, so Slack delivers the event again later (its retries back
             # off over minutes). Nothing piles up here and nothing is lost.
             return BoltResponse(status=503, body="")
-        if not work.after_ack.admit(kind=label):
+        if not work.after_ack.admit(kind=label, owner=owner):
             _answer_busy(kind, ack, body, client, respond, work)
             return None
         ack()
-        work.after_ack.start(run(_noop_ack), kind=label, on_error=on_error)
+        work.after_ack.start(run(_noop_ack), kind=label, on_error=on_error, owner=owner)
         return None
 
     listener.__name__ = fn.__name__
@@ -314,6 +315,12 @@ def caller(context: BoltContext) -> tuple[Services, str, str]:
 
 
 # --- payload reading ----------------------------------------------------------------------------
+
+
+def _team_in(body: Mapping[str, Any]) -> str | None:
+    """The workspace a request comes from, wherever its kind of payload carries it."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    return str(team) if team else None
 
 
 def action_value(body: Mapping[str, Any]) -> str:

@@ -29,12 +29,19 @@ class WorkPool:
     work that must answer within Slack's limit itself (modal submissions ack from inside).
     """
 
-    def __init__(self, *, name: str, workers: int, queue_limit: int) -> None:
-        if workers < 1 or queue_limit < 0:
+    def __init__(
+        self, *, name: str, workers: int, queue_limit: int, owner_limit: int | None = None
+    ) -> None:
+        if workers < 1 or queue_limit < 0 or (owner_limit is not None and owner_limit < 1):
             raise ValueError("a pool needs at least one worker and a non-negative queue")
         self.name = name
         self.workers = workers
         self.queue_limit = queue_limit
+        # Jobs one owner (a workspace) may hold at once: in a deployment serving many
+        # workspaces, one whose Slack calls are slow or rate-limited is answered busy
+        # before it fills the pool, and the others' work keeps its room.
+        self.owner_limit = owner_limit
+        self._by_owner: dict[str, int] = {}
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{name}-")
         self._lock = threading.Lock()
         self._admitted = 0  # running + waiting
@@ -57,17 +64,22 @@ class WorkPool:
         with self._lock:
             return self._running
 
-    def admit(self, *, kind: str) -> bool:
-        """Reserve room for one job; False, at once, when the pool is full.
+    def admit(self, *, kind: str, owner: str | None = None) -> bool:
+        """Reserve room for one job; False, at once, when the pool is full (or `owner`
+        already holds its share of it).
 
         `kind` names the request kind for the log line and the rejection counter: a command
         name, an action id, an event type, never member data. An admitted caller must
-        `start` its job (the room stays taken until the job has run).
+        `start` its job with the same `owner` (the room stays taken until the job has run).
         """
         with self._lock:
             full = self._closed or self._admitted >= self.capacity
+            if not full and owner is not None and self.owner_limit is not None:
+                full = self._by_owner.get(owner, 0) >= self.owner_limit
             if not full:
                 self._admitted += 1
+                if owner is not None:
+                    self._by_owner[owner] = self._by_owner.get(owner, 0) + 1
                 self._publish()
         if full:
             WORK_REJECTED.labels(pool=self.name, kind=kind).inc()
@@ -80,22 +92,38 @@ class WorkPool:
             )
         return not full
 
-    def start(self, job: Callable[[], None], *, kind: str, on_error: OnError) -> None:
+    def start(
+        self,
+        job: Callable[[], None],
+        *,
+        kind: str,
+        on_error: OnError,
+        owner: str | None = None,
+    ) -> None:
         """Run an admitted job on a worker; its exception goes to `on_error`."""
         try:
-            self._executor.submit(self._run, job, kind, on_error)
+            self._executor.submit(self._run, job, kind, on_error, owner)
         except RuntimeError as exc:  # closed between admit and start (shutting down)
-            self._release()
+            self._release(owner)
             on_error(exc)
 
-    def submit(self, job: Callable[[], None], *, kind: str, on_error: OnError) -> bool:
+    def submit(
+        self,
+        job: Callable[[], None],
+        *,
+        kind: str,
+        on_error: OnError,
+        owner: str | None = None,
+    ) -> bool:
         """`admit` and `start` in one: False when the pool is full."""
-        if not self.admit(kind=kind):
+        if not self.admit(kind=kind, owner=owner):
             return False
-        self.start(job, kind=kind, on_error=on_error)
+        self.start(job, kind=kind, on_error=on_error, owner=owner)
         return True
 
-    def _run(self, job: Callable[[], None], kind: str, on_error: OnError) -> None:
+    def _run(
+        self, job: Callable[[], None], kind: str, on_error: OnError, owner: str | None
+    ) -> None:
         with self._lock:
             self._running += 1
             self._publish()
@@ -110,11 +138,17 @@ class WorkPool:
         finally:
             with self._lock:
                 self._running -= 1
-            self._release()
+            self._release(owner)
 
-    def _release(self) -> None:
+    def _release(self, owner: str | None) -> None:
         with self._lock:
             self._admitted -= 1
+            if owner is not None:
+                left = self._by_owner.get(owner, 0) - 1
+                if left > 0:
+                    self._by_owner[owner] = left
+                else:
+                    self._by_owner.pop(owner, None)
             self._publish()
             if self._admitted == 0:
                 self._idle.notify_all()
@@ -141,10 +175,30 @@ class WorkPools:
     admitted only when a worker is free to start at once)."""
 
     def __init__(
-        self, *, workers: int = 32, queue_limit: int = 200, form_workers: int = 16
+        self,
+        *,
+        workers: int = 32,
+        queue_limit: int = 200,
+        form_workers: int = 16,
+        owner_share: float = 1.0,
     ) -> None:
-        self.after_ack = WorkPool(name="after_ack", workers=workers, queue_limit=queue_limit)
-        self.forms = WorkPool(name="forms", workers=form_workers, queue_limit=0)
+        """`owner_share`: the part of each pool one workspace may hold at once (1.0 for a
+        single workspace; less when one deployment serves many)."""
+        if not 0 < owner_share <= 1:
+            raise ValueError("owner_share is a fraction of the pool, above 0 and at most 1")
+
+        def share(capacity: int) -> int | None:
+            return None if owner_share >= 1 else max(1, int(capacity * owner_share))
+
+        self.after_ack = WorkPool(
+            name="after_ack",
+            workers=workers,
+            queue_limit=queue_limit,
+            owner_limit=share(workers + queue_limit),
+        )
+        self.forms = WorkPool(
+            name="forms", workers=form_workers, queue_limit=0, owner_limit=share(form_workers)
+        )
         # "I'm busy" notes for clicks refused by a full pool (they need a Slack call).
         self.notices = WorkPool(name="notices", workers=2, queue_limit=100)
 

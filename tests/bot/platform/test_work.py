@@ -45,6 +45,43 @@ def test_a_pool_admits_workers_plus_queue_then_refuses_at_once(pool: WorkPool) -
     pool.close()
 
 
+def test_one_workspace_holds_at_most_its_share_and_the_others_keep_their_room() -> None:
+    shared = WorkPool(name="test_shared", workers=2, queue_limit=2, owner_limit=2)
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def hold() -> None:
+        release.wait(5)
+
+    assert shared.submit(hold, kind="cmd", on_error=errors.append, owner="T0BUSY")
+    assert shared.submit(hold, kind="cmd", on_error=errors.append, owner="T0BUSY")
+    # The noisy workspace is answered busy; a quiet one still gets in, twice.
+    assert not shared.submit(hold, kind="cmd", on_error=errors.append, owner="T0BUSY")
+    assert shared.submit(hold, kind="cmd", on_error=errors.append, owner="T0QUIET")
+    assert shared.submit(hold, kind="cmd", on_error=errors.append, owner="T0QUIET")
+    release.set()
+    assert shared.wait_idle(5) and errors == []
+    # Its jobs done, the busy workspace has its share back.
+    assert shared.submit(lambda: None, kind="cmd", on_error=errors.append, owner="T0BUSY")
+    shared.close()
+
+
+def test_a_single_workspace_may_fill_the_whole_pool() -> None:
+    pools = WorkPools(workers=2, queue_limit=1, form_workers=1)
+    release = threading.Event()
+    taken = [
+        pools.after_ack.submit(lambda: release.wait(5), kind="c", on_error=print, owner="T0")
+        for _ in range(3)
+    ]
+    assert taken == [True, True, True]
+    release.set()
+    assert pools.wait_idle(5)
+    pools.close()
+    halves = WorkPools(workers=4, queue_limit=4, form_workers=4, owner_share=0.5)
+    assert halves.after_ack.owner_limit == 4 and halves.forms.owner_limit == 2
+    halves.close()
+
+
 def test_a_pool_without_a_queue_admits_only_when_a_worker_is_free() -> None:
     forms = WorkPool(name="test_forms", workers=1, queue_limit=0)
     release = threading.Event()
