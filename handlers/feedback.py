@@ -77,7 +77,10 @@ class ChannelNotFit(RuntimeError):
 def _post_later(services: Services, client: WebClient, reminder: Reminder) -> None:
     """Post stored feedback whose first post failed (or never ran); a refusal propagates,
     so the engine retries it."""
-    stored = service.unposted(services.engine, feedback_id=int(reminder.data["feedback"]))
+    # Only feedback of the reminder's own workspace: its client is that workspace's.
+    stored = service.unposted(
+        services.engine, feedback_id=int(reminder.data["feedback"]), team_id=reminder.team_id
+    )
     if stored is None or stored.thread_ts is None:
         log.info("feedback post %s is moot (posted, or no thread to post in)", reminder.id)
         return
@@ -91,7 +94,12 @@ def _post_later(services: Services, client: WebClient, reminder: Reminder) -> No
     response = client.chat_postMessage(
         channel=stored.channel_id, thread_ts=stored.thread_ts, text=text, blocks=blocks
     )
-    service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
+    service.mark_posted(
+        services.engine,
+        feedback_id=stored.feedback_id,
+        team_id=reminder.team_id,
+        message_ts=response["ts"],
+    )
 
 
 @listeners.action(ACTION_FEEDBACK)
@@ -99,9 +107,10 @@ def give_feedback(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     draft_id = kit.action_id_value(body)
-    target = service.target(services.engine, draft_id=draft_id)
+    # Another workspace's draft is not found: the ordinary "gone" answer, nothing checked.
+    target = service.target(services.engine, draft_id=draft_id, team_id=team_id)
     if target is not None:
         try:
             # Checked before the modal shows the draft (a removed member must not see it),
@@ -142,7 +151,7 @@ def give_feedback(
 def submit_feedback(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     form = read_feedback_form(view["state"]["values"])
     meta = FeedbackRef.decode(view["private_metadata"])
     done, stored = kit.submit_form(
@@ -150,7 +159,8 @@ def submit_feedback(
         validate=lambda: service.validate_answers(form.answers),
         save=lambda answers: service.record(
             services.engine,
-            draft_id=_member_of_its_council(services, client, meta.draft, user_id),
+            draft_id=_member_of_its_council(services, client, meta.draft, team_id, user_id),
+            team_id=team_id,
             user_id=user_id,
             answers=answers,
             anonymous=form.anonymous,
@@ -162,21 +172,21 @@ def submit_feedback(
     )
     if not done or stored is None:
         return
-    posted_ts = _post(services, client, stored, user_id=user_id)
+    posted_ts = _post(services, client, stored, team_id=team_id, user_id=user_id)
     if posted_ts is not None:
         _thank(client, stored, user_id=user_id, origin=meta.origin, posted_ts=posted_ts)
     answered(services, client, draft_id=stored.draft_id, user_id=user_id)
-    team_id = kit.team_of(context)
     kit.refresh_home(services, client, team_id=team_id, user_id=stored.author_id)
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 def _member_of_its_council(
-    services: Services, client: WebClient, draft_id: int, user_id: str
+    services: Services, client: WebClient, draft_id: int, team_id: str, user_id: str
 ) -> int:
     """The draft id, once the writer is (still) in the draft's council channel: a modal
-    opened before they left, or a forged draft id, is refused with the text kept."""
-    target = service.target(services.engine, draft_id=draft_id)
+    opened before they left, or a forged draft id, is refused with the text kept (another
+    workspace's draft is not found here, and the use case answers it as gone)."""
+    target = service.target(services.engine, draft_id=draft_id, team_id=team_id)
     if target is None:
         return draft_id  # gone: the use case says so
     try:
@@ -215,7 +225,12 @@ def _thank(
 
 
 def _post(
-    services: Services, client: WebClient, stored: service.StoredFeedback, *, user_id: str
+    services: Services,
+    client: WebClient,
+    stored: service.StoredFeedback,
+    *,
+    team_id: str,
+    user_id: str,
 ) -> str | None:
     """Post the stored feedback in the draft's thread (its ts); on failure it stays stored
     and the member is told privately (None)."""
@@ -247,5 +262,7 @@ def _post(
             text=post_failed_text(escape(reason)),
         )
         return None
-    service.mark_posted(services.engine, feedback_id=stored.feedback_id, message_ts=response["ts"])
+    service.mark_posted(
+        services.engine, feedback_id=stored.feedback_id, team_id=team_id, message_ts=response["ts"]
+    )
     return str(response["ts"])

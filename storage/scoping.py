@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import Council
 from storage.debriefs import Debrief, InterviewEvent
-from storage.missions import FeedbackRequest, MissionDraft, MissionVersion
+from storage.missions import FeedbackRequest, MissionDraft, MissionVersion, WrittenFeedback
 from storage.negotiation import NegotiationPlan
 from storage.searches import Search
 
@@ -96,3 +97,41 @@ def council_in_team(
     if channel_id is not None:
         query = query.where(Council.channel_id == channel_id)
     return session.exec(query).first()
+
+
+# --- written feedback and back-channel checklists ------------------------------------------------
+# (Kept apart from the block above: written feedback belongs to a team through its version's
+# draft's search; a back-channel checklist carries `team_id`, its people belong through it.)
+
+
+def feedback_in_team(session: Session, *, feedback_id: int, team_id: str) -> WrittenFeedback | None:
+    """The written feedback, if its version's draft's search is `team_id`'s."""
+    return session.exec(
+        select(WrittenFeedback)
+        .join(MissionVersion, col(MissionVersion.id) == WrittenFeedback.version_id)
+        .join(MissionDraft, col(MissionDraft.id) == MissionVersion.draft_id)
+        .join(Search, col(Search.id) == MissionDraft.search_id)
+        .where(WrittenFeedback.id == feedback_id, Search.team_id == team_id)
+    ).first()
+
+
+def checklist_in_team(
+    session: Session, *, checklist_id: int, team_id: str
+) -> BackchannelChecklist | None:
+    return session.exec(
+        select(BackchannelChecklist).where(
+            BackchannelChecklist.id == checklist_id, BackchannelChecklist.team_id == team_id
+        )
+    ).first()
+
+
+def person_in_team(
+    session: Session, *, person_id: int, team_id: str
+) -> tuple[BackchannelPerson, BackchannelChecklist] | None:
+    """The back-channel person with their checklist, if the checklist is `team_id`'s."""
+    found = session.exec(
+        select(BackchannelPerson, BackchannelChecklist)
+        .join(BackchannelChecklist, col(BackchannelChecklist.id) == BackchannelPerson.checklist_id)
+        .where(BackchannelPerson.id == person_id, BackchannelChecklist.team_id == team_id)
+    ).first()
+    return None if found is None else (found[0], found[1])

@@ -33,6 +33,7 @@ from storage.missions import (
     written_feedback_givers,
     written_feedback_of,
 )
+from storage.scoping import draft_in_team, feedback_in_team
 from storage.searches import Search
 from storage.types import require_id, require_row
 
@@ -158,9 +159,11 @@ def refusal(target: FeedbackTarget | None, *, user_id: str) -> Refusal | None:
     return None
 
 
-def target(engine: Engine, *, draft_id: int) -> FeedbackTarget | None:
+def target(engine: Engine, *, draft_id: int, team_id: str) -> FeedbackTarget | None:
+    """The draft to give feedback on; None when it does not exist in `team_id`'s workspace
+    (another workspace's draft is answered as a gone one)."""
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         return None if draft is None else _target(session, draft)
 
 
@@ -189,6 +192,7 @@ def record(
     engine: Engine,
     *,
     draft_id: int,
+    team_id: str,
     user_id: str,
     answers: FeedbackAnswers,
     anonymous: bool,
@@ -203,7 +207,8 @@ def record(
     if answers.is_empty:
         raise ValueError("validate the answers first: all four are empty")
     with session_scope(engine) as session:
-        draft = session.get(MissionDraft, draft_id)
+        # Another workspace's draft is refused as a gone one: the id says nothing there.
+        draft = draft_in_team(session, draft_id=draft_id, team_id=team_id)
         if draft is None:
             raise FeedbackRefused(Refusal.GONE)
         found = _target(session, draft)
@@ -229,11 +234,10 @@ def record(
         # The post is an intent recorded with the feedback: if the post below fails, or the
         # process dies before it, the reminder engine posts it (and retries until Slack
         # takes it); a post that went through makes it moot.
-        search = session.get(Search, draft.search_id)
         schedule(
             session,
             kind=POST_KIND,
-            team_id=search.team_id if search is not None else "",
+            team_id=team_id,  # the draft's search's, as draft_in_team found it
             # The post goes to the channel, not to this member. For anonymous feedback the
             # reminder row (and its log lines) must not name its writer next to the
             # feedback's id: it is filed under the draft's author, whom it is for.
@@ -256,11 +260,12 @@ POST_KIND = "feedback.post"
 POST_RETRY_AFTER = timedelta(minutes=2)
 
 
-def unposted(engine: Engine, *, feedback_id: int) -> StoredFeedback | None:
+def unposted(engine: Engine, *, feedback_id: int, team_id: str) -> StoredFeedback | None:
     """Stored feedback not yet in its thread, to post; None once posted (or gone, or its
-    draft withdrawn: then there is no thread to post it in)."""
+    draft withdrawn: then there is no thread to post it in), or when it is not `team_id`'s
+    (a reminder of another workspace naming it)."""
     with session_scope(engine) as session:
-        row = session.get(WrittenFeedback, feedback_id)
+        row = feedback_in_team(session, feedback_id=feedback_id, team_id=team_id)
         if row is None or row.message_ts is not None:
             return None
         version = session.get(MissionVersion, row.version_id)
@@ -301,9 +306,11 @@ def _stored(
     )
 
 
-def mark_posted(engine: Engine, *, feedback_id: int, message_ts: str) -> None:
-    """Remember the thread message that carries this feedback."""
+def mark_posted(engine: Engine, *, feedback_id: int, team_id: str, message_ts: str) -> None:
+    """Remember the thread message that carries this feedback (if it is `team_id`'s)."""
     with session_scope(engine) as session:
+        if feedback_in_team(session, feedback_id=feedback_id, team_id=team_id) is None:
+            return
         set_written_feedback_ts(session, feedback_id=feedback_id, message_ts=message_ts)
 
 

@@ -143,7 +143,7 @@ def test_refusal_rules() -> None:
 
 def test_target_describes_the_draft_for_the_button_and_modal(engine: Engine) -> None:
     draft_id = new_draft(engine)
-    target = service.target(engine, draft_id=draft_id)
+    target = service.target(engine, team_id=TEAM, draft_id=draft_id)
     assert target == FeedbackTarget(
         draft_id=draft_id,
         author_id=AUTHOR,
@@ -154,7 +154,7 @@ def test_target_describes_the_draft_for_the_button_and_modal(engine: Engine) -> 
         company="Acme Robotics",
         role="Head of Product",
     )
-    assert service.target(engine, draft_id=draft_id + 999) is None
+    assert service.target(engine, team_id=TEAM, draft_id=draft_id + 999) is None
 
 
 # --- storing ------------------------------------------------------------------------------------
@@ -172,7 +172,13 @@ def test_record_stores_named_feedback_on_the_current_version(engine: Engine, clo
     )
     answers = FeedbackAnswers(strong="Clear.", suggested_key_result="2 sites by Q3")
     stored = service.record(
-        engine, draft_id=draft_id, user_id=LENA, answers=answers, anonymous=False, now=clock()
+        engine,
+        team_id=TEAM,
+        draft_id=draft_id,
+        user_id=LENA,
+        answers=answers,
+        anonymous=False,
+        now=clock(),
     )
     assert stored.version == 2
     assert stored.giver_id == LENA and not stored.anonymous
@@ -195,6 +201,7 @@ def test_anonymous_feedback_keeps_the_giver_for_counts_but_never_hands_it_back(
     draft_id = new_draft(engine)
     stored = service.record(
         engine,
+        team_id=TEAM,
         draft_id=draft_id,
         user_id=ARJUN,
         answers=FeedbackAnswers(missing="A budget ask."),
@@ -227,6 +234,7 @@ def test_record_refuses_and_stores_nothing(
     with pytest.raises(FeedbackRefused) as refused:
         service.record(
             engine,
+            team_id=TEAM,
             draft_id=draft_id,
             user_id=user,
             answers=FeedbackAnswers(strong="x"),
@@ -242,6 +250,7 @@ def test_record_on_a_missing_draft_is_refused_as_gone(engine: Engine, clock: Clo
     with pytest.raises(FeedbackRefused) as refused:
         service.record(
             engine,
+            team_id=TEAM,
             draft_id=12345,
             user_id=LENA,
             answers=FeedbackAnswers(strong="x"),
@@ -256,6 +265,7 @@ def test_record_refuses_unvalidated_empty_answers(engine: Engine, clock: Clock) 
     with pytest.raises(ValueError):
         service.record(
             engine,
+            team_id=TEAM,
             draft_id=draft_id,
             user_id=LENA,
             answers=FeedbackAnswers(),
@@ -268,6 +278,7 @@ def test_mark_posted_records_the_thread_message(engine: Engine, clock: Clock) ->
     draft_id = new_draft(engine)
     stored = service.record(
         engine,
+        team_id=TEAM,
         draft_id=draft_id,
         user_id=LENA,
         answers=FeedbackAnswers(strong="x"),
@@ -276,10 +287,14 @@ def test_mark_posted_records_the_thread_message(engine: Engine, clock: Clock) ->
     )
     [before] = service.feedback_on(engine, draft_id=draft_id)
     assert not before.posted
-    service.mark_posted(engine, feedback_id=stored.feedback_id, message_ts="1700000001.000200")
+    service.mark_posted(
+        engine, team_id=TEAM, feedback_id=stored.feedback_id, message_ts="1700000001.000200"
+    )
     [after] = service.feedback_on(engine, draft_id=draft_id)
     assert after.posted and after.message_ts == "1700000001.000200"
-    service.mark_posted(engine, feedback_id=stored.feedback_id + 99, message_ts="1.2")  # no-op
+    service.mark_posted(
+        engine, team_id=TEAM, feedback_id=stored.feedback_id + 99, message_ts="1.2"
+    )  # no-op
 
 
 # --- reading back -------------------------------------------------------------------------------
@@ -294,6 +309,7 @@ def test_feedback_on_lists_a_draft_or_one_version_oldest_first(
     def give(draft: int, user: str, text: str, *, anonymous: bool = False) -> None:
         service.record(
             engine,
+            team_id=TEAM,
             draft_id=draft,
             user_id=user,
             answers=FeedbackAnswers(strong=text),
