@@ -204,7 +204,7 @@ def submit_start(
         return
     # Stored: Slack's answers (and retries) come after the 3-second limit.
     checklist, created = saved
-    shown = _show(services, client, checklist.id, fresh=not created)
+    shown = _show(services, client, checklist.id, team_id=team_id, fresh=not created)
     if isinstance(shown, str):
         note = not_sent_text(shown)
         if meta.response_url:
@@ -230,10 +230,11 @@ def open_again(
         service.reopen_checklist(
             services.engine,
             checklist_id=checklist.id,
+            team_id=checklist.team_id,
             user_id=checklist.user_id,
             now=services.clock(),
         )
-    shown = _show(services, client, checklist.id, fresh=True)
+    shown = _show(services, client, checklist.id, team_id=checklist.team_id, fresh=True)
     if isinstance(shown, str):
         tell(client, body, respond, not_sent_text(shown))
         return
@@ -266,13 +267,13 @@ def add_open(
 @listeners.view(CALLBACK_ADD)
 def submit_add(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     # Not `kit.submit_form`: a saved person is acked with the next copy of the form.
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     meta = PersonFormRef.decode(view["private_metadata"])
     version = meta.version
     name_block = versioned(FIELD_NAME, version)
     try:
         checklist = service.own_checklist(
-            services.engine, checklist_id=meta.checklist, user_id=user_id
+            services.engine, checklist_id=meta.checklist, team_id=team_id, user_id=user_id
         )
     except NotAllowed as exc:
         ack(response_action="errors", errors={name_block: str(exc)})
@@ -290,6 +291,7 @@ def submit_add(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         person = service.add_person(
             services.engine,
             checklist_id=checklist.id,
+            team_id=team_id,
             user_id=user_id,
             data=result,
             now=services.clock(),
@@ -297,7 +299,9 @@ def submit_add(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
     except NotAllowed as exc:  # ChecklistFull included: a race with another add
         ack(response_action="errors", errors={name_block: str(exc)})
         return
-    updated = service.own_checklist(services.engine, checklist_id=checklist.id, user_id=user_id)
+    updated = service.own_checklist(
+        services.engine, checklist_id=checklist.id, team_id=team_id, user_id=user_id
+    )
     next_meta = PersonFormRef(checklist=checklist.id, version=version + 1).encode()
     ack(
         response_action="update",
@@ -308,7 +312,7 @@ def submit_add(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
             added=person.name,
         ),
     )
-    shown = _show(services, client, checklist.id)
+    shown = _show(services, client, checklist.id, team_id=checklist.team_id)
     if isinstance(shown, str):  # said in the modal, which is still open (same block ids)
         try:
             client.views_update(
@@ -336,7 +340,7 @@ def asked(
     try:
         checklist_id = int(str(action.get("block_id", "")).rsplit("_", 1)[-1])
         checklist = service.own_checklist(
-            services.engine, checklist_id=checklist_id, user_id=user_id
+            services.engine, checklist_id=checklist_id, team_id=team_id, user_id=user_id
         )
     except (ValueError, NotAllowed):
         tell(client, body, respond, "That checklist isn't one of yours.")
@@ -348,11 +352,12 @@ def asked(
         service.set_statuses(
             services.engine,
             changes=changes,
+            team_id=team_id,
             user_id=user_id,
             tz=tz_of(services, client, team_id=team_id, user_id=user_id),
             now=services.clock(),
         )
-    problem = _show(services, client, checklist.id)
+    problem = _show(services, client, checklist.id, team_id=checklist.team_id)
     if isinstance(problem, str):
         tell(client, body, respond, not_sent_text(problem))
     _home(services, client, context)
@@ -363,12 +368,10 @@ def answer_open(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services = kit.services_of(context)
+    services, user_id, team_id = kit.caller(context)
     try:
         person, checklist = service.own_person(
-            services.engine,
-            person_id=kit.action_id_value(body),
-            user_id=kit.user_of(context),
+            services.engine, person_id=kit.action_id_value(body), team_id=team_id, user_id=user_id
         )
     except NotAllowed as exc:
         tell(client, body, respond, escape(str(exc)))
@@ -395,7 +398,7 @@ def answer_open(
 
 @listeners.view(CALLBACK_ANSWER)
 def submit_answer(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     meta = AnswerRef.decode(view["private_metadata"])
     done, saved = kit.submit_form(
         ack,
@@ -403,6 +406,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
         save=lambda data: service.record_answer(
             services.engine,
             person_id=meta.person,
+            team_id=team_id,
             user_id=user_id,
             data=data,
             tz=meta.tz or "UTC",
@@ -413,7 +417,7 @@ def submit_answer(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
     if not done or saved is None:
         return
     person, checklist_id = saved  # stored
-    _refresh_or_say(services, client, checklist_id, user_id=user_id)
+    _refresh_or_say(services, client, checklist_id, team_id=team_id, user_id=user_id)
     if meta.prompt:
         _settle_prompt(client, meta.prompt, person.name)
     _home(services, client, context)
@@ -424,12 +428,13 @@ def remove(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    services = kit.services_of(context)
+    services, user_id, team_id = kit.caller(context)
     try:
         name, checklist_id = service.remove_person(
             services.engine,
             person_id=kit.action_id_value(body),
-            user_id=kit.user_of(context),
+            team_id=team_id,
+            user_id=user_id,
             now=services.clock(),
         )
     except NotAllowed as exc:
@@ -441,7 +446,7 @@ def remove(
             client.views_update(view_id=view["id"], view=removed_modal(name))
         except SlackApiError as exc:  # removed all the same; the checklist shows it
             log.info("could not update the answer modal: %s", exc.response.get("error"))
-    problem = _show(services, client, checklist_id)
+    problem = _show(services, client, checklist_id, team_id=team_id)
     if isinstance(problem, str):
         tell(client, body, respond, not_sent_text(problem))
     _home(services, client, context)
@@ -465,13 +470,14 @@ def manager_open(
 
 @listeners.view(CALLBACK_MANAGER)
 def submit_manager(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    services, user_id = kit.services_of(context), kit.user_of(context)
+    services, user_id, team_id = kit.caller(context)
     done, checklist = kit.submit_form(
         ack,
         validate=lambda: validate_manager(read_manager(view["state"]["values"])),
         save=lambda name: service.set_manager(
             services.engine,
             checklist_id=ChecklistRef.decode(view["private_metadata"]).checklist,
+            team_id=team_id,
             user_id=user_id,
             name=name,
             now=services.clock(),
@@ -481,7 +487,9 @@ def submit_manager(ack: Ack, view: dict[str, Any], client: WebClient, context: B
     if not done or checklist is None:
         return
     # Stored.
-    _refresh_or_say(services, client, checklist.id, user_id=checklist.user_id)
+    _refresh_or_say(
+        services, client, checklist.id, team_id=checklist.team_id, user_id=checklist.user_id
+    )
     _home(services, client, context)
 
 
@@ -539,7 +547,7 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
     # the outcome, or comes back with the member's choices and what went wrong.
     try:
         checklist = service.own_checklist(
-            services.engine, checklist_id=meta.checklist, user_id=user_id
+            services.engine, checklist_id=meta.checklist, team_id=team_id, user_id=user_id
         )
     except NotAllowed as exc:
         client.views_update(view_id=view["id"], view=notice_modal(str(exc)))
@@ -623,10 +631,11 @@ def close_or_reopen(
     change(
         services.engine,
         checklist_id=checklist.id,
+        team_id=checklist.team_id,
         user_id=checklist.user_id,
         now=services.clock(),
     )
-    problem = _show(services, client, checklist.id)
+    problem = _show(services, client, checklist.id, team_id=checklist.team_id)
     if isinstance(problem, str):
         tell(client, body, respond, not_sent_text(problem))
     _home(services, client, context)
@@ -647,8 +656,11 @@ def register_senders(services: Services) -> None:
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
     @slack_sender
     def send_followup(reminder: Reminder) -> Any:
+        # Only a person of the reminder's own workspace: its client is that workspace's.
         person, checklist = service.followup_target(
-            services.engine, person_id=int(reminder.data.get("person", 0))
+            services.engine,
+            person_id=int(reminder.data.get("person", 0)),
+            team_id=reminder.team_id,
         )
         if followup_is_moot(checklist, person) or person is None or checklist is None:
             log.info(
@@ -699,7 +711,12 @@ def _open_start(call: kit.CommandCall) -> None:
 
 
 def _show(
-    services: Services, client: WebClient, checklist_id: int, *, fresh: bool = False
+    services: Services,
+    client: WebClient,
+    checklist_id: int,
+    *,
+    team_id: str,
+    fresh: bool = False,
 ) -> tuple[str, str | None] | str:
     """Bring the checklist's DM message up to date: (DM channel, permalink or None), or
     Slack's error (the data is stored either way).
@@ -708,7 +725,7 @@ def _show(
     a message the member deleted is posted again.
     """
     with service.rendering(checklist_id):
-        checklist = service.checklist(services.engine, checklist_id=checklist_id)
+        checklist = service.checklist(services.engine, checklist_id=checklist_id, team_id=team_id)
         if checklist is None:
             return "checklist_not_found"
         text, blocks = checklist_message(checklist)
@@ -731,7 +748,11 @@ def _show(
             return error
         channel, ts = str(answer["channel"]), str(answer["ts"])
         service.attach_message(
-            services.engine, checklist_id=checklist_id, channel_id=channel, message_ts=ts
+            services.engine,
+            checklist_id=checklist_id,
+            team_id=team_id,
+            channel_id=channel,
+            message_ts=ts,
         )
         if fresh and old[0] and old[1] and old[1] != ts:
             moved_text, moved_blocks = moved_message(checklist)
@@ -779,6 +800,7 @@ def _own_checklist(
         return service.own_checklist(
             services.engine,
             checklist_id=kit.action_id_value(body),
+            team_id=kit.team_of(context),
             user_id=kit.user_of(context),
         )
     except (ValueError, NotAllowed):
@@ -832,11 +854,11 @@ def _home(services: Services, client: WebClient, context: BoltContext) -> None:
 
 
 def _refresh_or_say(
-    services: Services, client: WebClient, checklist_id: int, *, user_id: str
+    services: Services, client: WebClient, checklist_id: int, *, team_id: str, user_id: str
 ) -> None:
     """After a modal closed: refresh the checklist; if Slack refuses, say so in a DM (the
     change is stored either way)."""
-    shown = _show(services, client, checklist_id)
+    shown = _show(services, client, checklist_id, team_id=team_id)
     if not isinstance(shown, str):
         return
     text = not_sent_text(shown)

@@ -754,6 +754,7 @@ def test_the_26th_person_gets_an_inline_error(slack: Slack) -> None:
         service.add_person(
             slack.engine,
             checklist_id=checklist_id,
+            team_id=slack.workspace.team_id,
             user_id=slack.lena,
             data=PersonInput(name=f"Person {i}", relation="", slack_user_id=None),
             now=slack.clock.now,

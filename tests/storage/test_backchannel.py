@@ -47,6 +47,7 @@ def add(engine: Engine, checklist_id: int, name: str, user: str = LENA) -> int:
     person = service.add_person(
         engine,
         checklist_id=checklist_id,
+        team_id=T,
         user_id=user,
         data=PersonInput(name=name, relation="worked with them", slack_user_id=None),
         now=NOW,
@@ -88,14 +89,21 @@ def test_only_the_owner_touches_a_checklist(migrated_engine: Engine) -> None:
     checklist_id = start(migrated_engine)
     person_id = add(migrated_engine, checklist_id, "Sam")
     with pytest.raises(service.NotAllowed):
-        service.own_checklist(migrated_engine, checklist_id=checklist_id, user_id=MAYA)
+        service.own_checklist(migrated_engine, checklist_id=checklist_id, team_id=T, user_id=MAYA)
     with pytest.raises(service.NotAllowed):
         add(migrated_engine, checklist_id, "Eve", user=MAYA)
     with pytest.raises(service.NotAllowed):
-        service.remove_person(migrated_engine, person_id=person_id, user_id=MAYA, now=NOW)
+        service.remove_person(
+            migrated_engine, person_id=person_id, team_id=T, user_id=MAYA, now=NOW
+        )
     assert (
         service.set_statuses(
-            migrated_engine, changes={person_id: STATUS_ASKED}, user_id=MAYA, tz=BERLIN, now=NOW
+            migrated_engine,
+            changes={person_id: STATUS_ASKED},
+            team_id=T,
+            user_id=MAYA,
+            tz=BERLIN,
+            now=NOW,
         )
         == set()
     )
@@ -118,7 +126,7 @@ def test_a_checklist_holds_at_most_25_people(migrated_engine: Engine) -> None:
         add(migrated_engine, checklist_id, f"Person {i}")
     with pytest.raises(service.ChecklistFull):
         add(migrated_engine, checklist_id, "One too many")
-    snap = service.checklist(migrated_engine, checklist_id=checklist_id)
+    snap = service.checklist(migrated_engine, checklist_id=checklist_id, team_id=T)
     assert snap is not None and len(snap.people) == MAX_PEOPLE
     assert [p.name for p in snap.people][:2] == ["Person 0", "Person 1"]  # as added
 
@@ -129,7 +137,12 @@ def test_asking_schedules_one_follow_up_and_answering_calls_it_off(
     checklist_id = start(migrated_engine)
     person_id = add(migrated_engine, checklist_id, "Sam")
     touched = service.set_statuses(
-        migrated_engine, changes={person_id: STATUS_ASKED}, user_id=LENA, tz=BERLIN, now=NOW
+        migrated_engine,
+        changes={person_id: STATUS_ASKED},
+        team_id=T,
+        user_id=LENA,
+        tz=BERLIN,
+        now=NOW,
     )
     assert touched == {checklist_id}
     (reminder,) = followups(migrated_engine, person_id)
@@ -139,11 +152,17 @@ def test_asking_schedules_one_follow_up_and_answering_calls_it_off(
     assert reminder.data == {"person": person_id, "checklist": checklist_id}
     # Ticking again changes nothing; answering cancels it.
     service.set_statuses(
-        migrated_engine, changes={person_id: STATUS_ASKED}, user_id=LENA, tz=BERLIN, now=NOW
+        migrated_engine,
+        changes={person_id: STATUS_ASKED},
+        team_id=T,
+        user_id=LENA,
+        tz=BERLIN,
+        now=NOW,
     )
     person, _ = service.record_answer(
         migrated_engine,
         person_id=person_id,
+        team_id=T,
         user_id=LENA,
         data=AnswerInput(status=STATUS_ANSWERED, signal=SIGNAL_AGAIN, notes="Great boss"),
         tz=BERLIN,
@@ -162,7 +181,12 @@ def test_unticking_cancels_and_ticking_again_revives_the_same_reminder(
     person_id = add(migrated_engine, checklist_id, "Sam")
     for status in (STATUS_ASKED, STATUS_TO_ASK):
         service.set_statuses(
-            migrated_engine, changes={person_id: status}, user_id=LENA, tz=BERLIN, now=NOW
+            migrated_engine,
+            changes={person_id: status},
+            team_id=T,
+            user_id=LENA,
+            tz=BERLIN,
+            now=NOW,
         )
     (reminder,) = followups(migrated_engine, person_id)
     assert reminder.status == ReminderStatus.CANCELLED
@@ -171,7 +195,12 @@ def test_unticking_cancels_and_ticking_again_revives_the_same_reminder(
         assert row is not None and row.asked_at is None and row.status == STATUS_TO_ASK
     later = NOW + timedelta(days=1)
     service.set_statuses(
-        migrated_engine, changes={person_id: STATUS_ASKED}, user_id=LENA, tz=BERLIN, now=later
+        migrated_engine,
+        changes={person_id: STATUS_ASKED},
+        team_id=T,
+        user_id=LENA,
+        tz=BERLIN,
+        now=later,
     )
     (reminder,) = followups(migrated_engine, person_id)  # still one row: never two
     assert reminder.status == ReminderStatus.PENDING and reminder.due_at == FOLLOWUP + timedelta(
@@ -183,7 +212,12 @@ def test_a_sent_follow_up_is_never_scheduled_again(migrated_engine: Engine) -> N
     checklist_id = start(migrated_engine)
     person_id = add(migrated_engine, checklist_id, "Sam")
     service.set_statuses(
-        migrated_engine, changes={person_id: STATUS_ASKED}, user_id=LENA, tz=BERLIN, now=NOW
+        migrated_engine,
+        changes={person_id: STATUS_ASKED},
+        team_id=T,
+        user_id=LENA,
+        tz=BERLIN,
+        now=NOW,
     )
     with Session(migrated_engine) as session:
         reminder = session.exec(select(Reminder)).one()
@@ -192,7 +226,12 @@ def test_a_sent_follow_up_is_never_scheduled_again(migrated_engine: Engine) -> N
         session.commit()
     for status in (STATUS_TO_ASK, STATUS_ASKED):
         service.set_statuses(
-            migrated_engine, changes={person_id: status}, user_id=LENA, tz=BERLIN, now=NOW
+            migrated_engine,
+            changes={person_id: status},
+            team_id=T,
+            user_id=LENA,
+            tz=BERLIN,
+            now=NOW,
         )
     (reminder,) = followups(migrated_engine, person_id)
     assert reminder.status == ReminderStatus.SENT
@@ -204,6 +243,7 @@ def test_an_answer_without_answering_keeps_no_signal(migrated_engine: Engine) ->
     person, _ = service.record_answer(
         migrated_engine,
         person_id=person_id,
+        team_id=T,
         user_id=LENA,
         data=AnswerInput(status=STATUS_ASKED, signal=SIGNAL_NONE, notes="Left a voicemail"),
         tz=BERLIN,
@@ -219,23 +259,24 @@ def test_removing_and_closing_call_off_follow_ups(migrated_engine: Engine) -> No
     service.set_statuses(
         migrated_engine,
         changes={sam: STATUS_ASKED, ada: STATUS_ASKED},
+        team_id=T,
         user_id=LENA,
         tz=BERLIN,
         now=NOW,
     )
     name, from_checklist = service.remove_person(
-        migrated_engine, person_id=sam, user_id=LENA, now=NOW
+        migrated_engine, person_id=sam, team_id=T, user_id=LENA, now=NOW
     )
     assert (name, from_checklist) == ("Sam", checklist_id)
     assert [r.status for r in followups(migrated_engine, sam)] == [ReminderStatus.CANCELLED]
     closed = service.close_checklist(
-        migrated_engine, checklist_id=checklist_id, user_id=LENA, now=NOW
+        migrated_engine, checklist_id=checklist_id, team_id=T, user_id=LENA, now=NOW
     )
     assert not closed.is_open and [p.name for p in closed.people] == ["Ada"]
     assert [r.status for r in followups(migrated_engine, ada)] == [ReminderStatus.CANCELLED]
     assert service.open_checklists(migrated_engine, team_id=T, user_id=LENA) == []
     reopened = service.reopen_checklist(
-        migrated_engine, checklist_id=checklist_id, user_id=LENA, now=NOW
+        migrated_engine, checklist_id=checklist_id, team_id=T, user_id=LENA, now=NOW
     )
     assert reopened.is_open
     with Session(migrated_engine) as session:
@@ -249,6 +290,7 @@ def test_open_checklists_most_recently_changed_first(migrated_engine: Engine) ->
     service.set_manager(
         migrated_engine,
         checklist_id=acme,
+        team_id=T,
         user_id=LENA,
         name="Dana",
         now=NOW + timedelta(minutes=5),

@@ -1,6 +1,9 @@
 """Use cases of the back-channel feature: checklists, people, the follow-up reminder.
 
-No Slack here: handlers call these with plain values and render what comes back. A
+No Slack here: handlers call these with plain values and render what comes back. Every
+use case given a checklist or person id (from a button, a modal's metadata, a reminder)
+takes the requesting workspace's `team_id` and finds only that workspace's rows
+(storage.scoping): another workspace's id is answered exactly as a gone one. A
 status change and its follow-up reminder change in one transaction (bot.reminders.engine.schedule
 / cancel_subject with subject "backchannel_person:<id>"), so a person is never marked
 asked without their follow-up, nor answered while it stays due.
@@ -39,6 +42,7 @@ from bot.reminders import engine as reminders
 from storage import backchannel as store
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.db import session_scope
+from storage.scoping import checklist_in_team, council_in_team, person_in_team
 from storage.searches import Search, find_or_create_search, searches_of
 from storage.types import require_id
 
@@ -117,42 +121,49 @@ def searches(engine: Engine, *, team_id: str, user_id: str) -> dict[int, str]:
         }
 
 
-def checklist(engine: Engine, *, checklist_id: int) -> Checklist | None:
+def checklist(engine: Engine, *, checklist_id: int, team_id: str) -> Checklist | None:
+    """The checklist; None when it does not exist in `team_id`'s workspace."""
     with session_scope(engine) as session:
-        row = session.get(BackchannelChecklist, checklist_id)
+        row = checklist_in_team(session, checklist_id=checklist_id, team_id=team_id)
         return None if row is None else _snapshot(session, row)
 
 
-def _own(session: Session, *, checklist_id: int, user_id: str) -> BackchannelChecklist:
-    row = session.get(BackchannelChecklist, checklist_id)
+def _own(
+    session: Session, *, checklist_id: int, team_id: str, user_id: str
+) -> BackchannelChecklist:
+    # Another workspace's checklist is not found: the same answer as someone else's.
+    row = checklist_in_team(session, checklist_id=checklist_id, team_id=team_id)
     if row is None or row.user_id != user_id:
         raise NotAllowed("That checklist isn't one of yours.")
     return row
 
 
-def own_checklist(engine: Engine, *, checklist_id: int, user_id: str) -> Checklist:
-    """The checklist, if it is the member's; NotAllowed otherwise."""
+def own_checklist(engine: Engine, *, checklist_id: int, team_id: str, user_id: str) -> Checklist:
+    """The checklist, if it is the member's in `team_id`; NotAllowed otherwise."""
     with session_scope(engine) as session:
-        return _snapshot(session, _own(session, checklist_id=checklist_id, user_id=user_id))
+        return _snapshot(
+            session, _own(session, checklist_id=checklist_id, team_id=team_id, user_id=user_id)
+        )
 
 
 def _own_person(
-    session: Session, *, person_id: int, user_id: str
+    session: Session, *, person_id: int, team_id: str, user_id: str
 ) -> tuple[BackchannelPerson, BackchannelChecklist]:
-    person = session.get(BackchannelPerson, person_id)
-    checklist_row = (
-        None if person is None else session.get(BackchannelChecklist, person.checklist_id)
-    )
-    if person is None or checklist_row is None:
+    # Another workspace's person is not found: the same answer as a removed one.
+    found = person_in_team(session, person_id=person_id, team_id=team_id)
+    if found is None:
         raise NotAllowed("That person is no longer on your checklist.")
+    person, checklist_row = found
     if checklist_row.user_id != user_id:
         raise NotAllowed("That checklist isn't one of yours.")
     return person, checklist_row
 
 
-def own_person(engine: Engine, *, person_id: int, user_id: str) -> tuple[Person, Checklist]:
+def own_person(
+    engine: Engine, *, person_id: int, team_id: str, user_id: str
+) -> tuple[Person, Checklist]:
     with session_scope(engine) as session:
-        person, row = _own_person(session, person_id=person_id, user_id=user_id)
+        person, row = _own_person(session, person_id=person_id, team_id=team_id, user_id=user_id)
         return person_of(person), _snapshot(session, row)
 
 
@@ -163,14 +174,17 @@ def open_checklists(engine: Engine, *, team_id: str, user_id: str) -> list[Check
         return [_snapshot(session, row, search) for row, search in rows]
 
 
-def followup_target(engine: Engine, *, person_id: int) -> tuple[Person | None, Checklist | None]:
-    """The person a follow-up is about and their checklist, as they are now (None: gone)."""
+def followup_target(
+    engine: Engine, *, person_id: int, team_id: str
+) -> tuple[Person | None, Checklist | None]:
+    """The person a follow-up is about and their checklist, as they are now (None: gone, or
+    not `team_id`'s: a reminder of another workspace naming them)."""
     with session_scope(engine) as session:
-        person = session.get(BackchannelPerson, person_id)
-        if person is None:
+        found = person_in_team(session, person_id=person_id, team_id=team_id)
+        if found is None:
             return None, None
-        row = session.get(BackchannelChecklist, person.checklist_id)
-        return person_of(person), None if row is None else _snapshot(session, row)
+        person, row = found
+        return person_of(person), _snapshot(session, row)
 
 
 # --- checklists ---------------------------------------------------------------------------------
@@ -197,6 +211,12 @@ def open_checklist(
                 session, team_id=team_id, user_id=user_id, company=data.company
             )
         search_id = require_id(search)
+        # The council comes from the form's metadata: only this workspace's is remembered
+        # (it is a preference for sharing; another workspace's is simply not one).
+        if council_id is not None and (
+            council_in_team(session, council_id=council_id, team_id=team_id) is None
+        ):
+            council_id = None
         row = store.checklist_of_search(session, search_id=search_id)
         created = row is None
         if row is None:
@@ -218,10 +238,12 @@ def open_checklist(
         return _snapshot(session, row, search), created
 
 
-def attach_message(engine: Engine, *, checklist_id: int, channel_id: str, message_ts: str) -> None:
+def attach_message(
+    engine: Engine, *, checklist_id: int, team_id: str, channel_id: str, message_ts: str
+) -> None:
     """Where the checklist's DM message now is."""
     with session_scope(engine) as session:
-        row = session.get(BackchannelChecklist, checklist_id)
+        row = checklist_in_team(session, checklist_id=checklist_id, team_id=team_id)
         if row is not None:
             row.channel_id, row.message_ts = channel_id, message_ts
 
@@ -239,7 +261,7 @@ def record_share(
     """Remember a summary the member shared in a council channel, so that erasing their data
     deletes it there too (and their export lists it)."""
     with session_scope(engine) as session:
-        row = session.get(BackchannelChecklist, checklist_id)
+        row = checklist_in_team(session, checklist_id=checklist_id, team_id=team_id)
         store.add_share(
             session,
             team_id=team_id,
@@ -252,20 +274,22 @@ def record_share(
 
 
 def set_manager(
-    engine: Engine, *, checklist_id: int, user_id: str, name: str, now: datetime
+    engine: Engine, *, checklist_id: int, team_id: str, user_id: str, name: str, now: datetime
 ) -> Checklist:
     with session_scope(engine) as session:
-        row = _own(session, checklist_id=checklist_id, user_id=user_id)
+        row = _own(session, checklist_id=checklist_id, team_id=team_id, user_id=user_id)
         row.manager_name = name
         row.updated_at = now
         session.flush()
         return _snapshot(session, row)
 
 
-def close_checklist(engine: Engine, *, checklist_id: int, user_id: str, now: datetime) -> Checklist:
+def close_checklist(
+    engine: Engine, *, checklist_id: int, team_id: str, user_id: str, now: datetime
+) -> Checklist:
     """Close it (kept for the member's records); pending follow-ups are called off."""
     with session_scope(engine) as session:
-        row = _own(session, checklist_id=checklist_id, user_id=user_id)
+        row = _own(session, checklist_id=checklist_id, team_id=team_id, user_id=user_id)
         row.status = CHECKLIST_CLOSED
         row.updated_at = now
         session.flush()
@@ -275,12 +299,12 @@ def close_checklist(engine: Engine, *, checklist_id: int, user_id: str, now: dat
 
 
 def reopen_checklist(
-    engine: Engine, *, checklist_id: int, user_id: str, now: datetime
+    engine: Engine, *, checklist_id: int, team_id: str, user_id: str, now: datetime
 ) -> Checklist:
     """Open it again. Follow-ups called off by closing stay off: ticking someone again (or
     recording their answer) is the member's next move."""
     with session_scope(engine) as session:
-        row = _own(session, checklist_id=checklist_id, user_id=user_id)
+        row = _own(session, checklist_id=checklist_id, team_id=team_id, user_id=user_id)
         row.status = CHECKLIST_OPEN
         row.updated_at = now
         session.flush()
@@ -291,11 +315,17 @@ def reopen_checklist(
 
 
 def add_person(
-    engine: Engine, *, checklist_id: int, user_id: str, data: PersonInput, now: datetime
+    engine: Engine,
+    *,
+    checklist_id: int,
+    team_id: str,
+    user_id: str,
+    data: PersonInput,
+    now: datetime,
 ) -> Person:
     """Add someone to ask; ChecklistFull when it already holds MAX_PEOPLE."""
     with session_scope(engine) as session:
-        row = _own(session, checklist_id=checklist_id, user_id=user_id)
+        row = _own(session, checklist_id=checklist_id, team_id=team_id, user_id=user_id)
         if store.count_people(session, checklist_id=checklist_id) >= MAX_PEOPLE:
             raise ChecklistFull(
                 f"Your checklist holds {MAX_PEOPLE} people, the most it can. Remove someone "
@@ -351,15 +381,24 @@ def _apply_status(
 
 
 def set_statuses(
-    engine: Engine, *, changes: Mapping[int, str], user_id: str, tz: str, now: datetime
+    engine: Engine,
+    *,
+    changes: Mapping[int, str],
+    team_id: str,
+    user_id: str,
+    tz: str,
+    now: datetime,
 ) -> set[int]:
-    """Apply status changes (person id -> status) to the member's own people; the ids of the
-    checklists touched. People not theirs (or gone) are skipped."""
+    """Apply status changes (person id -> status) to the member's own people in `team_id`;
+    the ids of the checklists touched. People not theirs (or gone, or of another
+    workspace) are skipped."""
     touched: set[int] = set()
     with session_scope(engine) as session:
         for person_id, status in changes.items():
             try:
-                person, row = _own_person(session, person_id=person_id, user_id=user_id)
+                person, row = _own_person(
+                    session, person_id=person_id, team_id=team_id, user_id=user_id
+                )
             except NotAllowed:
                 continue
             if person.status == status:
@@ -371,12 +410,19 @@ def set_statuses(
 
 
 def record_answer(
-    engine: Engine, *, person_id: int, user_id: str, data: AnswerInput, tz: str, now: datetime
+    engine: Engine,
+    *,
+    person_id: int,
+    team_id: str,
+    user_id: str,
+    data: AnswerInput,
+    tz: str,
+    now: datetime,
 ) -> tuple[Person, int]:
     """Store status, signal and notes; (person, checklist id). Answering calls off the
     follow-up; moving to "asked" schedules it."""
     with session_scope(engine) as session:
-        person, row = _own_person(session, person_id=person_id, user_id=user_id)
+        person, row = _own_person(session, person_id=person_id, team_id=team_id, user_id=user_id)
         if person.status != data.status:
             _apply_status(session, person, row, data.status, tz=tz, now=now)
         person.signal = data.signal if data.status == STATUS_ANSWERED else "none"
@@ -388,11 +434,11 @@ def record_answer(
 
 
 def remove_person(
-    engine: Engine, *, person_id: int, user_id: str, now: datetime
+    engine: Engine, *, person_id: int, team_id: str, user_id: str, now: datetime
 ) -> tuple[str, int]:
     """Remove someone (their notes too) and call off their follow-up; (name, checklist id)."""
     with session_scope(engine) as session:
-        person, row = _own_person(session, person_id=person_id, user_id=user_id)
+        person, row = _own_person(session, person_id=person_id, team_id=team_id, user_id=user_id)
         reminders.cancel_subject(session, subject=person_subject(person_id))
         name = person.name
         session.delete(person)

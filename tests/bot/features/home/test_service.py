@@ -274,6 +274,7 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
             person = backchannel.add_person(
                 engine,
                 checklist_id=checklist.id,
+                team_id=TEAM,
                 user_id=ME,
                 data=PersonInput(
                     name=f"Person {c}.{p}", relation="ex-colleague", slack_user_id=None
@@ -284,13 +285,16 @@ def seed(engine: Engine, n: int, now: datetime) -> History:
                 backchannel.record_answer(
                     engine,
                     person_id=person.id,
+                    team_id=TEAM,
                     user_id=ME,
                     data=AnswerInput(status="answered", signal="mixed", notes="Private notes."),
                     tz="UTC",
                     now=tick(),
                 )
         if c % 4 == 3:
-            backchannel.close_checklist(engine, checklist_id=checklist.id, user_id=ME, now=tick())
+            backchannel.close_checklist(
+                engine, checklist_id=checklist.id, team_id=TEAM, user_id=ME, now=tick()
+            )
     # Lena's own plan and checklist, which never show on my Home.
     negotiation.open_plan(
         engine,
