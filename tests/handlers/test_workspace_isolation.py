@@ -69,6 +69,7 @@ from tests.handlers.test_debriefs import (
 from tests.handlers.test_negotiation import (
     leg_values,
     money_values,
+    open_pick,
     open_plan,
     post_mission,
     press,
@@ -118,6 +119,13 @@ def intruder(slack: Slack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         patch.setattr(driver, "_send_interaction", interaction)
         patch.setattr(driver, "redeliver", event)
         yield
+
+
+def quiet(slack: Slack) -> None:
+    """Wait for the app's work still in flight (a Home refresh after a post), then forget
+    the calls so far: what is recorded next is the intruder's doing alone."""
+    slack.settle()
+    slack.standin.clear_calls()
 
 
 def sent(slack: Slack) -> list[ApiCall]:
@@ -192,7 +200,7 @@ def test_another_workspace_clicking_a_drafts_buttons_is_told_it_is_gone_and_sees
     draft = post_draft(slack, author=slack.noor, channel=slack.council)
     revise(slack, draft)  # a second version: the message has "Earlier versions" now
     before = rows(slack, *MISSION_TABLES)
-    slack.standin.clear_calls()
+    quiet(slack)
     with intruder(slack, monkeypatch):
         for action in (ACTION_EDIT, ACTION_WITHDRAW, ACTION_QUESTIONS, ACTION_VERSIONS):
             click(slack, draft, action)
@@ -211,14 +219,14 @@ def test_another_workspace_submitting_a_modal_naming_a_draft_changes_nothing(
 ) -> None:
     draft = post_draft(slack, author=slack.noor, channel=slack.council)
     before = rows(slack, *MISSION_TABLES)
-    slack.standin.clear_calls()
+    quiet(slack)
     # The author opens the edit, then the withdraw modal in her workspace: their metadata
     # carries the draft's id. Each submission then claims the other workspace.
     click(slack, draft, ACTION_EDIT)
     slack.standin.wait_for("views.open")
     edit_view = latest_view(slack)
     assert str(draft.draft_id) in edit_view["private_metadata"]
-    slack.standin.clear_calls()
+    quiet(slack)
     values = {**DRAFT_VALUES, "mission": {"mission": payloads.plain("Rewritten elsewhere.")}}
     with intruder(slack, monkeypatch):
         edited = slack.driver.view_submission(
@@ -232,7 +240,7 @@ def test_another_workspace_submitting_a_modal_naming_a_draft_changes_nothing(
     slack.standin.wait_for("views.open")
     withdraw_view = latest_view(slack)
     assert str(draft.draft_id) in withdraw_view["private_metadata"]
-    slack.standin.clear_calls()
+    quiet(slack)
     with intruder(slack, monkeypatch):
         withdrawn = slack.driver.view_submission(
             user=slack.noor, view_id=withdraw_view["id"], values={}
@@ -253,7 +261,7 @@ def test_another_workspaces_reactions_and_home_never_touch_or_show_this_ones_dra
 ) -> None:
     draft = post_draft(slack, author=slack.noor, channel=slack.council)
     before = rows(slack, *MISSION_TABLES, ReactionFeedback)
-    slack.standin.clear_calls()
+    quiet(slack)
     with intruder(slack, monkeypatch):
         slack.driver.react(user=slack.lena, channel=draft.channel, ts=draft.ts, name="+1")
         slack.driver.app_home_opened(user=slack.noor)
@@ -363,7 +371,7 @@ def test_another_workspace_naming_an_event_or_a_debrief_is_told_it_is_not_theirs
 ) -> None:
     done, debrief_id, upcoming = debriefed_and_upcoming(slack)
     before = rows(slack, *DEBRIEF_TABLES)
-    slack.standin.clear_calls()
+    quiet(slack)
     for action_id, value in (
         (ACTION_MOVE, upcoming),
         (ACTION_CANCEL, upcoming),
@@ -410,7 +418,7 @@ def test_another_workspace_submitting_an_event_or_debrief_form_changes_nothing(
     )
     # 2. Moving the upcoming event (from her list's button).
     listing = show_list(slack, slack.lena)
-    slack.standin.clear_calls()
+    quiet(slack)
     slack.driver.block_action(
         user=slack.lena,
         action_id=ACTION_MOVE,
@@ -454,7 +462,7 @@ def intruding_submission(
     `refusal`, no row of events, debriefs or reminders changed; what Slack received."""
     slack.settle()
     before = rows(slack, *DEBRIEF_TABLES)
-    slack.standin.clear_calls()
+    quiet(slack)
     with intruder(slack, monkeypatch):
         answer = slack.driver.view_submission(user=slack.lena, view_id=view_id, values=values)
     assert answer.json is not None and answer.json["response_action"] == "errors", answer.body
@@ -500,7 +508,7 @@ def test_another_workspace_naming_a_negotiation_plan_is_told_it_is_not_theirs(
 ) -> None:
     plan_id, plan_view = prepared_plan(slack)
     before = rows(slack, *NEGOTIATION_TABLES)
-    slack.standin.clear_calls()
+    quiet(slack)
     for action_id, value in (
         (ACTION_OPEN, str(plan_id)),
         (ACTION_EDIT_LEG, f"{plan_id}:resources"),
@@ -554,9 +562,9 @@ def test_another_workspace_submitting_a_plans_forms_changes_and_shares_nothing(
     )
     calls: list[ApiCall] = []
     for action_id, block_id, values in submissions:
-        slack.standin.clear_calls()
+        quiet(slack)
         pushed = press(slack, slack.lena, plan_view, action_id, block_id=block_id)
-        slack.standin.clear_calls()
+        quiet(slack)
         with intruder(slack, monkeypatch):
             answer = slack.driver.view_submission(user=slack.lena, view_id=pushed, values=values)
         assert answer.json is not None and answer.json["response_action"] == "errors", answer.body
@@ -578,7 +586,7 @@ def test_another_workspace_cannot_request_feedback_on_a_draft_by_its_id(
 ) -> None:
     draft = post_draft(slack, author=slack.noor, channel=slack.council)
     before = rows(slack, *REQUEST_TABLES)
-    slack.standin.clear_calls()
+    quiet(slack)
     with intruder(slack, monkeypatch):
         click(slack, draft, ACTION_REQUEST)
     reply = slack.standin.wait_for("response_url")
@@ -587,10 +595,10 @@ def test_another_workspace_cannot_request_feedback_on_a_draft_by_its_id(
     assert_nothing_shown(calls, MISSION_SECRETS)
     # The author's own request modal (its metadata names the draft), submitted from the
     # other workspace: refused inline, nothing stored, scheduled or posted.
-    slack.standin.clear_calls()
+    quiet(slack)
     click(slack, draft, ACTION_REQUEST)
     request_view = str(slack.standin.wait_for("views.open").response["view"]["id"])
-    slack.standin.clear_calls()
+    quiet(slack)
     values = {
         BLOCK_DATE: {BLOCK_DATE: payloads.datepicker(_tomorrow(slack))},
         BLOCK_TIME: {BLOCK_TIME: payloads.timepicker("18:00")},
@@ -625,7 +633,7 @@ def test_a_reminder_of_another_workspace_naming_this_ones_rows_sends_nothing(
         BLOCK_TIME: {BLOCK_TIME: payloads.timepicker("18:00")},
         BLOCK_MEMBERS: {BLOCK_MEMBERS: payloads.users([slack.lena])},
     }
-    slack.standin.clear_calls()
+    quiet(slack)
     click(slack, draft, ACTION_REQUEST)
     request_view = str(slack.standin.wait_for("views.open").response["view"]["id"])
     answer = slack.driver.view_submission(user=slack.noor, view_id=request_view, values=values)
@@ -650,7 +658,7 @@ def test_a_reminder_of_another_workspace_naming_this_ones_rows_sends_nothing(
             )
         session.commit()
     before = rows(slack, MissionDraft, FeedbackRequest, FeedbackAsk, InterviewEvent)
-    slack.standin.clear_calls()
+    quiet(slack)
     slack.fast_forward(timedelta(minutes=2))
     calls = sent(slack)
     assert [c.method for c in calls if c.method.startswith("chat.")] == [], everything(calls)
@@ -659,3 +667,30 @@ def test_a_reminder_of_another_workspace_naming_this_ones_rows_sends_nothing(
     with Session(slack.engine) as session:
         forged = [r for r in session.exec(select(Reminder)).all() if r.id not in ours]
     assert len(forged) == 6 and all(r.team_id == INTRUDER for r in forged)
+
+
+def test_a_plan_opened_from_another_workspace_never_remembers_this_ones_council_channel(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pick form's metadata names the council channel the plan will be shared to:
+    submitted claiming another workspace, that workspace gets its own plan, remembering no
+    channel of this one (so nothing of it can ever be posted here)."""
+    post_mission(slack, slack.lena)
+    pick = open_pick(slack, slack.lena)
+    assert slack.council in pick["private_metadata"]
+    assert rows(slack, NegotiationPlan) == [[]]
+    quiet(slack)
+    with intruder(slack, monkeypatch):
+        answer = slack.driver.view_submission(
+            user=slack.lena,
+            view_id=pick["id"],
+            values={"company": {"company": payloads.plain("Umbrella")}},
+        )
+    assert answer.json is not None and answer.json["response_action"] == "update", answer.body
+    calls = sent(slack)
+    assert_nothing_shown(calls, NEGOTIATION_SECRETS)
+    assert "Acme Robotics" not in json.dumps(answer.json["view"])
+    with Session(slack.engine) as session:
+        [plan] = session.exec(select(NegotiationPlan)).all()
+    assert plan.team_id == INTRUDER
+    assert plan.council_id is None and plan.channel_id is None
