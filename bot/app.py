@@ -65,6 +65,8 @@ def build_app(
             authorization_url=settings.authorize_url,
             client=client,
         )
+        if services.installations is None:
+            services.installations = authorize.tokens
         if services.delivery_for_team is None:
             # Reminders and digests: the reminder's workspace's token, without 429 retries
             # (the engine reschedules; one workspace's limit never holds up another's).

@@ -51,6 +51,7 @@ class Runtime:
             engine=self.services.engine,
             signing_secret=self.settings.secret("SLACK_SIGNING_SECRET"),
             reminders=self.services.reminders,
+            installations=self.services.installations,
         )
 
     @property

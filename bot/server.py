@@ -9,8 +9,13 @@ on the event loop, which spares two thread hand-offs that cost most under load (
 with benchmarks/acks.py: ack p99 ~65 ms on the loop against ~95 ms through the pool, in a
 burst behind a slow Slack). Modal submissions, whose ack waits for validation in the forms
 pool, and any other Bolt app (a bare one polls) are dispatched with
-`anyio.to_thread.run_sync`. Anything that would make dispatch do I/O per request (Bolt's
-OAuth `authorize` reading installations, say) must send those requests to the pool too.
+`anyio.to_thread.run_sync`. Dispatch that would do I/O goes to the pool too: in
+distribution mode a request whose workspace's installation this process has not read in
+the last seconds (bot.platform.oauth.WorkspaceTokens) is authorized from the database.
+
+`GET /slack/install` and `GET /slack/oauth_redirect` (distribution mode: "Add to Slack")
+run Bolt's OAuth flow in the pool; `GET /privacy` shows PRIVACY.md, which the install
+page links.
 
 `POST /slack/events` trusts nothing before the signature: the body is read up to
 MAX_BODY_BYTES (Content-Length first, then counted while streaming: a larger one is answered
@@ -32,6 +37,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from anyio import to_thread
@@ -45,7 +51,7 @@ from starlette.routing import Route
 
 from bot.platform.logs import describe_exception
 from bot.platform.metrics import ACK_SECONDS, REGISTRY, REMINDER_BACKLOG, request_kind
-from bot.platform.oauth import INSTALL_PATH, REDIRECT_PATH
+from bot.platform.oauth import INSTALL_PATH, REDIRECT_PATH, WorkspaceTokens
 from bot.platform.oauth_pages import PRIVACY_PATH
 from bot.reminders.engine import ReminderEngine
 from storage.db import ping
@@ -67,6 +73,7 @@ def make_asgi_app(
     engine: Engine,
     signing_secret: str,
     reminders: ReminderEngine | None = None,
+    installations: WorkspaceTokens | None = None,
 ) -> Starlette:
     """The HTTP app: Slack's requests, `/healthz` and `/metrics`.
 
@@ -85,9 +92,23 @@ def make_asgi_app(
     # Bolt answers from the dispatching thread only with process_before_response, where every
     # listener is a kit wrapper that acks at once (handlers/kit.py); any other app (a bare
     # Bolt app polls for its ack) is dispatched in a worker thread.
-    # In distribution mode every request's token is read from its installation (database
-    # I/O, a token refresh now and then): those requests go to the pool too.
-    inline = bool(bolt_app.process_before_response) and bolt_app.oauth_flow is None
+    # In distribution mode a request's token comes from its installation: when this
+    # process read it lately (`installations`), from memory, and the request is answered
+    # here; otherwise from the database (and now and then a token refresh), in the pool.
+    inline = bool(bolt_app.process_before_response)
+    multi = bolt_app.oauth_flow is not None
+
+    def answer_here(body: dict[str, Any], kind: str) -> bool:
+        if not inline or kind in _WAITS_FOR_ITS_LISTENER:
+            return False
+        if not multi:
+            return True
+        team = team_in(body)
+        return (
+            installations is not None
+            and team is not None
+            and (installations.known(team_id=team, enterprise_id=enterprise_in(body)) is not None)
+        )
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -108,7 +129,7 @@ def make_asgi_app(
             return _refuse(400, "malformed request")
         kind = request_kind(bolt_request.raw_body, request.headers.get("content-type"))
         try:
-            if inline and kind not in _WAITS_FOR_ITS_LISTENER:
+            if answer_here(bolt_request.body, kind):
                 # The kit's wrappers ack and hand off without blocking: answering here spares
                 # the two thread hand-offs that cost most under load (GIL contention with
                 # the post-ack work of a burst).
@@ -209,6 +230,18 @@ def slack_shaped(body: object) -> bool:
         if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
             return False
     return True
+
+
+def team_in(body: dict[str, Any]) -> str | None:
+    """The workspace a request comes from, wherever its kind of payload carries it."""
+    event = body.get("event") or {}
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or event.get("team")
+    return str(team) if isinstance(team, str) and team else None
+
+
+def enterprise_in(body: dict[str, Any]) -> str | None:
+    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
+    return str(enterprise) if isinstance(enterprise, str) and enterprise else None
 
 
 def _refuse(status: int, error: str) -> Response:

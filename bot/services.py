@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:  # only for the annotations: keeps this module free of the engine's imports
     from slack_sdk import WebClient
 
+    from bot.platform.oauth import WorkspaceTokens
     from bot.reminders.engine import ReminderEngine
 
 
@@ -40,6 +41,10 @@ class Services:
     # Distribution mode (one deployment, many workspaces) sets this: the client of one
     # workspace's own bot token. Senders reach it through `slack_for(reminder.team_id)`.
     delivery_for_team: Callable[[str], WebClient] | None = None
+    # Distribution mode: the workspaces' installations as this process knows them (the
+    # uninstall purge makes it forget one; the server asks whether a request's token is
+    # known without reading the database).
+    installations: WorkspaceTokens | None = None
     # RETENTION_DAYS: how long withdrawn drafts, closed checklists and finished reminders
     # are kept (bot.features.privacy); build_runtime copies it from the settings.
     retention_days: int = 90

@@ -62,7 +62,10 @@ def _purge(body: dict[str, Any], context: BoltContext, *, why: str) -> None:
     if not team_id:
         log.warning("%s without a team id: nothing purged", why)
         return
-    purged = service.purge_workspace(kit.services_of(context).engine, team_id=team_id)
+    services = kit.services_of(context)
+    purged = service.purge_workspace(services.engine, team_id=team_id)
+    if services.installations is not None:  # its installation went with the rest
+        services.installations.forget(team_id)
     log.info("workspace purged after %s: deleted %s", why, counts_line(purged.counts))
 
 

@@ -17,6 +17,8 @@ is the bot's own here:
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -64,6 +66,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # Refresh a rotating token this long before it expires (Bolt's default too).
 REFRESH_BEFORE = timedelta(minutes=120)
+# How long a process trusts the installation it read (WorkspaceTokens).
+REMEMBER_SECONDS = 10.0
 
 
 class InstallationAuthorize(Authorize):
@@ -116,7 +120,14 @@ class InstallationAuthorize(Authorize):
 
 
 class WorkspaceTokens:
-    """A workspace's bot, its token refreshed first when it is about to expire."""
+    """A workspace's bot, its token refreshed first when it is about to expire.
+
+    Each process keeps what it read for `remember` (monotonic seconds), so most requests
+    are authorized without touching the database and can be answered on the event loop
+    (bot.server). An uninstall forgets the workspace in the process that purges it; other
+    processes stop using it within `remember`, by when Slack no longer sends its requests
+    and refuses its token.
+    """
 
     def __init__(
         self,
@@ -126,12 +137,18 @@ class WorkspaceTokens:
         rotator: TokenRotator,
         refresh_before: timedelta,
         now: Callable[[], datetime],
+        remember: float = REMEMBER_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
         self.client_id = client_id
         self.rotator = rotator
         self.refresh_before = refresh_before
         self.now = now
+        self.remember = remember
+        self.monotonic = monotonic
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], tuple[float, Bot]] = {}
 
     def _expiring(self, row: SlackInstallation) -> bool:
         return (
@@ -140,16 +157,50 @@ class WorkspaceTokens:
             and row.bot_token_expires_at - self.refresh_before <= self.now()
         )
 
+    def _fresh(self, bot: Bot) -> bool:
+        """Not within `refresh_before` of its expiry (a token that never expires is)."""
+        if bot.bot_refresh_token is None or bot.bot_token_expires_at is None:
+            return True
+        expires = datetime.fromtimestamp(bot.bot_token_expires_at, UTC)
+        return expires - self.refresh_before > self.now()
+
+    def known(self, *, team_id: str, enterprise_id: str | None = None) -> Bot | None:
+        """The bot this process read lately, still fresh; None means asking the database."""
+        key = (enterprise_id or "", team_id)
+        with self._lock:
+            found = self._known.get(key)
+        if found is None or self.monotonic() - found[0] > self.remember:
+            return None
+        return found[1] if self._fresh(found[1]) else None
+
+    def forget(self, team_id: str) -> None:
+        """Drop what this process knows of workspace `team_id` (its uninstall purge)."""
+        with self._lock:
+            for key in [key for key in self._known if key[1] == team_id]:
+                del self._known[key]
+
+    def _keep(self, bot: Bot | None, *, team_id: str, enterprise_id: str | None) -> Bot | None:
+        key = (enterprise_id or "", team_id)
+        with self._lock:
+            if bot is None:
+                self._known.pop(key, None)
+            else:
+                self._known[key] = (self.monotonic(), bot)
+        return bot
+
     def bot(self, *, team_id: str, enterprise_id: str | None = None) -> Bot | None:
+        known = self.known(team_id=team_id, enterprise_id=enterprise_id)
+        if known is not None:
+            return known
         with session_scope(self.engine) as session:
             row = find_installation_row(
                 session, client_id=self.client_id, team_id=team_id, enterprise_id=enterprise_id
             )
-            if row is None:
-                return None
-            if not self._expiring(row):
-                return row.to_bot()
-        return self._refresh(team_id=team_id, enterprise_id=enterprise_id)
+            bot = None if row is None else row.to_bot()
+            expiring = row is not None and self._expiring(row)
+        if expiring:  # refreshed in a transaction of its own, holding the row
+            bot = self._refresh(team_id=team_id, enterprise_id=enterprise_id)
+        return self._keep(bot, team_id=team_id, enterprise_id=enterprise_id)
 
     def _refresh(self, *, team_id: str, enterprise_id: str | None) -> Bot | None:
         # One transaction holding the row: a second process waits here, then finds the

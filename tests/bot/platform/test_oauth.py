@@ -4,17 +4,20 @@ redirect flow, each workspace served with its own token, uninstall, token rotati
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from bot.app import NOT_INSTALLED
-from bot.platform.oauth import BOT_SCOPES
-from storage.installations import SlackInstallation
+from bot.platform.oauth import BOT_SCOPES, WorkspaceTokens
+from bot.sandbox.standin.oauth import CLIENT_ID, CLIENT_SECRET
+from storage.installations import SlackInstallation, SQLModelInstallationStore
 from tests.handlers.test_debriefs import dms_to, forward_to, log_event, slot
 from tests.plugins.distribution import (
     FIRST_TEAM,
@@ -192,6 +195,7 @@ def test_uninstalling_one_workspace_leaves_the_other_working(
 ) -> None:
     distribution.install(FIRST_TEAM)
     distribution.install(SECOND_TEAM)
+    _open_mission_modal(distribution, FIRST_TEAM)  # this process now knows its token
     distribution.standin.uninstall(FIRST_TEAM)
     answer = distribution.driver(FIRST_TEAM).event({"type": "app_uninstalled"})
     assert answer.status == 200
@@ -202,6 +206,17 @@ def test_uninstalling_one_workspace_leaves_the_other_working(
         _open_mission_modal(distribution, SECOND_TEAM)
         == _installations(engine)[SECOND_TEAM].bot_token
     )
+    # The uninstalled workspace is not served again, though this process had its token
+    # in memory (the purge made it forget).
+    opened = len(distribution.standin.calls_to("views.open"))
+    distribution.driver(FIRST_TEAM).command(
+        user=_member(distribution, FIRST_TEAM),
+        channel=_council(distribution, FIRST_TEAM),
+        command="/mission",
+    )
+    assert distribution.standin.wait_for("response_url").args["text"] == NOT_INSTALLED
+    distribution.slack.settle()
+    assert len(distribution.standin.calls_to("views.open")) == opened
 
 
 # --- token rotation -------------------------------------------------------------------------
@@ -247,3 +262,64 @@ def test_a_reminder_is_sent_with_its_own_workspaces_token(
     token = _installations(engine)[SECOND_TEAM].bot_token
     sent = distribution.standin.calls_to("chat.postMessage")[sent_before:]
     assert sent and all(call.token == token for call in sent)
+
+
+# --- what a process remembers -------------------------------------------------------------
+
+
+def _tokens(engine: Engine, **options: object) -> WorkspaceTokens:
+    defaults: dict[str, object] = {
+        "refresh_before": timedelta(minutes=120),
+        "now": lambda: datetime.now(UTC),
+    }
+    return WorkspaceTokens(
+        engine=engine,
+        client_id=CLIENT_ID,
+        rotator=TokenRotator(client_id=CLIENT_ID, client_secret=CLIENT_SECRET),
+        **{**defaults, **options},  # type: ignore[arg-type]
+    )
+
+
+def test_a_process_remembers_an_installation_briefly_and_forgets_an_uninstalled_one(
+    engine: Engine,
+) -> None:
+    store = SQLModelInstallationStore(engine=engine, client_id=CLIENT_ID)
+    store.save(
+        Installation(
+            team_id="T0AAA", bot_token="xoxb-a", bot_id="B0", bot_user_id="U0B", user_id="U0I"
+        )
+    )
+    clock = [100.0]
+    tokens = _tokens(engine, remember=10.0, monotonic=lambda: clock[0])
+    assert tokens.known(team_id="T0AAA") is None  # nothing read yet: ask the database
+    bot = tokens.bot(team_id="T0AAA")
+    assert bot is not None and bot.bot_token == "xoxb-a"
+    known = tokens.known(team_id="T0AAA")
+    assert known is not None and known.bot_token == "xoxb-a"
+    clock[0] += 11
+    assert tokens.known(team_id="T0AAA") is None  # too old: ask again
+    assert tokens.bot(team_id="T0AAA") is not None
+    tokens.forget("T0AAA")
+    assert tokens.known(team_id="T0AAA") is None
+    store.delete_installation(enterprise_id=None, team_id="T0AAA")
+    assert tokens.bot(team_id="T0AAA") is None
+
+
+def test_a_token_about_to_expire_is_never_taken_from_memory(engine: Engine) -> None:
+    SQLModelInstallationStore(engine=engine, client_id=CLIENT_ID).save(
+        Installation(
+            team_id="T0AAA",
+            bot_token="xoxe.xoxb-a",
+            bot_id="B0",
+            bot_user_id="U0B",
+            user_id="U0I",
+            bot_refresh_token="xoxe-1-r",
+            bot_token_expires_in=3 * 3600,
+        )
+    )
+    now = [datetime.now(UTC)]
+    tokens = _tokens(engine, now=lambda: now[0])
+    assert tokens.bot(team_id="T0AAA") is not None  # three hours left: no refresh yet
+    assert tokens.known(team_id="T0AAA") is not None
+    now[0] += timedelta(hours=1, minutes=5)  # within two hours of its expiry now
+    assert tokens.known(team_id="T0AAA") is None
