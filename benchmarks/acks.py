@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/acks.py [--commands 60] [--concurrency 30] [--latency 0.4]
-        [--help-concurrency 8] [--help-rounds 10] [--no-socket]
+        [--help-concurrency 8] [--help-rounds 10] [--no-socket] [--distribution]
 
 Three measurements, each printed as ack p50 / p99 / max, non-200 answers and acks over 3 s:
 1. `--commands` `/mission` (each opens the draft modal) sent `--concurrency` at a time as
@@ -11,6 +11,9 @@ Three measurements, each printed as ack p50 / p99 / max, non-200 answers and ack
    acks) served by the same server (bot.server); then whether all post-ack work finished:
    every modal opened.
 2. `--help-concurrency` concurrent `/mission help` with a fast Slack, both apps.
+With `--distribution`, 1. and 2. also measure the council app in distribution mode (many
+workspaces: each request's token read from its installation in the database, dispatch in
+the thread pool), over a database where the stand-in's workspace installed the app.
 3. The burst of 1. over Socket Mode (the real app only: Slack's 3 s limit applies to
    envelopes too), with modals opened.
 
@@ -210,9 +213,15 @@ def free_port() -> int:
 
 @contextmanager
 def app_process(
-    args: list[str], *, standin: SlackStandIn, tmp: Path, root: Path, env: dict[str, str]
+    args: list[str],
+    *,
+    standin: SlackStandIn,
+    tmp: Path,
+    root: Path,
+    env: dict[str, str | None],
 ) -> Iterator[subprocess.Popen[str]]:
-    """An app in its own process (as in production: Slack's work is not in the app's)."""
+    """An app in its own process (as in production: Slack's work is not in the app's);
+    a None in `env` leaves that variable unset."""
     full_env = {
         **os.environ,
         "SLACK_BOT_TOKEN": standin.bot_token,
@@ -220,8 +229,11 @@ def app_process(
         "DATABASE_URL": f"sqlite:///{tmp / f'bench-{free_port()}.db'}",
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(root),
-        **env,
+        **{name: value for name, value in env.items() if value is not None},
     }
+    for name, value in env.items():
+        if value is None:
+            full_env.pop(name, None)
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_APP_TOKEN"):
         if name not in env:
             full_env.pop(name, None)
@@ -352,17 +364,20 @@ def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None
             args.help_concurrency,
         ),
     )
+    names = ("bare Bolt", "council", *(("distrib.",) if args.distribution else ()))
     for title, latency, text, total, concurrency in cases:
         print(title)
         results: dict[str, Burst] = {}
-        for name in ("bare Bolt", "council"):
+        for name in names:
             port = free_port()
             command = (
                 [str(here), "--bare-server", str(port)]
                 if name == "bare Bolt"
                 else ["-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"]
             )
-            env = {"SLACK_SIGNING_SECRET": SECRET}
+            env: dict[str, str | None] = {"SLACK_SIGNING_SECRET": SECRET}
+            if name == "distrib.":
+                env.update(installed_workspace(standin, tmp / f"distribution-{port}.db"))
             with app_process(command, standin=standin, tmp=tmp, root=root, env=env) as process:
                 url = f"http://127.0.0.1:{port}"
                 if not wait_until(functools.partial(healthy, url), 60):
@@ -379,7 +394,7 @@ def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None
                 results[name] = send_prepared(url + EVENTS_PATH, requests, concurrency=concurrency)
                 print(results[name].line(name))
                 print(server_line(before, server_side(url)))
-                if name == "council":
+                if name != "bare Bolt":
                     method = "response_url" if text else "views.open"
                     wait_until(reached(standin, method, total), 60)
                     wait_until(functools.partial(app_idle, url), 60)  # stop it quiet
@@ -387,7 +402,50 @@ def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None
                     print(f"  post-ack work: {what} {ok_calls(standin, method)} of {total}")
                 standin.set_latency(0)
         ratio = results["council"].p99() / results["bare Bolt"].p99()
-        print(f"  ack p99 ratio council / bare Bolt: {ratio:.2f}\n")
+        print(f"  ack p99 ratio council / bare Bolt: {ratio:.2f}")
+        if "distrib." in results:
+            ratio = results["distrib."].p99() / results["council"].p99()
+            print(f"  ack p99 ratio distribution mode / one workspace: {ratio:.2f}")
+        print()
+
+
+def installed_workspace(standin: SlackStandIn, database: Path) -> dict[str, str | None]:
+    """Distribution mode's settings, over a database where the stand-in's workspace has
+    installed the app (as "Add to Slack" would have stored it): every request then reads
+    its token from the installation."""
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bot.platform.oauth import BOT_SCOPES
+    from bot.sandbox.standin.oauth import CLIENT_ID, CLIENT_SECRET
+    from storage import crypto
+    from storage.installations import SQLModelInstallationStore
+    from storage.migrate import upgrade
+
+    key = crypto.new_key()
+    crypto.configure([key])
+    url = f"sqlite:///{database}"
+    engine = make_engine(url)
+    upgrade(engine)
+    workspace = standin.workspace
+    SQLModelInstallationStore(engine=engine, client_id=CLIENT_ID).save(
+        Installation(
+            team_id=workspace.team_id,
+            team_name=workspace.team_name,
+            bot_token=standin.bot_token,
+            bot_id=workspace.bot_id,
+            bot_user_id=workspace.bot_user_id,
+            bot_scopes=",".join(BOT_SCOPES),
+            user_id=DEMO_MEMBERS[0][0],
+        )
+    )
+    engine.dispose()
+    return {
+        "SLACK_BOT_TOKEN": None,
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "DATABASE_URL": url,
+        "DATA_KEY": key,
+    }
 
 
 def run_socket(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None:
@@ -425,6 +483,11 @@ def main() -> None:
     parser.add_argument("--help-concurrency", type=int, default=8)
     parser.add_argument("--help-rounds", type=int, default=10)
     parser.add_argument("--no-socket", action="store_true", help="skip the Socket Mode burst")
+    parser.add_argument(
+        "--distribution",
+        action="store_true",
+        help="also measure the council app in distribution mode (token read per request)",
+    )
     parser.add_argument(
         "--app-root",
         default=str(Path(__file__).resolve().parents[1]),
