@@ -62,3 +62,13 @@ __all__ += ["BackchannelChecklist", "BackchannelPerson", "BackchannelShare"]
 from storage.installations import OAuthState, SlackInstallation  # noqa: E402
 
 __all__ += ["OAuthState", "SlackInstallation"]
+
+# The council's own rhythm: setup, meetings, check-ins, who is away (`/council setup`).
+from storage.rituals import (  # noqa: E402
+    CouncilCheckin,
+    CouncilMeeting,
+    CouncilMemberState,
+    CouncilRitual,
+)
+
+__all__ += ["CouncilCheckin", "CouncilMeeting", "CouncilMemberState", "CouncilRitual"]

@@ -171,6 +171,12 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
     ("reminders", "user_id"): "erased",
     ("members", "user_id"): "erased",
     ("backchannel_shares", "user_id"): "erased",
+    ("council_checkins", "user_id"): "erased",
+    ("council_member_states", "user_id"): "erased",
+    ("council_rituals", "moderator_id"): (
+        "who moderates a council: the council's setup, kept while the council has one; the "
+        "moderator changes it with /council setup, and it says nothing about their search"
+    ),
     ("slack_installations", "installer_user_id"): (
         "who added the bot to the workspace (distribution mode): the installation's, kept "
         "until the workspace uninstalls the bot; it says nothing about a job search"

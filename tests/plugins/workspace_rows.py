@@ -31,6 +31,7 @@ from storage.missions import (
 from storage.models import metadata
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
 from storage.reminders import Reminder, ReminderStatus
+from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilMemberState, CouncilRitual
 from storage.searches import Search
 from storage.types import require_id
 
@@ -125,6 +126,35 @@ def seed_workspace(
         )
         session.add(
             NegotiationCompensation(plan_id=require_id(plan), offer=123_457, target=150_001)
+        )
+        session.add(
+            CouncilRitual(
+                team_id=team_id,
+                council_id=require_id(council),
+                name="Tuesday council",
+                rhythm="slow",
+                weekdays="1",
+                interval_weeks=2,
+                meeting_time="18:00",
+                first_date=(now + timedelta(days=3)).date(),
+                tz="Europe/Berlin",
+                moderator_id=author,
+            )
+        )
+        meeting = CouncilMeeting(
+            team_id=team_id, council_id=require_id(council), starts_at=now + timedelta(days=3)
+        )
+        session.add(meeting)
+        session.flush()
+        session.add(
+            CouncilCheckin(
+                team_id=team_id, meeting_id=require_id(meeting), user_id=peer, win="A win"
+            )
+        )
+        session.add(
+            CouncilMemberState(
+                team_id=team_id, council_id=require_id(council), user_id=author, state="paused"
+            )
         )
         for status, due in (
             (ReminderStatus.PENDING, now + timedelta(hours=1)),

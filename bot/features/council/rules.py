@@ -215,6 +215,14 @@ _LABELS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("searches", "searches"): ("search (company and role)", "searches (companies and roles)"),
     ("member", "members"): ("saved time zone", "saved time zones"),
+    ("council", "council_checkins"): (
+        "check-in you answered before a council meeting",
+        "check-ins you answered before council meetings",
+    ),
+    ("council", "council_member_states"): (
+        "pause or landed note in a council",
+        "pause or landed notes in councils",
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from bot.features.council.rules import (
     export_markdown,
     request_subject,
 )
-from storage import member_data, purge
+from storage import member_data, purge, rituals
 from storage.db import flush_to_file, unit_of_work
 
 
@@ -76,6 +76,10 @@ def _run(
             merged = steps.setdefault(step, {})
             for table, n in counts.items():
                 merged[table] = merged.get(table, 0) + n
+        # The council's rhythm: their check-in answers and away states.
+        council = rituals.erase_member(session, team_id=team_id, user_id=user_id)
+        if council:
+            steps["council"] = council
         return EraseCounts(steps), targets
 
 
