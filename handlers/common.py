@@ -6,6 +6,7 @@ import copy
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Respond
@@ -278,6 +279,37 @@ def channel_members(client: WebClient, *, channel_id: str) -> list[str]:
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
             return members
+
+
+# How long a council channel's member list is trusted before it is asked for again; the
+# member_left_channel / member_joined_channel events drop it at once (handlers/privacy.py).
+MEMBERS_TTL = timedelta(seconds=60)
+_MEMBERS = "council_channel_members"
+
+
+def council_members(
+    services: Services, client: WebClient, *, channel_id: str
+) -> frozenset[str] | None:
+    """Who is in the council channel now (cached briefly); None when Slack will not say,
+    which shows nothing of that council."""
+    cache: dict[str, tuple[datetime, frozenset[str]]] = services.extras.setdefault(_MEMBERS, {})
+    now = services.clock()
+    cached = cache.get(channel_id)
+    if cached is not None and now - cached[0] <= MEMBERS_TTL:
+        return cached[1]
+    try:
+        members = frozenset(channel_members(client, channel_id=channel_id))
+    except SlackApiError as exc:
+        log.info("members of %s not read: %s", channel_id, exc.response.get("error"))
+        cache.pop(channel_id, None)
+        return None
+    cache[channel_id] = (now, members)
+    return members
+
+
+def forget_council_members(services: Services, *, channel_id: str) -> None:
+    """Ask Slack again next time (someone joined or left: an event said so)."""
+    services.extras.setdefault(_MEMBERS, {}).pop(channel_id, None)
 
 
 def is_channel_member(client: WebClient, *, channel_id: str, user_id: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -10,9 +11,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.features.home import service
+from bot.features.home.service import Dashboard
 from bot.features.home.views import HOME_CAPS, home_view
 from bot.services import Services
 from handlers import kit
+from handlers.common import council_members
 
 log = logging.getLogger("council_bot.home")
 
@@ -40,11 +43,29 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
     board = service.dashboard(
         services.engine, team_id=team_id, user_id=user_id, now=services.clock(), caps=HOME_CAPS
     )
-    view = home_view(board)
+    view = home_view(still_in_council(services, client, board, user_id=user_id))
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
         log.warning("views.publish failed for %s: %s", user_id, exc.response.get("error"))
+
+
+def still_in_council(
+    services: Services, client: WebClient, board: Dashboard, *, user_id: str
+) -> Dashboard:
+    """The board without feedback owed in councils the member is no longer in: their
+    departure may not have reached the bot (events get lost), and another member's draft is
+    for its council only. Each channel's member list is cached briefly (handlers.common)."""
+    kept = tuple(
+        owed
+        for owed in board.owed.items
+        if user_id in (council_members(services, client, channel_id=owed.channel_id) or ())
+    )
+    if len(kept) == len(board.owed.items):
+        return board
+    dropped = len(board.owed.items) - len(kept)
+    owed = replace(board.owed, items=kept, total=max(len(kept), board.owed.total - dropped))
+    return replace(board, owed=owed)
 
 
 # Every feature refreshes Home through the kit; this is the Home feature's answer.

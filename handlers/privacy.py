@@ -7,6 +7,9 @@
   feedback requests and their nudges are cancelled; their Home no longer lists them.
   (The nudge sender also re-checks channel membership at send time, in case this event
   never arrived: handlers/feedback_requests.py.)
+- `member_left_channel` / `member_joined_channel` drop the minute's cached member list of
+  that channel (handlers.common.council_members), which Home reads before it shows
+  feedback owed in a council.
 - `channel_shared` / `channel_unshared`: what the bot last heard about the channel is
   forgotten, so the next post into it asks Slack again instead of trusting the minute's
   cache (handlers.common.council_channel_problem): a channel just shared with another
@@ -26,7 +29,7 @@ from bot.features.privacy import service
 from bot.features.privacy.rules import RETENTION_INTERVAL, counts_line, revokes_bot_token
 from bot.services import Services
 from handlers import kit
-from handlers.common import forget_channel_facts
+from handlers.common import forget_channel_facts, forget_council_members
 
 log = logging.getLogger("council_bot.privacy")
 
@@ -105,9 +108,12 @@ def member_left_channel(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     user_id, channel_id = event.get("user"), event.get("channel")
-    if not user_id or not channel_id or user_id == _bot_user(body, context):
+    if not user_id or not channel_id:
         return
     services = kit.services_of(context)
+    forget_council_members(services, channel_id=channel_id)
+    if user_id == _bot_user(body, context):
+        return
     team_id = str(event.get("team") or _team(body, context))
     departure = service.member_left(
         services.engine, team_id=team_id, channel_id=channel_id, user_id=user_id
@@ -121,3 +127,11 @@ def member_left_channel(
             departure.nudges_cancelled,
         )
         kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+@listeners.event("member_joined_channel")
+def member_joined_channel(event: dict[str, Any], context: BoltContext) -> None:
+    """Someone joined a channel the bot is in: its member list is asked for again."""
+    channel_id = event.get("channel")
+    if channel_id:
+        forget_council_members(kit.services_of(context), channel_id=channel_id)

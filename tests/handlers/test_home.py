@@ -69,12 +69,13 @@ def seed_drafts(slack: Slack, *, author: str, count: int, prefix: str) -> list[i
 
 
 def open_home(slack: Slack, user: str) -> ApiCall:
-    seen = len(slack.standin.calls_to("views.publish"))
+    def theirs(call: ApiCall) -> bool:
+        return bool(call.args["user_id"] == user)
+
+    seen = len([c for c in slack.standin.calls_to("views.publish") if theirs(c)])
     answer = slack.driver.app_home_opened(user=user)
     assert answer.status == 200
-    found = slack.standin.wait_for(
-        "views.publish", predicate=lambda c: c.args["user_id"] == user, count=seen + 1
-    )
+    found = slack.standin.wait_for("views.publish", predicate=theirs, count=seen + 1)
     published = found[-1] if isinstance(found, list) else found
     assert published.ok, published.describe()
     return published

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.features.feedback_requests.rules import NUDGE_KIND
+from handlers.common import MEMBERS_TTL
 from handlers.privacy import RETENTION_JOB, run_retention
 from storage import purge
 from storage.db import session_scope
@@ -26,6 +27,7 @@ from tests.handlers.test_feedback_requests import (
     run_until,
     submit,
 )
+from tests.handlers.test_home import block_texts, open_home
 from tests.plugins.slack import Slack, running_slack
 from tests.plugins.workspace_rows import seed_workspace, table_counts
 
@@ -203,6 +205,40 @@ def test_a_member_who_left_is_not_among_who_to_ask(slack: Slack, draft: PostedDr
     assert f"<@{slack.arjun}>" in text and f"<@{slack.maya}>" in text
     assert slack.lena not in text
     assert slack.lena not in {r.user_id for r in reminders(slack, NUDGE_KIND)}
+
+
+def _owes_feedback_on(slack: Slack, user: str, draft: PostedDraft) -> bool:
+    """Whether `user`'s Home lists feedback owed on `draft` (its company, under the header)."""
+    slack.settle()  # a refresh queued earlier must not pass for this opening's
+    texts = block_texts(open_home(slack, user).args["view"])
+    owed = texts[texts.index("*Feedback you owe*") + 1 :] if "*Feedback you owe*" in texts else []
+    return any("Acme Robotics" in text for text in owed[:3])
+
+
+def test_home_stops_showing_feedback_owed_in_a_council_the_member_left_unannounced(
+    slack: Slack, draft: PostedDraft
+) -> None:
+    request_feedback(slack, draft, members=[slack.lena, slack.arjun])
+    assert _owes_feedback_on(slack, slack.lena, draft)
+    _leave(slack, slack.lena, tell_the_app=False)  # the event was lost
+
+    slack.clock.advance(MEMBERS_TTL + timedelta(seconds=1))  # the cached list runs out
+
+    assert not _owes_feedback_on(slack, slack.lena, draft)
+    assert _owes_feedback_on(slack, slack.arjun, draft)  # still in it: still asked
+
+
+def test_a_join_or_leave_in_the_channel_makes_home_ask_slack_again_at_once(
+    slack: Slack, draft: PostedDraft
+) -> None:
+    request_feedback(slack, draft, members=[slack.lena, slack.arjun])
+    assert _owes_feedback_on(slack, slack.lena, draft)  # the channel's members now cached
+    _leave(slack, slack.lena, tell_the_app=False)
+    joined = {"type": "member_joined_channel", "user": slack.maya, "channel": slack.council}
+    assert slack.driver.event(joined).status == 200  # someone else joined meanwhile
+    slack.settle()
+
+    assert not _owes_feedback_on(slack, slack.lena, draft)  # no minute's wait
 
 
 def test_the_bot_leaving_or_a_channel_that_is_no_council_changes_nothing(

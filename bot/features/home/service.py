@@ -145,6 +145,7 @@ def _owed(
                 company=search.company,
                 role=search.role,
                 deadline=request.deadline,
+                channel_id=draft.channel_id,
             )
             for request, draft, search in rows
         ),

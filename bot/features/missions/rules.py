@@ -615,6 +615,7 @@ class OwedFeedback:
     role: str
     deadline: datetime | None = None
     permalink: str | None = None
+    channel_id: str = ""  # the council channel: shown only while the member is in it
 
 
 @dataclass(frozen=True, slots=True)
