@@ -392,6 +392,7 @@ def _owed_by_reading_each_request(
                 company=search.company,
                 role=search.role,
                 deadline=request.deadline,
+                channel_id=draft.channel_id,
             )
             for request, draft, search in rows
             if user_id not in responders(session, draft_id=draft.id or 0)
