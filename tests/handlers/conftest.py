@@ -22,6 +22,16 @@ DRAFT_VALUES: dict[str, dict[str, dict]] = {
     "objective_1": {"objective_1": payloads.plain("Cut deployment time")},
     "krs_1": {"krs_1": payloads.plain("Deploy a site in 5 days, down from 30")},
 }
+# What `post_draft` (and revising it) puts in a draft: none of it may reach another
+# workspace (tests/handlers/test_workspace_isolation*.py).
+MISSION_SECRETS = (
+    "Acme Robotics",
+    "Make robots boring.",
+    "Head of Product",
+    "Make warehouse robots easy to deploy.",
+    "Cut deployment time",
+    "Deploy a site in 5 days",
+)
 
 
 class PostedDraft(NamedTuple):

@@ -50,7 +50,7 @@ from storage.missions import (
 )
 from storage.reminders import Reminder, ReminderStatus
 from storage.searches import Search
-from tests.handlers.conftest import post_draft
+from tests.handlers.conftest import MISSION_SECRETS, post_draft
 from tests.handlers.test_backchannel import (
     add_person_modal,
     answer_modal,
@@ -63,9 +63,8 @@ from tests.handlers.test_backchannel import (
     start_values,
 )
 from tests.handlers.test_feedback import ANSWERS, open_modal, stored, values
-from tests.handlers.test_workspace_isolation import (
+from tests.plugins.intruder import (
     INTRUDER,
-    MISSION_SECRETS,
     assert_nothing_shown,
     everything,
     forged_action,
