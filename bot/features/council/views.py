@@ -42,7 +42,24 @@ def help_blocks() -> list[dict]:
         [
             header("Your council and your data"),
             section(
-                "*Commands*\n"
+                "*Your council's rhythm* (in the council's private channel)\n"
+                f"`{COMMAND}`  shows how often you meet, the next meeting in your own time, "
+                "the moderator and who is away.\n"
+                f"`{COMMAND} setup`  sets the rhythm: name, fast (twice a week), slow (every "
+                "two weeks) or custom, time, length, moderator and call link. Once set, only "
+                "the moderator can change it.\n"
+                f"`{COMMAND} pause [until YYYY-MM-DD]`  takes you out of check-ins for a "
+                "while; the agenda shows you as away.\n"
+                f"`{COMMAND} back`  ends your pause.\n"
+                f"`{COMMAND} landed`  shares that you got a job, with a celebration in the "
+                "channel; your check-ins stop.\n"
+                "Before each meeting I DM every member a short check-in (the day before, "
+                "never in your quiet hours, one reminder), and ten minutes before it I post "
+                "the agenda here: the check-in round, time boxes and what was shared since "
+                "last time."
+            ),
+            section(
+                "*Your data*\n"
                 f"`{COMMAND} export`  sends you, in our DM, two files with everything I keep "
                 "about you: your drafts and their versions, feedback you gave and received, "
                 "debriefs, Gratitude House, back-channel checklists, negotiation plans with "

@@ -1,0 +1,523 @@
+"""The council's rhythm end to end (`/council setup`, check-ins, the agenda, pause, landed):
+signed requests in; the reminder engine on the app's clock; what Slack received and the
+database holds out, on SQLite and PostgreSQL.
+
+Lena (Europe/Berlin) sets the council up to meet at 18:00 her time. Noor is in New York,
+Arjun in Kolkata (24 h before is 22:30 there: his check-in waits for 08:00), Maya in Los
+Angeles (3 h before is 06:00 there: her nudge waits for 08:00).
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot.features.council.ritual_rules import (
+    REMINDER_AGENDA,
+    REMINDER_CHECKIN,
+    REMINDER_NUDGE,
+    REMINDER_ROSTER,
+)
+from bot.features.council.ritual_views import ACTION_CHECKIN
+from bot.platform.timezones import to_utc
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
+from storage.backchannel import BackchannelChecklist, BackchannelPerson
+from storage.councils import get_council
+from storage.debriefs import Debrief, InterviewEvent
+from storage.negotiation import NegotiationCompensation, NegotiationPlan
+from storage.reminders import Reminder, ReminderStatus
+from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilRitual
+from storage.searches import Search
+from storage.types import require_id
+from tests.handlers.conftest import post_draft
+from tests.plugins.slack import Slack, mrkdwn_of, running_slack, text_of
+
+BERLIN = ZoneInfo("Europe/Berlin")
+AT = time(18, 0)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def first_day(slack: Slack, days: int = 3) -> date:
+    return slack.clock.now.astimezone(BERLIN).date() + timedelta(days=days)
+
+
+def setup_values(
+    *,
+    day: date,
+    at: str = "18:00",
+    rhythm: str = "fast",
+    weekdays: tuple[str, ...] = (),
+    length: str = "60",
+    moderator: str | None = None,
+    link: str | None = "https://meet.example.org/council",
+    name: str = "Thursday <!channel> council",
+) -> dict[str, Any]:
+    return {
+        "ritual_name": {"ritual_name": payloads.plain(name)},
+        "ritual_rhythm": {"ritual_rhythm": payloads.static_select(rhythm)},
+        "ritual_weekdays": {"ritual_weekdays": payloads.checkboxes(list(weekdays))},
+        "ritual_interval": {"ritual_interval": payloads.static_select("1")},
+        "ritual_date": {"ritual_date": payloads.datepicker(day.isoformat())},
+        "ritual_time": {"ritual_time": payloads.timepicker(at)},
+        "ritual_length": {"ritual_length": payloads.number(length)},
+        "ritual_moderator": {"ritual_moderator": payloads.user(moderator)},
+        "ritual_link": {"ritual_link": payloads.plain(link)},
+    }
+
+
+def open_setup(slack: Slack, user: str, channel: str | None = None) -> dict[str, Any]:
+    """`/council setup` and the modal as it stands after the channel check."""
+    seen = len(slack.standin.calls_to("views.open"))
+    answer = slack.driver.command(
+        user=user, channel=channel or slack.council, command="/council", text="setup"
+    )
+    assert answer.status == 200
+    found = slack.standin.wait_for("views.open", count=seen + 1)
+    opened = found[-1] if isinstance(found, list) else found
+    assert opened.ok, opened.describe()
+    slack.settle()
+    view_id = opened.response["view"]["id"]
+    updates = [c for c in slack.standin.calls_to("views.update") if c.args["view_id"] == view_id]
+    return dict(updates[-1].response["view"] if updates else opened.response["view"])
+
+
+def submit_setup(slack: Slack, user: str, values: dict[str, Any]) -> dict[str, Any]:
+    view = open_setup(slack, user)
+    answer = slack.driver.view_submission(user=user, view_id=view["id"], values=values)
+    assert answer.status == 200
+    slack.settle()
+    return answer.json or {}
+
+
+def set_up(slack: Slack, **overrides: Any) -> datetime:
+    """Lena sets the council up (fast, 18:00 Berlin, 60 min); the first meeting's start."""
+    day = overrides.pop("day", first_day(slack))
+    answer = submit_setup(
+        slack, slack.lena, setup_values(day=day, moderator=slack.lena, **overrides)
+    )
+    assert not answer.get("errors"), answer
+    return to_utc(day, AT, "Europe/Berlin")
+
+
+def ephemerals_to(slack: Slack, user: str) -> list[str]:
+    """What the bot told `user` privately (ephemerals to them, and the answers through
+    response_urls, which are the command's caller's), in order."""
+    return [
+        text_of(c)
+        for c in slack.standin.calls
+        if (c.method == "chat.postEphemeral" and c.args.get("user") == user)
+        or c.method == "response_url"
+    ]
+
+
+def dms_to(slack: Slack, user: str) -> list[ApiCall]:
+    dm = slack.workspace.im_for(user)
+    if dm is None:
+        return []
+    return [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] in (dm.id, user)
+    ]
+
+
+def channel_posts(slack: Slack) -> list[ApiCall]:
+    return [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] == slack.council
+    ]
+
+
+def forward_to(slack: Slack, when: datetime) -> None:
+    slack.fast_forward(max(when - slack.clock.now, timedelta(0)))
+    slack.fast_forward(timedelta(0))  # what the first pass scheduled for now
+
+
+def reminders_of(slack: Slack, kind: str) -> dict[str, Reminder]:
+    with Session(slack.engine) as session:
+        rows = session.exec(select(Reminder).where(Reminder.kind == kind)).all()
+    return {r.user_id: r for r in rows}
+
+
+def meetings(slack: Slack) -> list[CouncilMeeting]:
+    with Session(slack.engine) as session:
+        return list(
+            session.exec(select(CouncilMeeting).order_by(CouncilMeeting.starts_at)).all()  # type: ignore[arg-type]
+        )
+
+
+def check_in(slack: Slack, user: str, **answers: str) -> dict[str, Any]:
+    """`user` clicks Check in on their DM and sends the modal."""
+    dm = dms_to(slack, user)[-1]
+    seen = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=user,
+        action_id=ACTION_CHECKIN,
+        channel=dm.response["channel"],
+        message_ts=dm.response["ts"],
+    )
+    found = slack.standin.wait_for("views.open", count=seen + 1)
+    opened = found[-1] if isinstance(found, list) else found
+    assert opened.ok, opened.describe()
+    slack.settle()
+    values = {
+        field: {field: payloads.plain(answers.get(field))}
+        for field in ("checkin_where", "checkin_needs", "checkin_win")
+    }
+    answer = slack.driver.view_submission(
+        user=user, view_id=opened.response["view"]["id"], values=values
+    )
+    slack.settle()
+    return answer.json or {}
+
+
+# --- setup ----------------------------------------------------------------------------------------
+
+
+def test_setup_stores_the_rhythm_and_plans_the_first_meeting(slack: Slack) -> None:
+    start = set_up(slack)
+    with Session(slack.engine) as session:
+        ritual = session.exec(select(CouncilRitual)).one()
+    assert ritual.moderator_id == slack.lena and ritual.tz == "Europe/Berlin"
+    assert ritual.rhythm == "fast" and ritual.length_minutes == 60
+    assert [m.starts_at for m in meetings(slack)] == [start]
+    # Addressed to the channel: the moderator's erase does not stop the council's rhythm.
+    roster, agenda = reminders_of(slack, REMINDER_ROSTER), reminders_of(slack, REMINDER_AGENDA)
+    assert roster[slack.council].due_at == start - timedelta(hours=26)
+    assert agenda[slack.council].due_at == start - timedelta(minutes=10)
+    said = " ".join(ephemerals_to(slack, slack.lena))
+    assert "is set up" in said and "&lt;!channel&gt;" in said and "<!channel>" not in said
+
+
+def test_council_shows_the_rhythm_and_next_meeting_in_the_callers_own_zone(slack: Slack) -> None:
+    start = set_up(slack)
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council")
+    slack.settle()
+    shown = ephemerals_to(slack, slack.noor)[-1]
+    local = start.astimezone(ZoneInfo("America/New_York"))
+    assert f"{local.hour:02d}:{local.minute:02d} E" in shown  # EST or EDT
+    assert "Fast (twice a week)" in shown and slack.lena in shown
+
+
+def test_help_lists_every_subcommand(slack: Slack) -> None:
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council", text="help")
+    slack.settle()
+    shown = ephemerals_to(slack, slack.noor)[-1]
+    for word in ("setup", "pause", "back", "landed", "export", "erase", "help"):
+        assert f"/council {word}" in shown, word
+
+
+def test_only_the_moderator_can_change_the_setup(slack: Slack) -> None:
+    set_up(slack)
+    opened = len(slack.standin.calls_to("views.open"))
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council", text="setup")
+    slack.settle()
+    assert len(slack.standin.calls_to("views.open")) == opened  # no form for noor
+    assert "Only the council's moderator" in ephemerals_to(slack, slack.noor)[-1]
+    # Lena hands over to Maya; then only Maya can change it.
+    answer = submit_setup(
+        slack, slack.lena, setup_values(day=first_day(slack), moderator=slack.maya)
+    )
+    assert not answer.get("errors"), answer
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="setup")
+    slack.settle()
+    assert "Only the council's moderator" in ephemerals_to(slack, slack.lena)[-1]
+
+
+def test_setup_is_refused_in_a_public_channel_and_a_dm(slack: Slack) -> None:
+    for channel in (slack.public_channel, slack.workspace.open_im(slack.noor)[0].id):
+        open_setup(slack, slack.noor, channel=channel)
+    with Session(slack.engine) as session:
+        assert session.exec(select(CouncilRitual)).first() is None
+    said = " ".join(ephemerals_to(slack, slack.noor))
+    assert "private" in said
+
+
+def test_bad_input_gets_inline_errors(slack: Slack) -> None:
+    day = first_day(slack)
+    cases = [
+        (setup_values(day=day, length="0", moderator=slack.lena), "ritual_length"),
+        (setup_values(day=day, length="241", moderator=slack.lena), "ritual_length"),
+        (setup_values(day=day, moderator="U0OUTSIDER1"), "ritual_moderator"),
+        (setup_values(day=day, rhythm="custom", moderator=slack.lena), "ritual_weekdays"),
+        (setup_values(day=day, link="http://plain.example", moderator=slack.lena), "ritual_link"),
+        (
+            setup_values(day=first_day(slack, -1), moderator=slack.lena),
+            "ritual_date",
+        ),
+    ]
+    for values, field in cases:
+        answer = submit_setup(slack, slack.lena, values)
+        assert answer.get("response_action") == "errors", (field, answer)
+        assert field in answer["errors"], (field, answer)
+    with Session(slack.engine) as session:
+        assert session.exec(select(CouncilRitual)).first() is None
+
+
+# --- check-ins and the agenda ---------------------------------------------------------------------
+
+
+def test_checkins_go_to_each_member_in_their_zone_with_one_nudge(slack: Slack) -> None:
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=26))
+    checkins = reminders_of(slack, REMINDER_CHECKIN)
+    assert set(checkins) == {slack.noor, slack.lena, slack.arjun, slack.maya}  # no bot
+    assert checkins[slack.lena].due_at == start - timedelta(hours=24)
+    assert checkins[slack.noor].due_at == start - timedelta(hours=24)
+    # 24 h before is 22:30 in Kolkata: moved to 08:00 there, the morning of the meeting.
+    arjun_local = checkins[slack.arjun].due_at.astimezone(ZoneInfo("Asia/Kolkata"))
+    assert arjun_local.time() == time(8, 0) and checkins[slack.arjun].due_at < start
+    nudges = reminders_of(slack, REMINDER_NUDGE)
+    maya_local = nudges[slack.maya].due_at.astimezone(ZoneInfo("America/Los_Angeles"))
+    assert maya_local.time() == time(8, 0)  # 06:00 there at 3 h before: after quiet hours
+    assert nudges[slack.noor].due_at == start - timedelta(hours=3)
+
+    forward_to(slack, start - timedelta(hours=24))
+    assert len(dms_to(slack, slack.lena)) == 1 and len(dms_to(slack, slack.noor)) == 1
+    assert dms_to(slack, slack.arjun) == []  # still night in Kolkata
+    forward_to(slack, checkins[slack.arjun].due_at)
+    assert len(dms_to(slack, slack.arjun)) == 1
+
+    answer = check_in(slack, slack.noor, checkin_where="Two final rounds", checkin_win="An offer!")
+    assert not answer.get("errors"), answer
+    assert reminders_of(slack, REMINDER_NUDGE)[slack.noor].status == ReminderStatus.CANCELLED
+
+    forward_to(slack, start - timedelta(minutes=31))
+    slack.fast_forward(timedelta(0))
+    for user in (slack.lena, slack.arjun, slack.maya):
+        sent = dms_to(slack, user)
+        assert len(sent) == 2, user  # the check-in and one nudge
+        assert "gentle reminder" in text_of(sent[-1])
+    noor = dms_to(slack, slack.noor)
+    assert len(noor) == 2 and "your check-in is in" in text_of(noor[-1])  # the thanks only
+
+
+def test_the_agenda_has_answers_time_boxes_the_link_and_the_next_meeting(slack: Slack) -> None:
+    start = set_up(slack, length="90")
+    forward_to(slack, start - timedelta(hours=24))
+    check_in(
+        slack,
+        slack.lena,
+        checkin_where="Applying to <!here> three roles",
+        checkin_needs="Mock interview",
+        checkin_win="Recruiter call",
+    )
+    forward_to(slack, start - timedelta(minutes=10))
+    posts = channel_posts(slack)
+    assert len(posts) == 1
+    agenda = mrkdwn_of(posts[0])
+    assert "Applying to &lt;!here&gt; three roles" in agenda and "<!here>" not in agenda
+    assert "Mock interview" in agenda and "Recruiter call" in agenda
+    assert agenda.count("no check-in yet") == 3
+    assert "https://meet.example.org/council" in agenda
+    minutes = [int(line.split(" min")[0]) for line in agenda.splitlines() if " min · " in line]
+    assert minutes and sum(minutes) == 90
+    assert "meeting zero" in agenda.lower()  # the council's first meeting
+    # The rhythm goes on: fast = the first date's weekday and three days later, 18:00 Berlin.
+    nxt = start.astimezone(BERLIN).date() + timedelta(days=3)
+    assert [m.starts_at for m in meetings(slack)] == [start, to_utc(nxt, AT, "Europe/Berlin")]
+    assert meetings(slack)[0].status == "posted"
+    # Once: a second pass, or the same reminder again, posts nothing more.
+    slack.fast_forward(timedelta(minutes=5))
+    assert len(channel_posts(slack)) == 1
+    with Session(slack.engine) as session:
+        agendas = session.exec(select(Reminder).where(Reminder.kind == REMINDER_AGENDA)).all()
+    assert len(agendas) == 2 and len({r.dedupe_key for r in agendas}) == 2
+
+
+def _plant_private_data(slack: Slack) -> None:
+    """A negotiation figure, a back-channel person's name, a private debrief and a public
+    one, all Noor's, about a company her posted job mission names."""
+    now = slack.clock.now
+    team = slack.workspace.team_id
+    with Session(slack.engine) as session:
+        council = get_council(session, team_id=team, channel_id=slack.council)
+        assert council is not None
+        search = session.exec(select(Search).where(Search.user_id == slack.noor)).first()
+        assert search is not None
+        plan = NegotiationPlan(team_id=team, user_id=slack.noor, search_id=require_id(search))
+        session.add(plan)
+        session.flush()
+        session.add(
+            NegotiationCompensation(plan_id=require_id(plan), offer=187_345, target=201_777)
+        )
+        checklist = BackchannelChecklist(
+            team_id=team, user_id=slack.noor, search_id=require_id(search), manager_name="Zed Q"
+        )
+        session.add(checklist)
+        session.flush()
+        session.add(BackchannelPerson(checklist_id=require_id(checklist), name="Quillon Brasswick"))
+        for private, tag in ((True, "Hushhush"), (False, "Openly")):
+            event = InterviewEvent(
+                team_id=team,
+                user_id=slack.noor,
+                council_id=require_id(council),
+                channel_id=slack.council,
+                search_id=require_id(search),
+                company=search.company,
+                starts_at=now - timedelta(hours=2),
+            )
+            session.add(event)
+            session.flush()
+            session.add(
+                Debrief(
+                    event_id=require_id(event),
+                    user_id=slack.noor,
+                    rating=4,
+                    went_well=f"{tag} went well",
+                    private=private,
+                    channel_id="D0NOORDM" if private else slack.council,
+                    message_ts="1700000000.000100",
+                    posted_at=now - timedelta(hours=1),
+                )
+            )
+        session.add(
+            InterviewEvent(
+                team_id=team,
+                user_id=slack.maya,
+                council_id=require_id(council),
+                channel_id=slack.council,
+                company="Stealthcorp",
+                starts_at=now + timedelta(days=5),
+            )
+        )
+        session.commit()
+
+
+def test_the_agenda_says_what_was_shared_since_and_nothing_private(slack: Slack) -> None:
+    post_draft(slack, author=slack.noor, channel=slack.council)
+    draft_ts = channel_posts(slack)[-1].response["ts"]
+    slack.driver.react(user=slack.lena, channel=slack.council, ts=draft_ts, name="+1")
+    slack.driver.react(user=slack.arjun, channel=slack.council, ts=draft_ts, name="bulb")
+    slack.settle()
+    _plant_private_data(slack)
+    start = set_up(slack, day=first_day(slack, 1))
+    forward_to(slack, start - timedelta(minutes=10))
+    agenda = mrkdwn_of(channel_posts(slack)[-1])
+    assert "posted a new job mission: *Acme Robotics*" in agenda
+    assert ":+1: 1" in agenda and ":bulb: 1" in agenda
+    assert agenda.count("shared a debrief") == 1  # the public one only
+    assert "has an interview coming up" in agenda and "Stealthcorp" not in agenda
+    every_call = json.dumps([c.args for c in slack.standin.calls])
+    for secret in ("187345", "187,345", "201777", "Quillon", "Brasswick", "Hushhush", "Zed Q"):
+        assert secret not in every_call, secret
+
+
+# --- pause and landed -----------------------------------------------------------------------------
+
+
+def test_a_paused_member_gets_no_checkin_and_shows_as_away(slack: Slack) -> None:
+    start = set_up(slack)
+    until = first_day(slack, 5).isoformat()
+    slack.driver.command(
+        user=slack.maya, channel=slack.council, command="/council", text=f"pause until {until}"
+    )
+    slack.settle()
+    assert "away through" in ephemerals_to(slack, slack.maya)[-1]
+    forward_to(slack, start - timedelta(minutes=10))
+    assert slack.maya not in reminders_of(slack, REMINDER_CHECKIN)
+    assert dms_to(slack, slack.maya) == []
+    agenda = mrkdwn_of(channel_posts(slack)[-1])
+    assert f"<@{slack.maya}>: away this week" in agenda
+
+
+def test_landed_celebrates_in_the_channel_and_stops_the_checkins(slack: Slack) -> None:
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=26))
+    assert reminders_of(slack, REMINDER_CHECKIN)[slack.arjun].status == ReminderStatus.PENDING
+    slack.driver.command(user=slack.arjun, channel=slack.council, command="/council", text="landed")
+    slack.settle()
+    celebration = [c for c in channel_posts(slack) if "landed a job" in text_of(c)]
+    assert len(celebration) == 1 and f"<@{slack.arjun}>" in text_of(celebration[0])
+    assert reminders_of(slack, REMINDER_CHECKIN)[slack.arjun].status == ReminderStatus.CANCELLED
+    slack.driver.command(user=slack.arjun, channel=slack.council, command="/council", text="landed")
+    slack.settle()
+    assert len([c for c in channel_posts(slack) if "landed a job" in text_of(c)]) == 1  # once
+    forward_to(slack, start - timedelta(minutes=10))
+    assert dms_to(slack, slack.arjun) == []
+    assert f"<@{slack.arjun}>: landed" in mrkdwn_of(channel_posts(slack)[-1])
+
+
+def test_erase_takes_the_members_checkins_and_leaves_the_councils_rhythm(slack: Slack) -> None:
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=24))
+    check_in(slack, slack.lena, checkin_where="Quietly looking")
+    with Session(slack.engine) as session:
+        assert session.exec(select(CouncilCheckin)).all()
+    from bot.features.council import service
+
+    # Lena, the moderator, erases her data: her check-in goes; the council's meeting stays.
+    erased = service.erase(slack.engine, team_id=slack.workspace.team_id, user_id=slack.lena)
+    assert isinstance(erased, service.Erased)
+    assert any("check-in" in line for line in erased.counts.lines())
+    with Session(slack.engine) as session:
+        assert session.exec(select(CouncilCheckin)).all() == []
+    assert reminders_of(slack, REMINDER_AGENDA)[slack.council].status == ReminderStatus.PENDING
+    forward_to(slack, start - timedelta(minutes=10))
+    assert len(channel_posts(slack)) == 1
+
+
+# --- once, across processes and restarts ----------------------------------------------------------
+
+
+def test_two_apps_on_one_database_send_every_meeting_message_once(slack: Slack) -> None:
+    """A second bot process (its own app and stand-in, the same database) dispatching at the
+    same moments: each check-in, nudge and agenda goes out once in all, and after a restart
+    (a new app on the database) the rhythm carries on."""
+    start = set_up(slack)
+    with running_slack(slack.engine) as other:
+        apps = (slack, other)
+
+        def both_to(when: datetime) -> None:
+            for app in apps:
+                app.clock.now = when
+            for _ in range(2):  # what a first pass scheduled for now, too
+                with ThreadPoolExecutor(2) as pool:
+                    list(pool.map(lambda app: app.runtime.services.reminders.dispatch_due(), apps))
+
+        def posts(method: str, channel: str | None = None) -> list[ApiCall]:
+            return [
+                c
+                for app in apps
+                for c in app.standin.calls_to(method)
+                if c.ok and (channel is None or c.args["channel"] == channel)
+            ]
+
+        for when in (
+            start - timedelta(hours=26),
+            start - timedelta(hours=24),
+            start - timedelta(hours=12),
+            start - timedelta(hours=3),
+            start - timedelta(hours=1),
+            start - timedelta(minutes=10),
+        ):
+            both_to(when)
+        # Each app's stand-in mints its own DM ids: count each member's DMs in both.
+        by_user = {
+            user: sum(len(dms_to(app, user)) for app in apps)
+            for user in (slack.noor, slack.lena, slack.arjun, slack.maya)
+        }
+        assert by_user == dict.fromkeys(by_user, 2)  # a check-in and a nudge each, once
+        assert len(posts("chat.postMessage", slack.council)) == 1  # one agenda
+    assert len(meetings(slack)) == 2  # the next one, planned once
+    # A restart: a new app on the same database posts the next agenda, once.
+    with running_slack(slack.engine) as restarted:
+        restarted.clock.now = meetings(slack)[1].starts_at - timedelta(minutes=10)
+        restarted.runtime.services.reminders.dispatch_due()
+        restarted.runtime.services.reminders.dispatch_due()
+        agendas = [
+            c
+            for c in restarted.standin.calls_to("chat.postMessage")
+            if c.args["channel"] == slack.council
+        ]
+        assert len(agendas) == 1 and "agenda" in text_of(agendas[0])
+    assert len(meetings(slack)) == 3
