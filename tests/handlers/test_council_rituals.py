@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.features.council.ritual_rules import (
@@ -36,6 +37,7 @@ from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilRitual
 from storage.searches import Search
 from storage.types import require_id
 from tests.handlers.conftest import post_draft
+from tests.plugins.intruder import answers, assert_nothing_shown, intruder, quiet, rows, sent
 from tests.plugins.slack import Slack, mrkdwn_of, running_slack, text_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -521,3 +523,68 @@ def test_two_apps_on_one_database_send_every_meeting_message_once(slack: Slack) 
         ]
         assert len(agendas) == 1 and "agenda" in text_of(agendas[0])
     assert len(meetings(slack)) == 3
+
+
+# --- another workspace ---------------------------------------------------------------------------
+
+RHYTHM_TABLES = (CouncilRitual, CouncilMeeting, CouncilCheckin, Reminder)
+
+
+def test_another_workspace_naming_a_meeting_is_told_it_is_gone_and_changes_nothing(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=24))
+    check_in(slack, slack.lena, checkin_where="Secretive Sprocket Inc final round")
+    dm = dms_to(slack, slack.noor)[-1]
+    # Noor opens her check-in in her workspace (its metadata names the meeting) ...
+    seen = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id=ACTION_CHECKIN,
+        channel=dm.response["channel"],
+        message_ts=dm.response["ts"],
+    )
+    found = slack.standin.wait_for("views.open", count=seen + 1)
+    opened = (found[-1] if isinstance(found, list) else found).response["view"]
+    before = rows(slack, *RHYTHM_TABLES)
+    quiet(slack)
+    with intruder(slack, monkeypatch):
+        # ... a click and a submission claiming another workspace get the "gone" answers.
+        slack.driver.block_action(
+            user=slack.noor,
+            action_id=ACTION_CHECKIN,
+            channel=dm.response["channel"],
+            message_ts=dm.response["ts"],
+        )
+        slack.standin.wait_for("response_url")
+        answer = slack.driver.view_submission(
+            user=slack.noor,
+            view_id=opened["id"],
+            values={"checkin_where": {"checkin_where": payloads.plain("Intruding")}},
+        )
+    assert answer.json is not None and answer.json["response_action"] == "errors"
+    calls = sent(slack)
+    assert "no longer planned" in answers(calls)
+    assert_nothing_shown(calls, ("Secretive Sprocket",))
+    assert rows(slack, *RHYTHM_TABLES) == before
+
+
+def test_another_workspace_submitting_the_setup_form_changes_nothing(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_up(slack)
+    view = open_setup(slack, slack.lena)
+    assert '"council"' in view["private_metadata"]
+    before = rows(slack, *RHYTHM_TABLES)
+    quiet(slack)
+    with intruder(slack, monkeypatch):
+        answer = slack.driver.view_submission(
+            user=slack.lena,
+            view_id=view["id"],
+            values=setup_values(day=first_day(slack, 4), moderator=slack.lena, name="Taken"),
+        )
+    assert answer.json is not None and answer.json["response_action"] == "errors"
+    assert "can't find this council" in json.dumps(answer.json["errors"])
+    slack.settle()
+    assert rows(slack, *RHYTHM_TABLES) == before
