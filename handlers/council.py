@@ -42,6 +42,8 @@ from bot.features.council.ritual_rules import (
     MEETING_SCHEDULED,
     REMINDER_AGENDA,
     REMINDER_CHECKIN,
+    REMINDER_DRIFT,
+    REMINDER_DRIFT_MODERATOR,
     REMINDER_NUDGE,
     REMINDER_ROSTER,
     STATE_LANDED,
@@ -64,6 +66,8 @@ from bot.features.council.ritual_views import (
     agenda_message,
     checkin_dm,
     checkin_modal,
+    drift_dm,
+    drift_heads_up,
     landed_post,
     not_moderator_text,
     paused_text,
@@ -701,6 +705,15 @@ def ritual_senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
                 )
                 posted = client.chat_postMessage(channel=found.channel_id, text=text, blocks=blocks)
                 ts = str(posted["ts"])
+                drifted = ritual_service.plan_drift(
+                    services.engine,
+                    team_id=reminder.team_id,
+                    meeting_id=found.meeting_id,
+                    people=people,
+                    now=now,
+                )
+                if drifted:
+                    log.info("meeting %s: %d members drifting", found.meeting_id, len(drifted))
         # Posted (or past): mark it, and the rhythm goes on with the next meeting.
         following = ritual_service.agenda_posted(
             services.engine, team_id=reminder.team_id, meeting_id=found.meeting_id, ts=ts, now=now
@@ -708,7 +721,27 @@ def ritual_senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
         log.info("meeting %s done; next %s", found.meeting_id, following)
         return None
 
+    def drift_sender(moderator: bool) -> Callable[[Reminder], Any]:
+        @slack_sender
+        def send(reminder: Reminder) -> Any:
+            found = current(reminder)
+            if found is None:
+                return Delivered()
+            if moderator:
+                members = [str(u) for u in reminder.data.get("members") or []]
+                text, blocks = drift_heads_up(found.name, members)
+            else:
+                text, blocks = drift_dm(found.name)
+            client = services.slack_for(reminder.team_id)
+            channel = str(client.conversations_open(users=reminder.user_id)["channel"]["id"])
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            return None
+
+        return send
+
     return {
+        REMINDER_DRIFT: drift_sender(False),
+        REMINDER_DRIFT_MODERATOR: drift_sender(True),
         REMINDER_ROSTER: send_roster,
         REMINDER_CHECKIN: checkin_sender(False),
         REMINDER_NUDGE: checkin_sender(True),

@@ -588,3 +588,43 @@ def test_another_workspace_submitting_the_setup_form_changes_nothing(
     assert "can't find this council" in json.dumps(answer.json["errors"])
     slack.settle()
     assert rows(slack, *RHYTHM_TABLES) == before
+
+
+# --- drift ----------------------------------------------------------------------------------------
+
+
+def test_members_quiet_for_two_meetings_get_one_kind_nudge_and_the_moderator_a_heads_up(
+    slack: Slack,
+) -> None:
+    """Lena checks in every time; the others never do and share nothing. After the second
+    meeting's agenda each of them gets one kind DM (in their own waking hours) and Lena, the
+    moderator, one heads-up naming them; a third quiet meeting sends nothing more."""
+    first = set_up(slack)
+    for number in (1, 2):
+        start = meetings(slack)[-1].starts_at
+        forward_to(slack, start - timedelta(hours=24))
+        check_in(slack, slack.lena, checkin_where=f"Week {number}: networking")
+        forward_to(slack, start - timedelta(minutes=10))
+    assert meetings(slack)[1].starts_at == first + timedelta(days=3)
+
+    def drift_dms(user: str) -> list[ApiCall]:
+        return [c for c in dms_to(slack, user) if "heard from you" in text_of(c)]
+
+    assert len(drift_dms(slack.noor)) == 1 and len(drift_dms(slack.maya)) == 1
+    assert drift_dms(slack.lena) == []
+    assert drift_dms(slack.arjun) == []  # 22:20 in Kolkata: it waits for the morning
+    forward_to(slack, slack.clock.now + timedelta(hours=11))
+    assert len(drift_dms(slack.arjun)) == 1
+    heads_up = [c for c in dms_to(slack, slack.lena) if "heads-up" in text_of(c)]
+    assert len(heads_up) == 1
+    said = mrkdwn_of(heads_up[0])
+    for user in (slack.noor, slack.arjun, slack.maya):
+        assert f"<@{user}>" in said
+    assert "networking" not in said
+
+    start = meetings(slack)[-1].starts_at
+    forward_to(slack, start - timedelta(minutes=10))
+    forward_to(slack, start + timedelta(hours=12))
+    for user in (slack.noor, slack.arjun, slack.maya):
+        assert len(drift_dms(user)) == 1, user
+    assert len([c for c in dms_to(slack, slack.lena) if "heads-up" in text_of(c)]) == 1

@@ -58,6 +58,8 @@ REMINDER_ROSTER = "council.roster"  # who is in the council: schedules each memb
 REMINDER_CHECKIN = "council.checkin"
 REMINDER_NUDGE = "council.checkin_nudge"
 REMINDER_AGENDA = "council.agenda"
+REMINDER_DRIFT = "council.drift"  # a kind word to a member quiet for two meetings in a row
+REMINDER_DRIFT_MODERATOR = "council.drift_moderator"  # the moderator's heads-up: who, only
 GRACE: dict[str, timedelta] = {
     REMINDER_ROSTER: timedelta(days=2),
     REMINDER_CHECKIN: timedelta(hours=20),
@@ -65,6 +67,8 @@ GRACE: dict[str, timedelta] = {
     # Long: the agenda's reminder also schedules the next meeting, so the rhythm survives
     # a long outage (a meeting already over gets no agenda, but the next one is planned).
     REMINDER_AGENDA: timedelta(days=30),
+    REMINDER_DRIFT: timedelta(days=2),
+    REMINDER_DRIFT_MODERATOR: timedelta(days=2),
 }
 
 CHECKIN_LEAD = timedelta(hours=24)
@@ -277,6 +281,16 @@ def nudge_due(starts_at: datetime, tz: str, *, checkin_at: datetime) -> datetime
 
 
 # --- away ----------------------------------------------------------------------------------------
+
+
+def drifting(quiet: list[set[str]]) -> set[str]:
+    """Who drifted, from who was quiet (no check-in, nothing shared) at the latest meetings,
+    newest first: quiet at the last two, and not already at the one before (so the nudge
+    comes once per quiet spell, not at every meeting after)."""
+    if len(quiet) < 2:
+        return set()
+    found = quiet[0] & quiet[1]
+    return found - quiet[2] if len(quiet) > 2 else found
 
 
 def is_away(state: str | None, until: date | None, *, on: date) -> bool:

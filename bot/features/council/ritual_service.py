@@ -25,6 +25,8 @@ from bot.features.council.ritual_rules import (
     AGENDA_LEAD,
     REMINDER_AGENDA,
     REMINDER_CHECKIN,
+    REMINDER_DRIFT,
+    REMINDER_DRIFT_MODERATOR,
     REMINDER_NUDGE,
     REMINDER_ROSTER,
     ROSTER_LEAD,
@@ -34,6 +36,7 @@ from bot.features.council.ritual_rules import (
     RitualInput,
     checkin_due,
     dedupe_key,
+    drifting,
     is_away,
     meeting_subject,
     next_meeting,
@@ -565,6 +568,79 @@ def agenda(
         since = previous.starts_at if previous else now - FIRST_LOOKBACK
         activity = _activity(session, council=council, since=since, now=now, tz=ritual.tz)
         return AgendaContent(checkins, activity, meeting_zero=row.number == 1)
+
+
+def plan_drift(
+    engine: Engine, *, team_id: str, meeting_id: int, people: dict[str, str], now: datetime
+) -> list[str]:
+    """After the agenda of a meeting: the members (`people`: id -> zone) with no check-in
+    and nothing shared in the channel for this meeting and the one before (and who were
+    not quiet the time before that) get one kind DM, and the moderator one heads-up naming
+    them, nothing of their search. Members away or landed are left out. Who drifted."""
+    with session_scope(engine) as session:
+        row = store.meeting_in_team(session, meeting_id=meeting_id, team_id=team_id)
+        if row is None:
+            return []
+        council = session.get(Council, row.council_id)
+        ritual = store.ritual_of(session, council_id=row.council_id)
+        if council is None or ritual is None:
+            return []
+        earlier = session.exec(
+            select(CouncilMeeting)
+            .where(
+                CouncilMeeting.council_id == row.council_id,
+                CouncilMeeting.status == MEETING_POSTED,
+                col(CouncilMeeting.starts_at) < row.starts_at,
+            )
+            .order_by(col(CouncilMeeting.starts_at).desc())
+            .limit(3)
+        ).all()
+        chain = [row, *earlier]
+        states = store.member_states(session, council_id=row.council_id)
+        day = _meeting_day(session, row)
+        members = {
+            u
+            for u in people
+            if not (u in states and is_away(states[u].state, states[u].until, on=day))
+        }
+        quiet: list[set[str]] = []
+        for i, meeting in enumerate(chain[:3]):
+            since = (
+                chain[i + 1].starts_at if i + 1 < len(chain) else meeting.starts_at - FIRST_LOOKBACK
+            )
+            until = now if i == 0 else meeting.starts_at
+            active = {
+                a.user_id
+                for a in _activity(session, council=council, since=since, now=until, tz=ritual.tz)
+            }
+            answered = set(store.checkins_of(session, meeting_id=require_id(meeting)))
+            quiet.append(members - active - answered)
+        found = sorted(drifting(quiet))
+        for user_id in found:
+            reminders.schedule(
+                session,
+                kind=REMINDER_DRIFT,
+                team_id=team_id,
+                user_id=user_id,
+                due_at=out_of_quiet_hours(now, people[user_id]),
+                payload={"meeting": meeting_id},
+                subject=meeting_subject(meeting_id),
+                dedupe_key=dedupe_key(REMINDER_DRIFT, meeting_id, user_id),
+            )
+        moderator = ritual.moderator_id
+        named = [u for u in found if u != moderator]  # a quiet moderator is not told of themselves
+        if named:
+            reminders.schedule(
+                session,
+                kind=REMINDER_DRIFT_MODERATOR,
+                team_id=team_id,
+                user_id=moderator,
+                due_at=out_of_quiet_hours(now, people.get(moderator, ritual.tz)),
+                payload={"meeting": meeting_id, "members": named},
+                subject=meeting_subject(meeting_id),
+                dedupe_key=dedupe_key(REMINDER_DRIFT_MODERATOR, meeting_id),
+            )
+        return found
 
 
 def agenda_posted(

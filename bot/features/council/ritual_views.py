@@ -468,6 +468,29 @@ LANDED_TEXT = (
     "Congratulations! I shared the news in the council channel. Your check-in DMs have "
     "stopped; the council is still here for your first 90 days."
 )
+
+
+def drift_dm(council_name: str) -> tuple[str, list[dict]]:
+    text = (
+        f"Hi! We haven't heard from you at *{esc(council_name)}* for a couple of meetings, "
+        "and that's fine: searches have quiet weeks. Members who stay in touch do better, "
+        "though, and a one-line check-in is plenty. If you need a break, `/council pause` "
+        "in the council channel keeps your place without any nudges."
+    )
+    return text, dicts([section(text)])
+
+
+def drift_heads_up(council_name: str, members: Sequence[str]) -> tuple[str, list[dict]]:
+    who = ", ".join(mention(u) for u in members)
+    text = (
+        f"A heads-up for you as moderator of *{esc(council_name)}*: {who} "
+        f"{'has' if len(members) == 1 else 'have'} not checked in or shared anything for two "
+        "meetings in a row. A friendly word from you may help. I sent each a kind note too; "
+        "nothing about their search is in this message."
+    )
+    return text, dicts([section(text)])
+
+
 ALREADY_LANDED = "You shared your news with the council already. Congratulations again!"
 NO_RITUAL = (
     "This council has no meeting rhythm yet. Type `/council setup` here to set one up first."

@@ -56,7 +56,8 @@ def help_blocks() -> list[dict]:
                 "Before each meeting I DM every member a short check-in (the day before, "
                 "never in your quiet hours, one reminder), and ten minutes before it I post "
                 "the agenda here: the check-in round, time boxes and what was shared since "
-                "last time."
+                "last time. Someone quiet for two meetings in a row gets one kind note, and "
+                "the moderator a heads-up naming who."
             ),
             section(
                 "*Your data*\n"

@@ -182,3 +182,12 @@ def test_pause_dates_and_away() -> None:
     assert is_away("paused", None, on=date(2030, 1, 1))
     assert is_away("landed", None, on=today)
     assert not is_away(None, None, on=today)
+
+
+def test_drift_is_two_quiet_meetings_in_a_row_once_per_quiet_spell() -> None:
+    from bot.features.council.ritual_rules import drifting
+
+    assert drifting([{"a", "b"}]) == set()  # one meeting is no pattern
+    assert drifting([{"a", "b"}, {"b", "c"}]) == {"b"}
+    assert drifting([{"a", "b"}, {"b", "c"}, {"c"}]) == {"b"}
+    assert drifting([{"b"}, {"b"}, {"b"}]) == set()  # told already, a meeting ago
