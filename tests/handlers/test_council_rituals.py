@@ -628,3 +628,27 @@ def test_members_quiet_for_two_meetings_get_one_kind_nudge_and_the_moderator_a_h
     for user in (slack.noor, slack.arjun, slack.maya):
         assert len(drift_dms(user)) == 1, user
     assert len([c for c in dms_to(slack, slack.lena) if "heads-up" in text_of(c)]) == 1
+
+
+def test_what_the_home_can_show_each_member_next_meeting_and_their_checkin(slack: Slack) -> None:
+    from bot.features.council import ritual_service
+
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=24))
+    check_in(slack, slack.noor, checkin_where="Searching")
+
+    def home(user: str, channels: list[str]) -> list[ritual_service.MemberMeeting]:
+        return ritual_service.next_meetings_for(
+            slack.engine,
+            team_id=slack.workspace.team_id,
+            user_id=user,
+            channel_ids=channels,
+            now=slack.clock.now,
+        )
+
+    (noor,) = home(slack.noor, [slack.council])
+    assert noor.starts_at == start and noor.checked_in and not noor.away
+    (lena,) = home(slack.lena, [slack.council])
+    assert not lena.checked_in
+    assert home(slack.lena, [slack.private_channel_without_bot]) == []
+    assert home(slack.lena, []) == []

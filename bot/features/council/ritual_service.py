@@ -679,6 +679,61 @@ def agenda_posted(
         return planned.starts_at if planned else None
 
 
+# --- for the App Home ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberMeeting:
+    """A council's next meeting as one member's Home shows it."""
+
+    channel_id: str
+    council_name: str
+    starts_at: datetime
+    checked_in: bool
+    away: bool
+
+
+def next_meetings_for(
+    engine: Engine, *, team_id: str, user_id: str, channel_ids: list[str], now: datetime
+) -> list[MemberMeeting]:
+    """The next meeting of each council in `channel_ids` (the councils the Home found the
+    member in), soonest first, with whether the member's check-in for it is in."""
+    if not channel_ids:
+        return []
+    found: list[MemberMeeting] = []
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(CouncilMeeting, Council, CouncilRitual)
+            .join(Council, col(Council.id) == CouncilMeeting.council_id)
+            .join(CouncilRitual, col(CouncilRitual.council_id) == Council.id)
+            .where(
+                Council.team_id == team_id,
+                col(Council.channel_id).in_(sorted(set(channel_ids))),
+                CouncilMeeting.status == MEETING_SCHEDULED,
+                col(CouncilMeeting.starts_at) > now,
+            )
+            .order_by(col(CouncilMeeting.starts_at))
+        ).all()
+        seen: set[int] = set()
+        for meeting, council, ritual in rows:
+            if meeting.council_id in seen:
+                continue
+            seen.add(meeting.council_id)
+            answered = user_id in store.checkins_of(session, meeting_id=require_id(meeting))
+            state = store.member_states(session, council_id=meeting.council_id).get(user_id)
+            day = meeting.starts_at.astimezone(zone(ritual.tz)).date()
+            found.append(
+                MemberMeeting(
+                    channel_id=council.channel_id,
+                    council_name=ritual.name,
+                    starts_at=meeting.starts_at,
+                    checked_in=answered,
+                    away=state is not None and is_away(state.state, state.until, on=day),
+                )
+            )
+    return found
+
+
 # --- pause and landed ----------------------------------------------------------------------------
 
 
