@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -59,6 +59,7 @@ from bot.features.council.ritual_views import (
     CALLBACK_CHECKIN,
     CALLBACK_SETUP,
     CHECKIN_THANKS,
+    COUNCIL_PAUSE_NEEDS_DATE,
     LANDED_TEXT,
     MEETING_GONE,
     NOT_A_MEMBER,
@@ -66,6 +67,7 @@ from bot.features.council.ritual_views import (
     agenda_message,
     checkin_dm,
     checkin_modal,
+    council_paused_post,
     drift_dm,
     drift_heads_up,
     landed_post,
@@ -92,6 +94,7 @@ from bot.features.council.views import (
     help_blocks,
     nothing_modal,
 )
+from bot.features.errors import NotAllowed
 from bot.platform.councils import ChannelProblem
 from bot.platform.members import known_tz
 from bot.platform.timezones import valid_tz, zone
@@ -474,9 +477,15 @@ def _pause(call: kit.CommandCall) -> None:
     services = call.services
     tz = tz_of(services, call.client, team_id=call.team_id, user_id=call.user_id)
     today = services.clock().astimezone(zone(tz)).date()
-    until = parse_until(call.words, today=today)
+    whole = bool(call.words) and call.words[0].lower() in ("all", "council")
+    until = parse_until(call.words[1:] if whole else call.words, today=today)
+    if whole and until is None:
+        until = COUNCIL_PAUSE_NEEDS_DATE
     if isinstance(until, str):
         call.respond(text=until, blocks=[section(until).to_dict()])
+        return
+    if whole and until is not None:
+        _pause_council(call, until=until, tz=tz)
         return
     ritual_service.set_state(
         services.engine,
@@ -489,6 +498,25 @@ def _pause(call: kit.CommandCall) -> None:
     )
     text = paused_text(until)
     call.respond(text=text, blocks=[section(text).to_dict()])
+
+
+def _pause_council(call: kit.CommandCall, *, until: date, tz: str) -> None:
+    """The moderator skips the council's meetings through `until` (holidays)."""
+    services, channel_id = call.services, str(call.command["channel_id"])
+    try:
+        next_start = ritual_service.pause_council(
+            services.engine,
+            team_id=call.team_id,
+            channel_id=channel_id,
+            user_id=call.user_id,
+            until=until,
+            now=services.clock(),
+        )
+    except NotAllowed as exc:
+        call.respond(text=str(exc), blocks=[section(str(exc)).to_dict()])
+        return
+    text, blocks = council_paused_post(call.user_id, until, next_start, tz)
+    call.client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
 
 
 def _back(call: kit.CommandCall) -> None:

@@ -652,3 +652,33 @@ def test_what_the_home_can_show_each_member_next_meeting_and_their_checkin(slack
     assert not lena.checked_in
     assert home(slack.lena, [slack.private_channel_without_bot]) == []
     assert home(slack.lena, []) == []
+
+
+def test_the_moderator_pauses_the_whole_council_and_the_rhythm_resumes_after(
+    slack: Slack,
+) -> None:
+    start = set_up(slack)
+    until = first_day(slack, 4)
+    slack.driver.command(
+        user=slack.noor, channel=slack.council, command="/council", text=f"pause all until {until}"
+    )
+    slack.settle()
+    assert "Only the council's moderator" in ephemerals_to(slack, slack.noor)[-1]
+    assert [m.status for m in meetings(slack)] == ["scheduled"]
+    slack.driver.command(
+        user=slack.lena, channel=slack.council, command="/council", text=f"pause all until {until}"
+    )
+    slack.settle()
+    first, resumed = meetings(slack)
+    assert first.starts_at == start and first.status == "cancelled"
+    # Fast: the first date's weekday and three days later, so the next is three days on.
+    assert resumed.starts_at == start + timedelta(days=3) and resumed.status == "scheduled"
+    note = [c for c in channel_posts(slack) if "paused the council" in text_of(c)]
+    assert len(note) == 1 and str(until) in text_of(note[0])
+    forward_to(slack, start + timedelta(hours=1))
+    assert not [c for c in channel_posts(slack) if "agenda" in text_of(c).lower()]
+    assert all(dms_to(slack, u) == [] for u in (slack.noor, slack.lena, slack.arjun, slack.maya))
+    for before in (timedelta(hours=26), timedelta(hours=24), timedelta(minutes=10)):
+        forward_to(slack, resumed.starts_at - before)
+    assert len([c for c in channel_posts(slack) if "Agenda for" in text_of(c)]) == 1
+    assert len(dms_to(slack, slack.maya)) >= 1  # check-ins resumed

@@ -44,14 +44,16 @@ from bot.features.council.ritual_rules import (
 )
 from bot.features.council.ritual_views import (
     MEETING_GONE,
+    NO_RITUAL,
     NOT_MODERATOR_FIELD,
     CheckinView,
     RitualSummary,
+    not_moderator_pause,
 )
 from bot.features.errors import NotAllowed
 from bot.features.missions.rules import LEGEND, tally
 from bot.platform.mrkdwn import escape, mention
-from bot.platform.timezones import format_local, out_of_quiet_hours, zone
+from bot.platform.timezones import format_local, out_of_quiet_hours, to_utc, zone
 from bot.reminders import engine as reminders
 from storage import rituals as store
 from storage.councils import Council, get_council
@@ -675,6 +677,54 @@ def agenda_posted(
             after=row.starts_at,
             now=now,
             number=row.number + 1,
+        )
+        return planned.starts_at if planned else None
+
+
+def pause_council(
+    engine: Engine,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    until: date,
+    now: datetime,
+) -> datetime | None:
+    """The moderator pauses the whole council (holidays): the meetings through `until` (in
+    the council's zone) are skipped, with their reminders, and the rhythm resumes after it.
+    The next meeting's start (None when the rhythm has none)."""
+    with session_scope(engine) as session:
+        council = get_council(session, team_id=team_id, channel_id=channel_id)
+        ritual = store.ritual_of(session, council_id=require_id(council)) if council else None
+        if council is None or ritual is None:
+            raise NotAllowed(NO_RITUAL)
+        if ritual.moderator_id != user_id:
+            raise NotModerator(not_moderator_pause(ritual.moderator_id))
+        council_id = require_id(council)
+        kept: list[CouncilMeeting] = []
+        for meeting in store.scheduled_meetings(session, council_id=council_id):
+            if _meeting_day(session, meeting) <= until:
+                meeting.status = MEETING_CANCELLED
+                reminders.cancel_subject(session, subject=meeting_subject(require_id(meeting)))
+            else:
+                kept.append(meeting)
+        session.flush()
+        if kept:
+            return kept[0].starts_at
+        resume = to_utc(until + timedelta(days=1), time(0, 0), ritual.tz)
+        posted = session.exec(
+            select(CouncilMeeting).where(
+                CouncilMeeting.council_id == council_id, CouncilMeeting.status == MEETING_POSTED
+            )
+        ).all()
+        planned = _plan(
+            session,
+            team_id=team_id,
+            council_id=council_id,
+            ritual=ritual,
+            after=resume,
+            now=now,
+            number=len(posted) + 1,
         )
         return planned.starts_at if planned else None
 

@@ -55,6 +55,7 @@ from bot.ui.blocks import (
     MODAL_TITLE_MAX,
     button,
     context,
+    date_token,
     dicts,
     esc,
     header,
@@ -238,6 +239,35 @@ def not_moderator_text(moderator_id: str) -> str:
         f"Only the council's moderator, {mention(moderator_id)}, can change its setup. "
         "Ask them, or type `/council` to see when you meet next."
     )
+
+
+def not_moderator_pause(moderator_id: str) -> str:
+    return (
+        f"Only the council's moderator, {mention(moderator_id)}, can pause the whole council. "
+        "To take a break yourself, type `/council pause` (or `/council pause until "
+        "YYYY-MM-DD`)."
+    )
+
+
+COUNCIL_PAUSE_NEEDS_DATE = (
+    "Until when? Type `/council pause all until YYYY-MM-DD`: the meetings through that day "
+    "are skipped and the rhythm picks up after it."
+)
+
+
+def council_paused_post(
+    moderator_id: str, until: date, next_start: datetime | None, tz: str
+) -> tuple[str, list[dict]]:
+    nxt = (
+        f"The next meeting is {date_token(next_start.timestamp(), format_local(next_start, tz))}."
+        if next_start
+        else "No next meeting is planned yet."
+    )
+    text = (
+        f":palm_tree: {mention(moderator_id)} paused the council's meetings through "
+        f"{until.isoformat()}: no meetings, check-ins or nudges until then. {nxt}"
+    )
+    return text, dicts([section(text)])
 
 
 def saved_text(summary: RitualSummary, *, tz: str) -> str:

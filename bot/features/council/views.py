@@ -50,6 +50,8 @@ def help_blocks() -> list[dict]:
                 "the moderator can change it.\n"
                 f"`{COMMAND} pause [until YYYY-MM-DD]`  takes you out of check-ins for a "
                 "while; the agenda shows you as away.\n"
+                f"`{COMMAND} pause all until YYYY-MM-DD`  (the moderator) skips the whole "
+                "council's meetings through that day, for holidays; the rhythm resumes after.\n"
                 f"`{COMMAND} back`  ends your pause.\n"
                 f"`{COMMAND} landed`  shares that you got a job, with a celebration in the "
                 "channel; your check-ins stop.\n"
