@@ -44,6 +44,7 @@ from bot.features.council.ritual_rules import (
     REMINDER_CHECKIN,
     REMINDER_DRIFT,
     REMINDER_DRIFT_MODERATOR,
+    REMINDER_FIRST_90,
     REMINDER_NUDGE,
     REMINDER_ROSTER,
     STATE_LANDED,
@@ -54,6 +55,7 @@ from bot.features.council.ritual_rules import (
 )
 from bot.features.council.ritual_views import (
     ACTION_CHECKIN,
+    ACTION_FIRST_90,
     ALREADY_LANDED,
     BACK_TEXT,
     CALLBACK_CHECKIN,
@@ -70,6 +72,9 @@ from bot.features.council.ritual_views import (
     council_paused_post,
     drift_dm,
     drift_heads_up,
+    first_90_dm,
+    first_90_set,
+    landed_answer,
     landed_post,
     not_moderator_text,
     paused_text,
@@ -551,7 +556,32 @@ def _landed(call: kit.CommandCall) -> None:
         return
     text, blocks = landed_post(call.user_id)
     client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
-    call.respond(text=LANDED_TEXT, blocks=[section(LANDED_TEXT).to_dict()])
+    call.respond(text=LANDED_TEXT, blocks=landed_answer())
+
+
+@listeners.action(ACTION_FIRST_90)
+def first_90_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """The landed member asks for the private 90-days reminder (the council is the channel
+    the answer was shown in; the clicker is whoever clicked)."""
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    channel_id = str((body.get("channel") or {}).get("id") or "")
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    try:
+        when = ritual_service.remind_first_90(
+            services.engine,
+            team_id=team_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            tz=tz,
+            now=services.clock(),
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    tell(client, body, respond, first_90_set(when, tz))
 
 
 def _open_checkin(
@@ -767,7 +797,23 @@ def ritual_senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
 
         return send
 
+    @slack_sender
+    def send_first_90(reminder: Reminder) -> Any:
+        name = ritual_service.first_90_council(
+            services.engine,
+            team_id=reminder.team_id,
+            council_id=int(reminder.data.get("council", 0)),
+        )
+        if name is None:
+            return Delivered()
+        text, blocks = first_90_dm(name)
+        client = services.slack_for(reminder.team_id)
+        channel = str(client.conversations_open(users=reminder.user_id)["channel"]["id"])
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return None
+
     return {
+        REMINDER_FIRST_90: send_first_90,
         REMINDER_DRIFT: drift_sender(False),
         REMINDER_DRIFT_MODERATOR: drift_sender(True),
         REMINDER_ROSTER: send_roster,

@@ -682,3 +682,43 @@ def test_the_moderator_pauses_the_whole_council_and_the_rhythm_resumes_after(
         forward_to(slack, resumed.starts_at - before)
     assert len([c for c in channel_posts(slack) if "Agenda for" in text_of(c)]) == 1
     assert len(dms_to(slack, slack.maya)) >= 1  # check-ins resumed
+
+
+def test_a_landed_member_can_ask_for_a_first_90_days_reminder(slack: Slack) -> None:
+    from bot.features.council import ritual_service
+    from bot.features.council.ritual_rules import REMINDER_FIRST_90
+    from bot.features.council.ritual_views import ACTION_FIRST_90
+    from bot.features.errors import NotAllowed
+
+    set_up(slack)
+    slack.driver.command(user=slack.arjun, channel=slack.council, command="/council", text="landed")
+    slack.settle()
+    answer = next(
+        e for e in slack.workspace.ephemerals_for(slack.arjun) if ACTION_FIRST_90 in text_of(e)
+    )
+    for _ in range(2):  # asked twice: one reminder
+        slack.driver.block_action(
+            user=slack.arjun,
+            action_id=ACTION_FIRST_90,
+            channel=answer["channel"],
+            message_ts=answer["ts"],
+        )
+        slack.settle()
+    (reminder,) = reminders_of(slack, REMINDER_FIRST_90).values()
+    kolkata = ZoneInfo("Asia/Kolkata")
+    local = reminder.due_at.astimezone(kolkata)
+    assert local.time() == time(10, 0)
+    assert local.date() == slack.clock.now.astimezone(kolkata).date() + timedelta(days=90)
+    assert "I'll remind you privately" in " ".join(ephemerals_to(slack, slack.arjun))
+    with pytest.raises(NotAllowed):  # only for a member who landed in that council
+        ritual_service.remind_first_90(
+            slack.engine,
+            team_id=slack.workspace.team_id,
+            channel_id=slack.council,
+            user_id=slack.noor,
+            tz="UTC",
+            now=slack.clock.now,
+        )
+    forward_to(slack, reminder.due_at)
+    (dm,) = [c for c in dms_to(slack, slack.arjun) if "90 days" in text_of(c)]
+    assert "&lt;!channel&gt;" in mrkdwn_of(dm)  # the council's name, escaped

@@ -58,6 +58,7 @@ REMINDER_ROSTER = "council.roster"  # who is in the council: schedules each memb
 REMINDER_CHECKIN = "council.checkin"
 REMINDER_NUDGE = "council.checkin_nudge"
 REMINDER_AGENDA = "council.agenda"
+REMINDER_FIRST_90 = "council.first_90"  # a landed member's "first 90 days" check-in
 REMINDER_DRIFT = "council.drift"  # a kind word to a member quiet for two meetings in a row
 REMINDER_DRIFT_MODERATOR = "council.drift_moderator"  # the moderator's heads-up: who, only
 GRACE: dict[str, timedelta] = {
@@ -67,6 +68,7 @@ GRACE: dict[str, timedelta] = {
     # Long: the agenda's reminder also schedules the next meeting, so the rhythm survives
     # a long outage (a meeting already over gets no agenda, but the next one is planned).
     REMINDER_AGENDA: timedelta(days=30),
+    REMINDER_FIRST_90: timedelta(days=7),
     REMINDER_DRIFT: timedelta(days=2),
     REMINDER_DRIFT_MODERATOR: timedelta(days=2),
 }
@@ -81,6 +83,10 @@ EVENING = time(20, 0)  # the last hour before quiet hours, for a DM that cannot 
 
 def meeting_subject(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
+
+
+FIRST_90_DAYS = 90
+FIRST_90_AT = time(10, 0)
 
 
 def dedupe_key(kind: str, meeting_id: int, user_id: str = "") -> str:

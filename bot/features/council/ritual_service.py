@@ -23,10 +23,13 @@ from sqlmodel import Session, col, select
 
 from bot.features.council.ritual_rules import (
     AGENDA_LEAD,
+    FIRST_90_AT,
+    FIRST_90_DAYS,
     REMINDER_AGENDA,
     REMINDER_CHECKIN,
     REMINDER_DRIFT,
     REMINDER_DRIFT_MODERATOR,
+    REMINDER_FIRST_90,
     REMINDER_NUDGE,
     REMINDER_ROSTER,
     ROSTER_LEAD,
@@ -43,6 +46,7 @@ from bot.features.council.ritual_rules import (
     nudge_due,
 )
 from bot.features.council.ritual_views import (
+    FIRST_90_NOT_LANDED,
     MEETING_GONE,
     NO_RITUAL,
     NOT_MODERATOR_FIELD,
@@ -727,6 +731,41 @@ def pause_council(
             number=len(posted) + 1,
         )
         return planned.starts_at if planned else None
+
+
+def remind_first_90(
+    engine: Engine, *, team_id: str, channel_id: str, user_id: str, tz: str, now: datetime
+) -> datetime:
+    """A member who landed in this council asks for a private "first 90 days" reminder:
+    at 10:00 their time, 90 days on; asked twice, one reminder. Its time."""
+    with session_scope(engine) as session:
+        council = get_council(session, team_id=team_id, channel_id=channel_id)
+        state = (
+            store.member_states(session, council_id=require_id(council)).get(user_id)
+            if council
+            else None
+        )
+        if council is None or state is None or state.state != STATE_LANDED:
+            raise NotAllowed(FIRST_90_NOT_LANDED)
+        day = now.astimezone(zone(tz)).date() + timedelta(days=FIRST_90_DAYS)
+        reminder = reminders.schedule(
+            session,
+            kind=REMINDER_FIRST_90,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=to_utc(day, FIRST_90_AT, tz),
+            payload={"channel": council.channel_id, "council": require_id(council)},
+            dedupe_key=f"{REMINDER_FIRST_90}:{require_id(council)}:{user_id}",
+        )
+        return reminder.due_at
+
+
+def first_90_council(engine: Engine, *, team_id: str, council_id: int) -> str | None:
+    """The council's name for the 90-days DM (None when it is gone)."""
+    with session_scope(engine) as session:
+        council = council_in_team(session, council_id=council_id, team_id=team_id)
+        ritual = store.ritual_of(session, council_id=council_id) if council else None
+        return ritual.name if ritual else None
 
 
 # --- for the App Home ---------------------------------------------------------------------------

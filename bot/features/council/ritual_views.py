@@ -498,6 +498,36 @@ LANDED_TEXT = (
     "Congratulations! I shared the news in the council channel. Your check-in DMs have "
     "stopped; the council is still here for your first 90 days."
 )
+ACTION_FIRST_90 = "council_first_90"
+FIRST_90_NOT_LANDED = "That reminder is for members who shared with `/council landed` here."
+
+
+def landed_answer() -> list[dict]:
+    """The private answer to `/council landed`, offering the 90-days reminder."""
+    return dicts(
+        [
+            section(LANDED_TEXT),
+            section(
+                "Want a nudge to tell the council how your first 90 days went? The first "
+                "months in a new role go better with people in your corner.",
+                accessory=button("Remind me in 90 days", ACTION_FIRST_90, "90"),
+            ),
+        ]
+    )
+
+
+def first_90_set(when: datetime, tz: str) -> str:
+    return f":calendar: Done: I'll remind you privately on {format_local(when, tz)}."
+
+
+def first_90_dm(council_name: str) -> tuple[str, list[dict]]:
+    text = (
+        f"It's been about 90 days since you landed. How is the new role going? *"
+        f"{esc(council_name)}* would love to hear: what's working, what surprised you, and "
+        "what you'd tell a member who is still searching. A short post in the council "
+        "channel is plenty."
+    )
+    return text, dicts([section(text)])
 
 
 def drift_dm(council_name: str) -> tuple[str, list[dict]]:
