@@ -39,7 +39,10 @@ from bot.features.council.ritual_rules import (
     FIELD_MODERATOR,
     FIELD_NAME,
     GRACE,
+    ITEMS,
+    MEETING_POSTED,
     MEETING_SCHEDULED,
+    REMINDER_ACTION_ITEM,
     REMINDER_AGENDA,
     REMINDER_CHECKIN,
     REMINDER_DRIFT,
@@ -49,16 +52,20 @@ from bot.features.council.ritual_rules import (
     REMINDER_ROSTER,
     STATE_LANDED,
     STATE_PAUSED,
+    item_fields,
     parse_until,
     validate_checkin,
+    validate_notes,
     validate_setup,
 )
 from bot.features.council.ritual_views import (
     ACTION_CHECKIN,
     ACTION_FIRST_90,
+    ACTION_NOTES,
     ALREADY_LANDED,
     BACK_TEXT,
     CALLBACK_CHECKIN,
+    CALLBACK_NOTES,
     CALLBACK_SETUP,
     CHECKIN_THANKS,
     COUNCIL_PAUSE_NEEDS_DATE,
@@ -66,6 +73,9 @@ from bot.features.council.ritual_views import (
     MEETING_GONE,
     NOT_A_MEMBER,
     NOT_IN_COUNCIL,
+    NOT_MODERATOR_NOTES,
+    OWNER_NOT_MEMBER,
+    action_item_dm,
     agenda_message,
     checkin_dm,
     checkin_modal,
@@ -77,7 +87,10 @@ from bot.features.council.ritual_views import (
     landed_answer,
     landed_post,
     not_moderator_text,
+    notes_message,
+    notes_modal,
     paused_text,
+    read_notes_form,
     read_setup_form,
     saved_text,
     setup_modal,
@@ -328,6 +341,10 @@ class SetupMeta(ModalMetadata):
 
 
 class CheckinMeta(ModalMetadata):
+    meeting: int
+
+
+class NotesMeta(ModalMetadata):
     meeting: int
 
 
@@ -638,6 +655,83 @@ def _submit_checkin(
         dm(client, user_id=user_id, text=CHECKIN_THANKS)
 
 
+@listeners.action(ACTION_NOTES)
+def notes_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """The agenda's "Notes & action items": the moderator's form, after the meeting."""
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    found = ritual_service.meeting(
+        services.engine, meeting_id=kit.action_id_value(body), team_id=team_id
+    )
+    if found is None or found.status != MEETING_POSTED:
+        tell(client, body, respond, MEETING_GONE)
+        return
+    if found.moderator_id != user_id:
+        tell(client, body, respond, NOT_MODERATOR_NOTES)
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=notes_modal(
+            council_name=found.name,
+            private_metadata=NotesMeta(meeting=found.meeting_id).encode(),
+        ),
+    )
+
+
+@listeners.view(CALLBACK_NOTES)
+def notes_submitted(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    services, user_id, team_id = kit.caller(context)
+    meeting_id = NotesMeta.decode(view.get("private_metadata")).meeting
+    found = ritual_service.meeting(services.engine, meeting_id=meeting_id, team_id=team_id)
+    result = validate_notes(read_notes_form(view["state"]["values"]))
+    if isinstance(result, dict):
+        ack(response_action="errors", errors=result)
+        return
+    if found is None:
+        ack(response_action="errors", errors={"notes_text": MEETING_GONE})
+        return
+    if result.items:
+        members = set(channel_members(client, channel_id=found.channel_id))
+        for n in range(1, ITEMS + 1):
+            owner_field, _task = item_fields(n)
+            owner = state_value(view["state"]["values"], owner_field)
+            if owner and owner not in members:
+                ack(response_action="errors", errors={owner_field: OWNER_NOT_MEMBER})
+                return
+    zones = {
+        owner: tz_of(services, client, team_id=team_id, user_id=owner)
+        for owner in {o for o, _t in result.items}
+    }
+    done, saved = kit.submit_form(
+        ack,
+        validate=lambda: result,
+        save=lambda data: ritual_service.save_notes(
+            services.engine,
+            team_id=team_id,
+            meeting_id=meeting_id,
+            user_id=user_id,
+            data=data,
+            zones=zones,
+            now=services.clock(),
+        ),
+        error_block="notes_text",
+    )
+    if not done or saved is None:
+        return
+    channel_id, thread_ts, _next = saved
+    problem = council_channel_problem(services, client, channel_id=channel_id)
+    if problem is not None:
+        log.warning("meeting %s: notes not posted (%s)", meeting_id, problem.value)
+        dm(client, user_id=user_id, text=channel_problem_text(problem))
+        return
+    text, blocks = notes_message(result.notes, result.items)
+    client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=text, blocks=blocks)
+
+
 def nothing_modal_with(text: str) -> dict[str, Any]:
     return View(
         type="modal",
@@ -760,6 +854,7 @@ def ritual_senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
                     activity=content.activity,
                     video_link=found.video_link,
                     moderator_id=found.moderator_id,
+                    meeting_id=found.meeting_id,
                 )
                 posted = client.chat_postMessage(channel=found.channel_id, text=text, blocks=blocks)
                 ts = str(posted["ts"])
@@ -812,7 +907,31 @@ def ritual_senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
         client.chat_postMessage(channel=channel, text=text, blocks=blocks)
         return None
 
+    @slack_sender
+    def send_action_item(reminder: Reminder) -> Any:
+        found = current(reminder)
+        if found is None:
+            return Delivered()
+        upcoming = ritual_service.summary(
+            services.engine,
+            team_id=reminder.team_id,
+            channel_id=found.channel_id,
+            now=services.clock(),
+        )
+        tz = str(reminder.data.get("tz") or found.tz)
+        text, blocks = action_item_dm(
+            found.name,
+            str(reminder.data.get("task") or ""),
+            upcoming.next_start if upcoming else None,
+            tz,
+        )
+        client = services.slack_for(reminder.team_id)
+        channel = str(client.conversations_open(users=reminder.user_id)["channel"]["id"])
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return None
+
     return {
+        REMINDER_ACTION_ITEM: send_action_item,
         REMINDER_FIRST_90: send_first_90,
         REMINDER_DRIFT: drift_sender(False),
         REMINDER_DRIFT_MODERATOR: drift_sender(True),

@@ -722,3 +722,75 @@ def test_a_landed_member_can_ask_for_a_first_90_days_reminder(slack: Slack) -> N
     forward_to(slack, reminder.due_at)
     (dm,) = [c for c in dms_to(slack, slack.arjun) if "90 days" in text_of(c)]
     assert "&lt;!channel&gt;" in mrkdwn_of(dm)  # the council's name, escaped
+
+
+# --- after the meeting ----------------------------------------------------------------------------
+
+
+def test_the_moderators_notes_go_to_the_thread_and_action_items_become_private_reminders(
+    slack: Slack,
+) -> None:
+    from bot.features.council.ritual_rules import REMINDER_ACTION_ITEM
+    from bot.features.council.ritual_views import ACTION_NOTES
+
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(minutes=10))
+    agenda = channel_posts(slack)[-1]
+    ts = agenda.response["ts"]
+    # Not the moderator: a private no.
+    slack.driver.block_action(
+        user=slack.noor, action_id=ACTION_NOTES, channel=slack.council, message_ts=ts
+    )
+    slack.settle()
+    assert "Only the council's moderator" in ephemerals_to(slack, slack.noor)[-1]
+    seen = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=slack.lena, action_id=ACTION_NOTES, channel=slack.council, message_ts=ts
+    )
+    found = slack.standin.wait_for("views.open", count=seen + 1)
+    view = (found[-1] if isinstance(found, list) else found).response["view"]
+
+    def values(**fields: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"notes_text": {"notes_text": payloads.plain(fields.get("notes"))}}
+        for n in (1, 2, 3):
+            owner, task = fields.get(f"owner{n}"), fields.get(f"task{n}")
+            out[f"item_owner_{n}"] = {f"item_owner_{n}": payloads.user(owner)}
+            out[f"item_task_{n}"] = {f"item_task_{n}": payloads.plain(task)}
+        return out
+
+    refused = slack.driver.view_submission(
+        user=slack.lena, view_id=view["id"], values=values(task1="Orphan task")
+    )
+    assert refused.json is not None and "item_owner_1" in refused.json["errors"]
+    refused = slack.driver.view_submission(
+        user=slack.lena,
+        view_id=view["id"],
+        values=values(owner1="U0OUTSIDER1", task1="Someone else's"),
+    )
+    assert refused.json is not None and "item_owner_1" in refused.json["errors"]
+    answer = slack.driver.view_submission(
+        user=slack.lena,
+        view_id=view["id"],
+        values=values(
+            notes="We practised <!channel> salary talk",
+            owner1=slack.noor,
+            task1="Send Lena the job description",
+            owner2=slack.maya,
+            task2="Book a mock interview <@U0LENA0002>",
+        ),
+    )
+    assert not (answer.json or {}).get("errors"), answer.json
+    slack.settle()
+    (thread,) = [c for c in channel_posts(slack) if c.args.get("thread_ts") == ts]
+    said = mrkdwn_of(thread)
+    assert "We practised &lt;!channel&gt; salary talk" in said and "<!channel>" not in said
+    assert f"<@{slack.noor}>: Send Lena the job description" in said
+    items = reminders_of(slack, REMINDER_ACTION_ITEM)
+    assert set(items) == {slack.noor, slack.maya}
+    next_start = meetings(slack)[1].starts_at
+    ny = items[slack.noor].due_at.astimezone(ZoneInfo("America/New_York"))
+    assert ny.time() == time(10, 0)
+    assert ny.date() == next_start.astimezone(ZoneInfo("America/New_York")).date() - timedelta(1)
+    forward_to(slack, items[slack.maya].due_at)
+    (dm,) = [c for c in dms_to(slack, slack.maya) if "action item" in text_of(c)]
+    assert "Book a mock interview &lt;@U0LENA0002&gt;" in mrkdwn_of(dm)

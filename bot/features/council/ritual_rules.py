@@ -23,6 +23,7 @@ from bot.platform.timezones import QUIET_START, out_of_quiet_hours, to_utc, zone
 
 # Mirrors storage.rituals' values, for handlers (which do not import storage).
 MEETING_SCHEDULED = "scheduled"
+MEETING_POSTED = "posted"
 STATE_PAUSED = "paused"
 STATE_LANDED = "landed"
 
@@ -58,6 +59,7 @@ REMINDER_ROSTER = "council.roster"  # who is in the council: schedules each memb
 REMINDER_CHECKIN = "council.checkin"
 REMINDER_NUDGE = "council.checkin_nudge"
 REMINDER_AGENDA = "council.agenda"
+REMINDER_ACTION_ITEM = "council.action_item"  # a private reminder of an action item
 REMINDER_FIRST_90 = "council.first_90"  # a landed member's "first 90 days" check-in
 REMINDER_DRIFT = "council.drift"  # a kind word to a member quiet for two meetings in a row
 REMINDER_DRIFT_MODERATOR = "council.drift_moderator"  # the moderator's heads-up: who, only
@@ -69,6 +71,7 @@ GRACE: dict[str, timedelta] = {
     # a long outage (a meeting already over gets no agenda, but the next one is planned).
     REMINDER_AGENDA: timedelta(days=30),
     REMINDER_FIRST_90: timedelta(days=7),
+    REMINDER_ACTION_ITEM: timedelta(days=2),
     REMINDER_DRIFT: timedelta(days=2),
     REMINDER_DRIFT_MODERATOR: timedelta(days=2),
 }
@@ -386,3 +389,63 @@ class Activity:
 
     user_id: str
     text: str  # bot-written words around member text already escaped by the service
+
+
+# --- after the meeting: notes and action items ---------------------------------------------------
+
+NOTES_FIELD = "notes_text"
+ITEMS = 3
+NOTES_MAX = 2000
+TASK_MAX = 300
+ACTION_ITEM_AT = time(10, 0)  # the owner's time, the day before the next meeting
+
+
+def item_fields(n: int) -> tuple[str, str]:
+    return f"item_owner_{n}", f"item_task_{n}"
+
+
+@dataclass(frozen=True, slots=True)
+class NotesInput:
+    notes: str
+    items: tuple[tuple[str, str], ...]  # (owner, task)
+
+
+def validate_notes(values: Mapping[str, Any]) -> NotesInput | dict[str, str]:
+    """The moderator's notes form: notes and up to three (owner, task) items; an owner
+    without a task or a task without an owner is an inline error."""
+    errors: dict[str, str] = {}
+    notes = multiline(str(values.get(NOTES_FIELD) or ""))
+    if len(notes) > NOTES_MAX:
+        errors[NOTES_FIELD] = f"Keep the notes to {NOTES_MAX} characters."
+    elif problem := unstorable(notes, "The notes"):
+        errors[NOTES_FIELD] = problem
+    items: list[tuple[str, str]] = []
+    for n in range(1, ITEMS + 1):
+        owner_field, task_field = item_fields(n)
+        owner = str(values.get(owner_field) or "")
+        task = one_line(str(values.get(task_field) or ""))
+        if task and not owner:
+            errors[owner_field] = "Who owns this one?"
+        elif owner and not task:
+            errors[task_field] = "What is the action item?"
+        elif len(task) > TASK_MAX:
+            errors[task_field] = f"Keep it to {TASK_MAX} characters."
+        elif problem := unstorable(task, "The action item"):
+            errors[task_field] = problem
+        elif owner and task:
+            items.append((owner, task))
+    if not errors and not notes and not items:
+        errors[NOTES_FIELD] = "Write a few notes, or add an action item."
+    if errors:
+        return errors
+    return NotesInput(notes, tuple(items))
+
+
+def action_item_due(next_start: datetime | None, *, after: datetime, tz: str) -> datetime:
+    """10:00 the owner's time the day before the next meeting (or two days on without one),
+    never before `after`."""
+    if next_start is None:
+        day = after.astimezone(zone(tz)).date() + timedelta(days=2)
+    else:
+        day = next_start.astimezone(zone(tz)).date() - timedelta(days=1)
+    return max(to_utc(day, ACTION_ITEM_AT, tz), after)

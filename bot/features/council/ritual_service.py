@@ -25,6 +25,7 @@ from bot.features.council.ritual_rules import (
     AGENDA_LEAD,
     FIRST_90_AT,
     FIRST_90_DAYS,
+    REMINDER_ACTION_ITEM,
     REMINDER_AGENDA,
     REMINDER_CHECKIN,
     REMINDER_DRIFT,
@@ -35,8 +36,10 @@ from bot.features.council.ritual_rules import (
     ROSTER_LEAD,
     Activity,
     CheckinInput,
+    NotesInput,
     Rhythm,
     RitualInput,
+    action_item_due,
     checkin_due,
     dedupe_key,
     drifting,
@@ -50,6 +53,7 @@ from bot.features.council.ritual_views import (
     MEETING_GONE,
     NO_RITUAL,
     NOT_MODERATOR_FIELD,
+    NOT_MODERATOR_NOTES,
     CheckinView,
     RitualSummary,
     not_moderator_pause,
@@ -766,6 +770,48 @@ def first_90_council(engine: Engine, *, team_id: str, council_id: int) -> str | 
         council = council_in_team(session, council_id=council_id, team_id=team_id)
         ritual = store.ritual_of(session, council_id=council_id) if council else None
         return ritual.name if ritual else None
+
+
+def save_notes(
+    engine: Engine,
+    *,
+    team_id: str,
+    meeting_id: int,
+    user_id: str,
+    data: NotesInput,
+    zones: dict[str, str],
+    now: datetime,
+) -> tuple[str, str | None, datetime | None]:
+    """The moderator's notes of a posted meeting: each action item becomes a private
+    reminder for its owner (`zones`: owner -> zone), the day before the next meeting.
+    (channel, the agenda's ts for the thread, the next meeting's start)."""
+    with session_scope(engine) as session:
+        row = store.meeting_in_team(session, meeting_id=meeting_id, team_id=team_id)
+        ritual = store.ritual_of(session, council_id=row.council_id) if row else None
+        council = session.get(Council, row.council_id) if row else None
+        if row is None or ritual is None or council is None or row.status != MEETING_POSTED:
+            raise NotAllowed(MEETING_GONE)
+        if ritual.moderator_id != user_id:
+            raise NotModerator(NOT_MODERATOR_NOTES)
+        upcoming = [
+            m
+            for m in store.scheduled_meetings(session, council_id=row.council_id)
+            if m.starts_at > now
+        ]
+        next_start = upcoming[0].starts_at if upcoming else None
+        for n, (owner, task) in enumerate(data.items, start=1):
+            tz = zones.get(owner, ritual.tz)
+            reminders.schedule(
+                session,
+                kind=REMINDER_ACTION_ITEM,
+                team_id=team_id,
+                user_id=owner,
+                due_at=action_item_due(next_start, after=now, tz=tz),
+                payload={"meeting": meeting_id, "task": task, "tz": tz},
+                subject=meeting_subject(meeting_id),
+                dedupe_key=f"{dedupe_key(REMINDER_ACTION_ITEM, meeting_id, owner)}:{n}",
+            )
+        return council.channel_id, row.agenda_ts, next_start
 
 
 # --- for the App Home ---------------------------------------------------------------------------

@@ -37,16 +37,21 @@ from bot.features.council.ritual_rules import (
     FIELD_TIME,
     FIELD_WEEKDAYS,
     INTERVAL_MAX,
+    ITEMS,
     LINK_MAX,
     MEETING_ZERO_SECTIONS,
     NAME_MAX,
+    NOTES_FIELD,
+    NOTES_MAX,
     RHYTHM_CUSTOM,
     RHYTHM_FAST,
     RHYTHM_SLOW,
     SECTIONS,
+    TASK_MAX,
     WEEKDAYS,
     Activity,
     describe_rhythm,
+    item_fields,
     time_boxes,
 )
 from bot.platform.mrkdwn import mention
@@ -68,6 +73,8 @@ from bot.ui.blocks import (
 )
 
 CALLBACK_SETUP = "council_setup"
+CALLBACK_NOTES = "council_notes"
+ACTION_NOTES = "council_notes_open"
 CALLBACK_CHECKIN = "council_checkin"
 ACTION_CHECKIN = "council_checkin_open"
 ACTION_SETUP = "council_setup_open"
@@ -418,8 +425,10 @@ def agenda_message(
     activity: Sequence[Activity],
     video_link: str,
     moderator_id: str,
+    meeting_id: int | None = None,
 ) -> tuple[str, list[dict]]:
-    """The agenda posted in the council channel before the meeting."""
+    """The agenda posted in the council channel before the meeting (with the moderator's
+    button for notes and action items afterwards)."""
     boxes = time_boxes(length, MEETING_ZERO_SECTIONS if meeting_zero else SECTIONS)
     title = f"{council_name}: meeting zero" if meeting_zero else f"{council_name}: agenda"
     text = f"Agenda for {esc(council_name)}, starting {format_local(starts_at, tz)}"
@@ -455,6 +464,10 @@ def agenda_message(
             "back-channel names and private debriefs never appear here."
         )
     )
+    if meeting_id is not None:
+        blocks.append(
+            ActionsBlock(elements=[button("Notes & action items", ACTION_NOTES, str(meeting_id))])
+        )
     return text, dicts(blocks)
 
 
@@ -555,3 +568,75 @@ ALREADY_LANDED = "You shared your news with the council already. Congratulations
 NO_RITUAL = (
     "This council has no meeting rhythm yet. Type `/council setup` here to set one up first."
 )
+
+
+# --- after the meeting ---------------------------------------------------------------------------
+
+
+def notes_modal(*, council_name: str, private_metadata: str) -> dict:
+    blocks: list[Block] = [
+        section(
+            f"Posted in the agenda's thread in *{esc(council_name)}*. Each action item "
+            "becomes a private reminder for its owner the day before the next meeting."
+        ),
+        text_input(
+            NOTES_FIELD,
+            "Notes",
+            max_length=NOTES_MAX,
+            multiline=True,
+            optional=True,
+            placeholder="What the council talked about, decisions, asks",
+        ),
+    ]
+    for n in range(1, ITEMS + 1):
+        owner_field, task_field = item_fields(n)
+        blocks += [
+            InputBlock(
+                block_id=owner_field,
+                label=plain(f"Action item {n}: who", 2000),
+                optional=True,
+                element=UserSelectElement(action_id=owner_field),
+            ),
+            text_input(task_field, f"Action item {n}: what", max_length=TASK_MAX, optional=True),
+        ]
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_NOTES,
+        title=plain("Meeting notes", MODAL_TITLE_MAX),
+        submit=plain("Post", MODAL_TITLE_MAX),
+        close=plain("Cancel", MODAL_TITLE_MAX),
+        blocks=blocks,
+        private_metadata=private_metadata,
+    )
+    return view.to_dict()
+
+
+def read_notes_form(state_values: Mapping[str, Any]) -> dict[str, str]:
+    fields = [NOTES_FIELD] + [f for n in range(1, ITEMS + 1) for f in item_fields(n)]
+    return {field: state_value(state_values, field) for field in fields}
+
+
+def notes_message(notes: str, items: Sequence[tuple[str, str]]) -> tuple[str, list[dict]]:
+    parts = ["*Notes from the meeting*"]
+    if notes:
+        parts.append(esc(notes, 2000))
+    if items:
+        parts.append("*Action items*")
+        parts += [f"• {mention(owner)}: {esc(task)}" for owner, task in items]
+    text = "\n".join(parts)
+    return "Notes from the meeting", dicts([section(text)])
+
+
+def action_item_dm(
+    council_name: str, task: str, next_start: datetime | None, tz: str
+) -> tuple[str, list[dict]]:
+    when = f", before the next meeting ({format_local(next_start, tz)})" if next_start else ""
+    text = (
+        f"A reminder of your action item from *{esc(council_name)}*{when}: {esc(task)}\n"
+        "Your council will be glad to hear how it went."
+    )
+    return text, dicts([section(text)])
+
+
+NOT_MODERATOR_NOTES = "Only the council's moderator posts the meeting's notes and action items."
+OWNER_NOT_MEMBER = "Pick someone in this council's channel."

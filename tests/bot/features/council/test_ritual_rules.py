@@ -191,3 +191,32 @@ def test_drift_is_two_quiet_meetings_in_a_row_once_per_quiet_spell() -> None:
     assert drifting([{"a", "b"}, {"b", "c"}]) == {"b"}
     assert drifting([{"a", "b"}, {"b", "c"}, {"c"}]) == {"b"}
     assert drifting([{"b"}, {"b"}, {"b"}]) == set()  # told already, a meeting ago
+
+
+def test_notes_and_action_items() -> None:
+    from bot.features.council.ritual_rules import (
+        NOTES_FIELD,
+        NotesInput,
+        action_item_due,
+        validate_notes,
+    )
+
+    assert NOTES_FIELD in validate_notes({})  # nothing at all
+    errors = validate_notes({"item_task_2": "Do it"})
+    assert isinstance(errors, dict) and "item_owner_2" in errors
+    errors = validate_notes({"item_owner_1": "U1"})
+    assert isinstance(errors, dict) and "item_task_1" in errors
+    assert validate_notes(
+        {NOTES_FIELD: "Good one", "item_owner_3": "U3", "item_task_3": " Go "}
+    ) == (NotesInput("Good one", (("U3", "Go"),)))
+    start = to_utc(date(2026, 12, 10), time(18, 0), BERLIN)
+    now = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+    due = action_item_due(start, after=now, tz="Asia/Kolkata")
+    assert due.astimezone(ZoneInfo("Asia/Kolkata")) == datetime(
+        2026, 12, 9, 10, 0, tzinfo=ZoneInfo("Asia/Kolkata")
+    )
+    assert action_item_due(None, after=now, tz=BERLIN) == to_utc(
+        date(2026, 12, 9), time(10, 0), BERLIN
+    )
+    late = start - timedelta(hours=1)
+    assert action_item_due(start, after=late, tz=BERLIN) == late  # never in the past
