@@ -20,6 +20,7 @@ from sqlalchemy import Column, Date, Text, UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from storage.councils import Council
 from storage.types import UTCDateTime, utcnow
 
 MEETING_SCHEDULED = "scheduled"
@@ -189,6 +190,45 @@ def member_states(session: Session, *, council_id: int) -> dict[str, CouncilMemb
         select(CouncilMemberState).where(CouncilMemberState.council_id == council_id)
     )
     return {row.user_id: row for row in rows}
+
+
+def export_member(session: Session, *, team_id: str, user_id: str) -> dict[str, list[dict]]:
+    """A member's rows here, for their export: check-ins (with the meeting's council channel
+    and start) and pause/landed states."""
+    checkins = session.exec(
+        select(CouncilCheckin, CouncilMeeting, Council)
+        .join(CouncilMeeting, col(CouncilMeeting.id) == CouncilCheckin.meeting_id)
+        .join(Council, col(Council.id) == CouncilMeeting.council_id)
+        .where(CouncilCheckin.team_id == team_id, CouncilCheckin.user_id == user_id)
+        .order_by(col(CouncilMeeting.starts_at))
+    ).all()
+    states = session.exec(
+        select(CouncilMemberState, Council)
+        .join(Council, col(Council.id) == CouncilMemberState.council_id)
+        .where(CouncilMemberState.team_id == team_id, CouncilMemberState.user_id == user_id)
+    ).all()
+    return {
+        "council_checkins": [
+            {
+                "channel_id": council.channel_id,
+                "meeting_starts_at": meeting.starts_at.isoformat(),
+                "where_now": checkin.where_now,
+                "needs": checkin.needs,
+                "win": checkin.win,
+                "updated_at": checkin.updated_at.isoformat(),
+            }
+            for checkin, meeting, council in checkins
+        ],
+        "council_status": [
+            {
+                "channel_id": council.channel_id,
+                "state": state.state,
+                "until": state.until.isoformat() if state.until else None,
+                "updated_at": state.updated_at.isoformat(),
+            }
+            for state, council in states
+        ],
+    }
 
 
 def erase_member(session: Session, *, team_id: str, user_id: str) -> dict[str, int]:

@@ -457,6 +457,23 @@ def test_erase_takes_the_members_checkins_and_leaves_the_councils_rhythm(slack: 
         assert session.exec(select(CouncilCheckin)).all()
     from bot.features.council import service
 
+    # Her export holds it, and her pause.
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="pause")
+    slack.settle()
+    exported = service.export(
+        slack.engine, team_id=slack.workspace.team_id, user_id=slack.lena, now=slack.clock.now
+    )
+    (mine,) = exported.document["council_checkins"]
+    assert mine["where_now"] == "Quietly looking" and mine["channel_id"] == slack.council
+    assert mine["meeting_starts_at"] == start.isoformat()
+    assert [s["state"] for s in exported.document["council_status"]] == ["paused"]
+    assert "Quietly looking" in exported.markdown
+    other = service.export(
+        slack.engine, team_id=slack.workspace.team_id, user_id=slack.noor, now=slack.clock.now
+    )
+    assert other.document["council_checkins"] == [] and "Quietly" not in other.json_text
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="back")
+    slack.settle()
     # Lena, the moderator, erases her data: her check-in goes; the council's meeting stays.
     erased = service.erase(slack.engine, team_id=slack.workspace.team_id, user_id=slack.lena)
     assert isinstance(erased, service.Erased)

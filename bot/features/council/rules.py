@@ -33,6 +33,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("backchannel_shares", "Back-channel summaries you shared in a council channel"),
     ("negotiation_plans", "Negotiation plans"),
     ("reminders", "Reminders addressed to you"),
+    ("council_checkins", "Your check-ins before council meetings"),
+    ("council_status", "Your pauses and landing in councils"),
 )
 
 

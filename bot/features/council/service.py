@@ -34,6 +34,7 @@ def export(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> Memb
     """Everything held about the member, as JSON and as Markdown."""
     with unit_of_work(engine) as session:
         sections = member_data.export_of(session, team_id=team_id, user_id=user_id)
+        sections = {**sections, **rituals.export_member(session, team_id=team_id, user_id=user_id)}
     document = export_document(sections, team_id=team_id, user_id=user_id, exported_at=now)
     return MemberExport(document, export_json(document), export_markdown(document))
 
