@@ -133,6 +133,9 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("slack_installations", "bot_token"),
     ("slack_installations", "bot_refresh_token"),
     ("written_feedback", "author_sealed"),  # who wrote anonymous feedback (0010)
+    ("tour_conversations", "person_name"),  # the Listening Tour (0012)
+    ("tour_conversations", "heard"),
+    ("tour_conversations", "takeaway"),
 )
 
 

@@ -72,3 +72,8 @@ from storage.rituals import (  # noqa: E402
 )
 
 __all__ += ["CouncilCheckin", "CouncilMeeting", "CouncilMemberState", "CouncilRitual"]
+
+# The Listening Tour log: conversations and shared takeaways (`/tour`).
+from storage.tour import TourConversation, TourShare  # noqa: E402
+
+__all__ += ["TourConversation", "TourShare"]

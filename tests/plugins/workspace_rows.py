@@ -33,6 +33,7 @@ from storage.negotiation import NegotiationCompensation, NegotiationLeg, Negotia
 from storage.reminders import Reminder, ReminderStatus
 from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilMemberState, CouncilRitual
 from storage.searches import Search
+from storage.tour import TourConversation, TourShare
 from storage.types import require_id
 
 
@@ -114,6 +115,26 @@ def seed_workspace(
                 checklist_id=require_id(checklist),
                 channel_id=channel_id,
                 message_ts="1700000000.000900",
+            )
+        )
+        conversation = TourConversation(
+            team_id=team_id,
+            user_id=author,
+            person_name="A former manager",
+            kind="reverse_exit",
+            held_on=now.date(),
+            heard="Heard",
+            takeaway="A takeaway",
+        )
+        session.add(conversation)
+        session.flush()
+        session.add(
+            TourShare(
+                team_id=team_id,
+                user_id=author,
+                conversation_id=require_id(conversation),
+                channel_id=channel_id,
+                message_ts="1700000000.000950",
             )
         )
         plan = NegotiationPlan(team_id=team_id, user_id=author, search_id=require_id(search))

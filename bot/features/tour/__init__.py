@@ -1,0 +1,1 @@
+"""The Listening Tour (`/tour`)."""

@@ -1,0 +1,183 @@
+"""Use cases of the Listening Tour: the log, progress, the thanks reminder, shared takeaways.
+
+No Slack here: handlers call these with plain values and render what comes back. Every use
+case given a conversation id (a button's value, a modal's metadata, a reminder's payload)
+takes the requesting workspace's `team_id` and finds only that workspace's rows
+(`storage.tour.conversation_in_team`), and, for a member's request, only their own: another
+workspace's id or another member's is answered exactly as a gone one. A logged conversation
+and its thanks reminder are stored in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.features.errors import NotAllowed
+from bot.features.tour.rules import (
+    RECENT_MAX,
+    REMINDER_THANKS,
+    Conversation,
+    ConversationInput,
+    Progress,
+    conversation_subject,
+    thanks_dedupe_key,
+    thanks_time,
+)
+from bot.reminders import engine as reminders
+from storage import tour as store
+from storage.councils import get_council
+from storage.db import session_scope
+from storage.scoping import council_in_team
+from storage.tour import TourConversation
+from storage.types import require_id
+
+NOT_YOURS = "That conversation isn't in your Listening Tour (it may have been removed)."
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What `/tour` shows: progress and the latest conversations."""
+
+    progress: Progress
+    recent: tuple[Conversation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilOption:
+    council_id: int
+    channel_id: str
+    name: str
+
+
+def conversation_of(row: TourConversation) -> Conversation:
+    return Conversation(
+        id=require_id(row),
+        team_id=row.team_id,
+        user_id=row.user_id,
+        name=row.person_name,
+        kind=row.kind,
+        held_on=row.held_on,
+        heard=row.heard,
+        takeaway=row.takeaway,
+        thanks=row.thanks,
+    )
+
+
+def overview(engine: Engine, *, team_id: str, user_id: str, limit: int = RECENT_MAX) -> Overview:
+    with session_scope(engine) as session:
+        counts = store.counts_by_kind(session, team_id=team_id, user_id=user_id)
+        recent = store.recent_conversations(session, team_id=team_id, user_id=user_id, limit=limit)
+        return Overview(
+            progress=Progress(counts=counts), recent=tuple(conversation_of(r) for r in recent)
+        )
+
+
+def progress_count(session: Session, *, team_id: str, user_id: str) -> int:
+    """How many conversations the member logged (the Home reads it in its own session)."""
+    return store.count_conversations(session, team_id=team_id, user_id=user_id)
+
+
+def log_conversation(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    data: ConversationInput,
+    tz: str | None,
+    now: datetime,
+) -> Conversation:
+    """Store the conversation and, if asked, its thanks reminder, in one transaction."""
+    with session_scope(engine) as session:
+        row = store.add_conversation(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            person_name=data.name,
+            kind=data.kind,
+            held_on=data.held_on,
+            heard=data.heard,
+            takeaway=data.takeaway,
+            thanks=data.thanks,
+            now=now,
+        )
+        conversation = conversation_of(row)
+        if data.thanks:
+            reminders.schedule(
+                session,
+                kind=REMINDER_THANKS,
+                team_id=team_id,
+                user_id=user_id,
+                due_at=max(thanks_time(now, tz=tz), now),
+                payload={"conversation": conversation.id},
+                subject=conversation_subject(conversation.id),
+                dedupe_key=thanks_dedupe_key(conversation.id),
+            )
+        return conversation
+
+
+def own_conversation(
+    engine: Engine, *, conversation_id: int, team_id: str, user_id: str
+) -> Conversation:
+    """The member's own conversation in `team_id`; NotAllowed otherwise (gone, another
+    member's, another workspace's: one answer for all)."""
+    with session_scope(engine) as session:
+        row = store.conversation_in_team(session, conversation_id=conversation_id, team_id=team_id)
+        if row is None or row.user_id != user_id:
+            raise NotAllowed(NOT_YOURS)
+        return conversation_of(row)
+
+
+def thanks_target(engine: Engine, *, conversation_id: int, team_id: str) -> Conversation | None:
+    """The conversation a thanks reminder of `team_id` is about; None when it is gone or
+    another workspace's."""
+    with session_scope(engine) as session:
+        row = store.conversation_in_team(session, conversation_id=conversation_id, team_id=team_id)
+        return None if row is None else conversation_of(row)
+
+
+def council_options(engine: Engine, *, team_id: str, channel_ids: list[str]) -> list[CouncilOption]:
+    """The workspace's councils in `channel_ids` (those the member shares with the bot,
+    found by the handler), in that order."""
+    with session_scope(engine) as session:
+        found: list[CouncilOption] = []
+        for channel_id in channel_ids:
+            council = get_council(session, team_id=team_id, channel_id=channel_id)
+            if council is not None:
+                found.append(CouncilOption(require_id(council), council.channel_id, council.name))
+        return found
+
+
+def council_option(engine: Engine, *, council_id: int, team_id: str) -> CouncilOption | None:
+    """A council from a form's choice, only if it is `team_id`'s."""
+    with session_scope(engine) as session:
+        council = council_in_team(session, council_id=council_id, team_id=team_id)
+        if council is None:
+            return None
+        return CouncilOption(require_id(council), council.channel_id, council.name)
+
+
+def record_share(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    conversation_id: int,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+) -> None:
+    """Remember where a takeaway was posted (an erase of the member's data deletes it)."""
+    with session_scope(engine) as session:
+        store.add_share(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            conversation_id=conversation_id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            now=now,
+        )
