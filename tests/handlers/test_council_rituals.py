@@ -665,6 +665,7 @@ def test_what_the_home_can_show_each_member_next_meeting_and_their_checkin(slack
 
     (noor,) = home(slack.noor, [slack.council])
     assert noor.starts_at == start and noor.checked_in and not noor.away
+    assert noor.meeting_id == meetings(slack)[0].id
     (lena,) = home(slack.lena, [slack.council])
     assert not lena.checked_in
     assert home(slack.lena, [slack.private_channel_without_bot]) == []

@@ -819,8 +819,10 @@ def save_notes(
 
 @dataclass(frozen=True, slots=True)
 class MemberMeeting:
-    """A council's next meeting as one member's Home shows it."""
+    """A council's next meeting as one member's Home shows it (`meeting_id` is the value of
+    a "Check in" button, ritual_views.ACTION_CHECKIN, which the council feature answers)."""
 
+    meeting_id: int
     channel_id: str
     council_name: str
     starts_at: datetime
@@ -859,6 +861,7 @@ def next_meetings_for(
             day = meeting.starts_at.astimezone(zone(ritual.tz)).date()
             found.append(
                 MemberMeeting(
+                    meeting_id=require_id(meeting),
                     channel_id=council.channel_id,
                     council_name=ritual.name,
                     starts_at=meeting.starts_at,
