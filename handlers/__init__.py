@@ -26,6 +26,7 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         missions,
         negotiation,
         privacy,
+        tour,
     )
 
     kit.install(app, services, work=work, report=report)
@@ -42,6 +43,7 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         negotiation,
         privacy,
         council,
+        tour,
     ):
         feature.register(app, services)
     # A posted draft's message is the missions feature's: others re-render it through the

@@ -29,6 +29,7 @@ from storage import debriefs as debriefs_store
 from storage import feedback_requests as requests_store
 from storage import missions as missions_store
 from storage import negotiation as negotiation_store
+from storage import tour as tour_store
 from storage.db import unit_of_work
 from storage.negotiation import NegotiationLeg
 from storage.types import require_id
@@ -71,6 +72,7 @@ class Dashboard:
     now: datetime
     negotiations: Shown[PlanSummary]  # red flags first, then most recently changed
     checklists: Shown[Checklist]  # open ones, most recently changed first
+    tour_count: int = 0  # Listening Tour conversations logged (`/tour`)
 
 
 def dashboard(
@@ -89,6 +91,7 @@ def dashboard(
             now=now,
             negotiations=_plans(session, **owner, limit=caps.plans),
             checklists=_checklists(session, **owner, limit=caps.checklists),
+            tour_count=tour_store.count_conversations(session, **owner),
         )
 
 

@@ -17,6 +17,8 @@ from bot.features.home.service import Caps, Dashboard
 from bot.features.missions.views import HOME_MAX_DRAFTS, HOME_MAX_OWED, home_section
 from bot.features.negotiation.views import HOME_MAX_PLANS
 from bot.features.negotiation.views import home_section as negotiation_home_section
+from bot.features.tour.rules import TARGET as TOUR_TARGET
+from bot.features.tour.views import home_line as tour_home_line
 from bot.ui.blocks import context, section
 
 HOME_CAPS = Caps(
@@ -47,6 +49,7 @@ def home_view(board: Dashboard) -> dict:
             {"type": "divider"},
             *_debriefs(board),
             {"type": "divider"},
+            *_tour(board),
             *backchannel_home_section(board.checklists.items),
             *(
                 [see_all(board.checklists.more, "/backchannel list")]
@@ -84,6 +87,12 @@ def _missions(board: Dashboard) -> list[dict]:
             context(f"…and {more} more requests; they show here as you answer these.").to_dict()
         )
     return blocks
+
+
+def _tour(board: Dashboard) -> list[dict]:
+    """The Listening Tour line and its divider, once the member has logged a conversation."""
+    line = tour_home_line(board.tour_count, TOUR_TARGET)
+    return [*line, {"type": "divider"}] if line else []
 
 
 def _debriefs(board: Dashboard) -> list[dict]:
