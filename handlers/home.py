@@ -10,12 +10,16 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.features.council import ritual_service
+from bot.features.council.ritual_views import HomeMeeting
+from bot.features.council.ritual_views import home_section as council_home_section
 from bot.features.home import service
 from bot.features.home.service import Dashboard
 from bot.features.home.views import HOME_CAPS, home_view
+from bot.platform.councils import known_councils
 from bot.services import Services
 from handlers import kit
-from handlers.common import council_members
+from handlers.common import MEMBER_COUNCILS_CHECKED, council_members
 
 log = logging.getLogger("council_bot.home")
 
@@ -44,6 +48,8 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
         services.engine, team_id=team_id, user_id=user_id, now=services.clock(), caps=HOME_CAPS
     )
     view = home_view(still_in_council(services, client, board, user_id=user_id))
+    meetings = next_meetings(services, client, team_id=team_id, user_id=user_id)
+    view["blocks"] = [*council_home_section(meetings), *view["blocks"]]
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
@@ -66,6 +72,32 @@ def still_in_council(
     dropped = len(board.owed.items) - len(kept)
     owed = replace(board.owed, items=kept, total=max(len(kept), board.owed.total - dropped))
     return replace(board, owed=owed)
+
+
+def next_meetings(
+    services: Services, client: WebClient, *, team_id: str, user_id: str
+) -> list[HomeMeeting]:
+    """The next meeting of each council with a rhythm that the member is in now (the
+    channel's member list, cached briefly, says so)."""
+    channels = known_councils(services.engine, team_id=team_id, limit=MEMBER_COUNCILS_CHECKED)
+    upcoming = ritual_service.next_meetings_for(
+        services.engine,
+        team_id=team_id,
+        user_id=user_id,
+        channel_ids=channels,
+        now=services.clock(),
+    )
+    return [
+        HomeMeeting(
+            meeting_id=meeting.meeting_id,
+            council_name=meeting.council_name,
+            starts_at=meeting.starts_at,
+            checked_in=meeting.checked_in,
+            away=meeting.away,
+        )
+        for meeting in upcoming
+        if user_id in (council_members(services, client, channel_id=meeting.channel_id) or ())
+    ]
 
 
 # Every feature refreshes Home through the kit; this is the Home feature's answer.

@@ -812,3 +812,49 @@ def test_the_moderators_notes_go_to_the_thread_and_action_items_become_private_r
     forward_to(slack, items[slack.maya].due_at)
     (dm,) = [c for c in dms_to(slack, slack.maya) if "action item" in text_of(c)]
     assert "Book a mock interview &lt;@U0LENA0002&gt;" in mrkdwn_of(dm)
+
+
+def test_home_shows_the_next_meeting_and_checks_in_from_there(slack: Slack) -> None:
+    from tests.handlers.test_home import open_home
+
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=24))
+    slack.settle()
+
+    home = open_home(slack, slack.lena).args["view"]
+    text = json.dumps(home["blocks"][:3])
+    assert "*Your council*" in text and f"<!date^{int(start.timestamp())}^" in text
+    [button] = [
+        block["accessory"]
+        for block in home["blocks"]
+        if block.get("accessory", {}).get("action_id") == ACTION_CHECKIN
+    ]
+    assert button["value"] == str(meetings(slack)[0].id)
+
+    # The Home's button opens the same check-in form; once sent, the Home says it is in.
+    seen = len(slack.standin.calls_to("views.open"))
+    published = slack.workspace.home_view(slack.lena)
+    assert published is not None
+    slack.driver.block_action(
+        user=slack.lena, action_id=ACTION_CHECKIN, value=button["value"], view_id=published["id"]
+    )
+    found = slack.standin.wait_for("views.open", count=seen + 1)
+    opened = found[-1] if isinstance(found, list) else found
+    assert opened.ok, opened.describe()
+    slack.settle()
+    values = {
+        field: {field: payloads.plain("From the Home")}
+        for field in ("checkin_where", "checkin_needs", "checkin_win")
+    }
+    answer = slack.driver.view_submission(
+        user=slack.lena, view_id=opened.response["view"]["id"], values=values
+    )
+    assert not (answer.json or {}).get("errors"), answer.json
+    slack.settle()
+    refreshed = open_home(slack, slack.lena).args["view"]
+    assert "Your check-in is in" in json.dumps(refreshed["blocks"][:3])
+    # Someone outside the council's channel sees no council on their Home.
+    with slack.workspace.lock:
+        slack.workspace.channels[slack.council].members.discard(slack.maya)
+    slack.clock.advance(timedelta(minutes=2))  # past the cached member list
+    assert "*Your council*" not in json.dumps(open_home(slack, slack.maya).args["view"])

@@ -640,3 +640,42 @@ def action_item_dm(
 
 NOT_MODERATOR_NOTES = "Only the council's moderator posts the meeting's notes and action items."
 OWNER_NOT_MEMBER = "Pick someone in this council's channel."
+
+
+# --- App Home ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeMeeting:
+    """A council's next meeting as a member's Home shows it."""
+
+    meeting_id: int
+    council_name: str
+    starts_at: datetime
+    checked_in: bool
+    away: bool
+
+
+def home_section(meetings: Sequence[HomeMeeting]) -> list[dict[str, Any]]:
+    """ "Your council": each council's next meeting (in the reader's own time, Slack's date
+    token) and the member's check-in for it; nothing when no council of theirs has a
+    rhythm set up."""
+    if not meetings:
+        return []
+    blocks: list[dict[str, Any]] = [section("*Your council*").to_dict()]
+    for meeting in meetings:
+        when = date_token(meeting.starts_at.timestamp(), meeting.starts_at.strftime("%d %b"))
+        at = f"<!date^{int(meeting.starts_at.timestamp())}^{{time}}|{meeting.starts_at:%H:%M} UTC>"
+        line = f"Next meeting of *{esc(meeting.council_name)}*: {when} at {at}"
+        if meeting.away:
+            blocks.append(section(f"{line}\nYou are away: no check-in needed.").to_dict())
+        elif meeting.checked_in:
+            blocks.append(section(f"{line}\n:white_check_mark: Your check-in is in.").to_dict())
+        else:
+            blocks.append(
+                section(
+                    f"{line}\nYour check-in is not in yet.",
+                    accessory=button("Check in", ACTION_CHECKIN, str(meeting.meeting_id)),
+                ).to_dict()
+            )
+    return blocks
