@@ -246,6 +246,51 @@ def test_debrief_prompt_arrives_in_the_dm_after_fast_forward(page: Any, sandbox:
     expect(modal).to_be_visible()
 
 
+def _skip_ahead_until(page: Any, found: Any, *, tries: int = 8) -> None:
+    """Fast-forward reminder by reminder until `found` shows (or `tries` run out)."""
+    for _ in range(tries):
+        if found.count():
+            break
+        sync_api.expect(page.locator("#ff-next")).to_be_enabled()
+        page.locator("#ff-next").click()
+        sync_api.expect(page.locator("#clock-note")).to_contain_text("Fast-forwarded")
+        page.wait_for_timeout(700)
+    sync_api.expect(found.first).to_be_visible()
+
+
+def test_a_council_is_set_up_checks_in_and_gets_its_agenda(page: Any, sandbox: Sandbox) -> None:
+    """/council setup -> fast-forward -> the check-in DM -> the agenda in the channel."""
+    expect = sync_api.expect
+    run_command(page, "/council setup")
+    modal = page.get_by_test_id("modal")
+    expect(modal).to_contain_text("How often you meet")
+    first = sandbox.clock.utcnow().astimezone(ZoneInfo("America/New_York")).date()
+    first += timedelta(days=2)
+    modal.get_by_label("Council name", exact=True).fill("Thursday council")
+    modal.get_by_label("First meeting", exact=True).fill(first.isoformat())
+    modal.get_by_label("Meeting time", exact=True).fill("18:00")
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+
+    messages = dm_messages(page)
+    checkin = messages.filter(has_text="Check in before the meeting")
+    _skip_ahead_until(page, checkin)
+    checkin.first.get_by_role("button", name="Check in").click()
+    expect(modal).to_contain_text("Where are you this week?")
+    modal.get_by_label("Where are you this week?", exact=True).fill("Two final rounds")
+    page.get_by_test_id("modal-submit").click()
+    expect(modal).to_be_hidden()
+
+    page.get_by_test_id("conv-council-demo").click()
+    agenda = (
+        page.get_by_test_id("messages")
+        .get_by_test_id("message")
+        .filter(has_text="Two final rounds")
+    )
+    _skip_ahead_until(page, agenda)
+    expect(agenda.first).to_contain_text("Thursday council")
+
+
 # ------------------------------------------- Block Kit the bot does not send yet
 EVERYTHING_MESSAGE = [
     {"type": "header", "text": {"type": "plain_text", "text": "Kitchen sink :tada:"}},
