@@ -136,6 +136,9 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("tour_conversations", "person_name"),  # the Listening Tour (0012)
     ("tour_conversations", "heard"),
     ("tour_conversations", "takeaway"),
+    ("council_checkins", "where_now"),
+    ("council_checkins", "needs"),
+    ("council_checkins", "win"),
 )
 
 

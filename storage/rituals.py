@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, Text, UniqueConstraint, delete
+from sqlalchemy import Column, Date, UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.councils import Council
+from storage.crypto import EncryptedText
 from storage.types import UTCDateTime, utcnow
 
 MEETING_SCHEDULED = "scheduled"
@@ -84,9 +85,11 @@ class CouncilCheckin(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     meeting_id: int = Field(foreign_key="council_meetings.id", index=True)
     user_id: str = Field(max_length=32, index=True)
-    where_now: str = Field(default="", sa_column=Column(Text, nullable=False))
-    needs: str = Field(default="", sa_column=Column(Text, nullable=False))
-    win: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # Encrypted at rest: "final round at Globex" is a secret search's most telling line,
+    # though the agenda shares it with the council.
+    where_now: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    needs: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
+    win: str = Field(default="", sa_column=Column(EncryptedText, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.features.council.ritual_rules import (
@@ -858,3 +859,24 @@ def test_home_shows_the_next_meeting_and_checks_in_from_there(slack: Slack) -> N
         slack.workspace.channels[slack.council].members.discard(slack.maya)
     slack.clock.advance(timedelta(minutes=2))  # past the cached member list
     assert "*Your council*" not in json.dumps(open_home(slack, slack.maya).args["view"])
+
+
+def test_check_in_answers_are_stored_encrypted(slack: Slack) -> None:
+    start = set_up(slack)
+    forward_to(slack, start - timedelta(hours=24))
+    check_in(
+        slack,
+        slack.lena,
+        checkin_where="Zqx final round at Globex",
+        checkin_needs="Zqx a mock interview",
+        checkin_win="Zqx an offer call booked",
+    )
+    with slack.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT where_now, needs, win FROM council_checkins")
+        ).all()
+    assert len(stored) == 1
+    assert not any("Zqx" in str(value) for value in stored[0])
+    # and the agenda still reads them
+    forward_to(slack, start - timedelta(minutes=5))
+    assert any("Zqx final round at Globex" in json.dumps(c.args) for c in channel_posts(slack))
