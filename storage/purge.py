@@ -181,14 +181,9 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
         "who added the bot to the workspace (distribution mode): the installation's, kept "
         "until the workspace uninstalls the bot; it says nothing about a job search"
     ),
-    ("tour_conversations", "user_id"): (
-        "the member's Listening Tour log (/tour): deleted with the workspace; not yet "
-        "counted in nor deleted by /council erase, nor in /council export (issue 16, left)"
-    ),
-    ("tour_shares", "user_id"): (
-        "where the member shared a Listening Tour takeaway: deleted with the workspace; not "
-        "yet deleted by /council erase (issue 16, left)"
-    ),
+    # Erased by storage.tour.erase_member, in the same erase (bot.features.council.service).
+    ("tour_conversations", "user_id"): "erased",
+    ("tour_shares", "user_id"): "erased",
     ("backchannel_people", "slack_user_id"): (
         "another member's private checklist naming the member as someone to ask: that "
         "member's data, not this one's"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.crypto import EncryptedText
@@ -183,3 +183,52 @@ def shares_of(session: Session, *, team_id: str, user_id: str) -> list[TourShare
             .order_by(col(TourShare.created_at), col(TourShare.id))
         ).all()
     )
+
+
+# --- a member's own data: export and erase ---------------------------------------------------
+
+
+def export_member(session: Session, *, team_id: str, user_id: str) -> dict[str, list[dict]]:
+    """A member's Listening Tour, for their export: every conversation, and where they
+    shared a takeaway."""
+    conversations = session.exec(
+        select(TourConversation)
+        .where(TourConversation.team_id == team_id, TourConversation.user_id == user_id)
+        .order_by(col(TourConversation.held_on), col(TourConversation.id))
+    ).all()
+    return {
+        "listening_tour": [
+            {
+                "person": c.person_name,
+                "kind": c.kind,
+                "held_on": c.held_on.isoformat(),
+                "heard": c.heard,
+                "takeaway": c.takeaway,
+                "remind_thanks": c.thanks,
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in conversations
+        ],
+        "tour_shares": [
+            {
+                "channel_id": s.channel_id,
+                "message_ts": s.message_ts,
+                "created_at": s.created_at.isoformat(),
+            }
+            for s in shares_of(session, team_id=team_id, user_id=user_id)
+        ],
+    }
+
+
+def erase_member(session: Session, *, team_id: str, user_id: str) -> dict[str, int]:
+    """Delete a member's Listening Tour (shares first, then conversations); the count per
+    table. The shared messages are the caller's to delete in Slack (`shares_of` first)."""
+    counts: dict[str, int] = {}
+    for table in (TourShare.__table__, TourConversation.__table__):  # type: ignore[attr-defined]
+        result = session.execute(
+            delete(table).where(table.c.team_id == team_id, table.c.user_id == user_id)
+        )
+        deleted = int(getattr(result, "rowcount", 0) or 0)
+        if deleted:
+            counts[table.name] = deleted
+    return counts

@@ -702,3 +702,39 @@ def test_the_name_what_was_heard_and_the_takeaway_are_not_stored_in_plain_text(
             blob += wal.read_bytes()
         for secret in ("Quillfeather", "Secretheard", "builder more than"):
             assert secret.encode() not in blob, secret
+
+
+# --- the member's own data ---------------------------------------------------------------------
+
+
+def test_export_holds_the_tour_and_erase_deletes_it_and_its_shared_takeaways(
+    slack: Slack,
+) -> None:
+    from tests.handlers.test_council import _exported
+
+    council_id(slack)
+    conversation = log(slack)
+    _view, posted = share(slack, conversation)
+    assert posted is not None
+    seed(slack, 2, user=slack.noor)  # another member's tour stays theirs
+
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="export")
+    document, markdown = _exported(slack, slack.lena)
+    assert [c["kind"] for c in document["listening_tour"]] == [rows(slack)[0].kind]
+    assert document["listening_tour"][0]["takeaway"] == rows(slack)[0].takeaway
+    assert [s["message_ts"] for s in document["tour_shares"]] == [posted.response["ts"]]
+    assert "Your Listening Tour" in markdown and "Takeaway 0" not in markdown
+
+    opened = count(slack, "views.open")
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="erase")
+    confirm = last_call(slack, "views.open", opened).response["view"]
+    assert "Listening Tour conversation" in json.dumps(confirm)
+    answer = slack.driver.view_submission(user=slack.lena, view_id=confirm["id"], values={})
+    assert answer.status == 200
+    slack.settle()
+
+    assert [r.user_id for r in rows(slack)] == [slack.noor, slack.noor]
+    with Session(slack.engine) as session:
+        assert session.exec(select(TourShare)).all() == []
+    deleted = {(c.args["channel"], c.args["ts"]) for c in slack.standin.calls_to("chat.delete")}
+    assert (slack.council, posted.response["ts"]) in deleted

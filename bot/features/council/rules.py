@@ -35,6 +35,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("reminders", "Reminders addressed to you"),
     ("council_checkins", "Your check-ins before council meetings"),
     ("council_status", "Your pauses and landing in councils"),
+    ("listening_tour", "Your Listening Tour"),
+    ("tour_shares", "Listening Tour takeaways you shared in a council channel"),
 )
 
 
@@ -224,6 +226,14 @@ _LABELS: dict[tuple[str, str], tuple[str, str]] = {
     ("council", "council_member_states"): (
         "pause or landed note in a council",
         "pause or landed notes in councils",
+    ),
+    ("tour", "tour_conversations"): (
+        "Listening Tour conversation, with who and what was heard",
+        "Listening Tour conversations, with who and what was heard",
+    ),
+    ("tour", "tour_shares"): (
+        "takeaway you shared in a council channel (deleted from the channel too)",
+        "takeaways you shared in a council channel (deleted from the channel too)",
     ),
 }
 

@@ -19,7 +19,7 @@ from bot.features.council.rules import (
     export_markdown,
     request_subject,
 )
-from storage import member_data, purge, rituals
+from storage import member_data, purge, rituals, tour
 from storage.db import flush_to_file, unit_of_work
 
 
@@ -34,7 +34,11 @@ def export(engine: Engine, *, team_id: str, user_id: str, now: datetime) -> Memb
     """Everything held about the member, as JSON and as Markdown."""
     with unit_of_work(engine) as session:
         sections = member_data.export_of(session, team_id=team_id, user_id=user_id)
-        sections = {**sections, **rituals.export_member(session, team_id=team_id, user_id=user_id)}
+        sections = {
+            **sections,
+            **rituals.export_member(session, team_id=team_id, user_id=user_id),
+            **tour.export_member(session, team_id=team_id, user_id=user_id),
+        }
     document = export_document(sections, team_id=team_id, user_id=user_id, exported_at=now)
     return MemberExport(document, export_json(document), export_markdown(document))
 
@@ -81,6 +85,14 @@ def _run(
         council = rituals.erase_member(session, team_id=team_id, user_id=user_id)
         if council:
             steps["council"] = council
+        # The Listening Tour: its conversations, and the takeaways shared in a council
+        # (their messages are deleted from the channel with the rest).
+        for share in tour.shares_of(session, team_id=team_id, user_id=user_id):
+            if (share.channel_id, share.message_ts) not in targets.messages:
+                targets.messages.append((share.channel_id, share.message_ts))
+        listening = tour.erase_member(session, team_id=team_id, user_id=user_id)
+        if listening:
+            steps["tour"] = listening
         return EraseCounts(steps), targets
 
 
