@@ -173,6 +173,23 @@ def test_each_workspace_is_answered_with_its_own_token(
     assert _open_mission_modal(distribution, SECOND_TEAM) == rows[SECOND_TEAM].bot_token
 
 
+def test_each_workspaces_events_are_answered_with_its_own_token(
+    distribution: Distribution, engine: Engine
+) -> None:
+    distribution.install(FIRST_TEAM)
+    distribution.install(SECOND_TEAM)
+    tokens = {team: row.bot_token for team, row in _installations(engine).items()}
+    for team_id in (SECOND_TEAM, FIRST_TEAM):
+        member = _member(distribution, team_id, "lena")
+        seen = len(distribution.standin.calls_to("views.publish"))
+        answer = distribution.driver(team_id).app_home_opened(user=member)
+        assert answer.status == 200
+        found = distribution.standin.wait_for("views.publish", count=seen + 1)
+        published = found[-1] if isinstance(found, list) else found
+        assert published.ok and published.args["user_id"] == member
+        assert published.token == tokens[team_id]
+
+
 def test_a_workspace_that_has_not_installed_the_bot_is_not_served(
     distribution: Distribution,
 ) -> None:
