@@ -294,6 +294,8 @@ class Actions:
         """Move the sandbox clock, then have the reminder engine send what is due now."""
         clock = self.sandbox.clock
         engine = self.sandbox.reminders
+        # What passes do from here on is this fast-forward's doing, the scheduler's too.
+        mark = engine.mark() if isinstance(engine, SandboxReminderEngine) else None
         if to_next:
             if engine is None:
                 raise SandboxError("the reminder engine is not wired into the app yet")
@@ -311,11 +313,11 @@ class Actions:
             except ValueError as exc:
                 raise SandboxError(str(exc)) from None
             moved = timedelta(seconds=float(seconds))
-        text = f"Fast-forwarded {_human(moved)}. " + self._dispatch_now(engine)
+        text = f"Fast-forwarded {_human(moved)}. " + self._dispatch_now(engine, mark)
         self.note(text)
         return {"ok": True, "note": text}
 
-    def _dispatch_now(self, engine: Any) -> str:
+    def _dispatch_now(self, engine: Any, mark: tuple[DispatchReport, int] | None = None) -> str:
         if engine is None:
             return (
                 "The app has no reminder engine wired in yet, so the clock moved "
@@ -323,7 +325,7 @@ class Actions:
             )
         try:
             if isinstance(engine, SandboxReminderEngine):
-                report, quiet = engine.dispatch_counted()
+                report, quiet = engine.dispatch_counted(mark)
             else:
                 report, quiet = engine.dispatch_due(), 0
         except Exception as exc:

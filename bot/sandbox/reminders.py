@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
@@ -49,6 +50,12 @@ class SandboxReminderEngine(ReminderEngine):
         super().__init__(**settings)
         self.posted = posted
         self._pass = threading.local()
+        # Every pass, the background scheduler's included, adds to these totals under one
+        # lock: a fast-forward reports what happened since it moved the clock, even when a
+        # scheduled pass picked the reminders up before the fast-forward's own pass ran.
+        self._passes = threading.Lock()
+        self._total = DispatchReport()
+        self._quiet_total = 0
 
     def register(self, kind: str, sender: ReminderSender, *, grace: timedelta) -> None:
         super().register(kind, self._watched(sender), grace=grace)
@@ -64,8 +71,28 @@ class SandboxReminderEngine(ReminderEngine):
 
         return watched
 
-    def dispatch_counted(self) -> tuple[DispatchReport, int]:
-        """One dispatch pass, and how many of its `sent` reminders posted nothing."""
-        self._pass.quiet = 0
-        report = self.dispatch_due()
-        return report, int(self._pass.quiet)
+    def dispatch_due(self) -> DispatchReport:
+        with self._passes:
+            self._pass.quiet = 0
+            report = super().dispatch_due()
+            self._total = self._total + report
+            self._quiet_total += int(getattr(self._pass, "quiet", 0))
+            return report
+
+    def mark(self) -> tuple[DispatchReport, int]:
+        """The totals so far (after any pass in flight): what `dispatch_counted` counts from."""
+        with self._passes:
+            return self._total, self._quiet_total
+
+    def dispatch_counted(
+        self, since: tuple[DispatchReport, int] | None = None
+    ) -> tuple[DispatchReport, int]:
+        """One dispatch pass now; then what every pass did since the `since` mark (this one
+        only without it), and how many of its `sent` reminders posted nothing."""
+        start = since if since is not None else self.mark()
+        self.dispatch_due()
+        total, quiet = self.mark()
+        done = DispatchReport(
+            **{f.name: getattr(total, f.name) - getattr(start[0], f.name) for f in fields(total)}
+        )
+        return done, quiet - start[1]

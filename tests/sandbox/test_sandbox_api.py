@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.reminders.engine import Delivered, Reminder, schedule
 from bot.sandbox.manifest import AppManifest, app_manifest
+from bot.sandbox.reminders import SandboxReminderEngine
 from bot.sandbox.runtime import Sandbox
 from tests.sandbox.web_client import (
     COUNCIL,
@@ -480,6 +481,19 @@ def test_a_reminder_with_nothing_left_to_say_is_not_called_sent(web: Web, sandbo
     assert "1 reminder came due but had nothing left to say" in note
     assert "nothing was sent" in note
     assert _dm(web.state(NOOR)) == []
+
+
+def test_a_fast_forward_counts_what_the_scheduler_sent_after_the_clock_moved(
+    sandbox: Sandbox,
+) -> None:
+    _register_quiet_reminder(sandbox)
+    engine = sandbox.reminders
+    assert isinstance(engine, SandboxReminderEngine)
+    mark = engine.mark()
+    sandbox.clock.advance(15 * 60)
+    engine.dispatch_due()  # the background scheduler's pass gets there first
+    report, quiet = engine.dispatch_counted(mark)
+    assert (report.sent, quiet) == (1, 1)
 
 
 def test_sent_and_moot_reminders_are_counted_apart(web: Web, sandbox: Sandbox) -> None:
