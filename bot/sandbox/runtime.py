@@ -19,6 +19,7 @@ from bot.cli import Runtime, build_runtime
 from bot.reminders.engine import ReminderEngine
 from bot.sandbox import persist
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.demo_council import set_up_demo_council
 from bot.sandbox.reminders import SandboxReminderEngine, posts_to
 from bot.sandbox.standin.driver import SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
@@ -135,6 +136,8 @@ class Sandbox:
             _tempdir=tempdir,
         )
         sandbox._open_dms()
+        if tempdir is not None:  # a throwaway sandbox: the demo council has its rhythm
+            set_up_demo_council(services, workspace, now=clock.utcnow())
         sandbox._adopt_reminders()
         return sandbox
 

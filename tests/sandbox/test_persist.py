@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bot.features.council import ritual_service
 from bot.sandbox import persist
 from bot.sandbox.runtime import Sandbox
 from bot.sandbox.web import make_web_app
@@ -94,3 +95,26 @@ def test_without_a_data_dir_nothing_is_left_behind() -> None:
     assert (folder / "council-bot.db").exists()
     sandbox.stop()
     assert not folder.exists()
+
+
+def test_a_throwaway_sandbox_starts_with_a_demo_council_that_has_its_rhythm() -> None:
+    sandbox = Sandbox.start()
+    try:
+        summary = ritual_service.summary(
+            sandbox.services.engine,
+            team_id=sandbox.workspace.team_id,
+            channel_id=COUNCIL,
+            now=sandbox.clock.utcnow(),
+        )
+        assert summary is not None and summary.name == "Demo council"
+        assert summary.moderator_id == NOOR
+        upcoming = ritual_service.next_meetings_for(
+            sandbox.services.engine,
+            team_id=sandbox.workspace.team_id,
+            user_id=NOOR,
+            channel_ids=[COUNCIL],
+            now=sandbox.clock.utcnow(),
+        )
+        assert len(upcoming) == 1 and upcoming[0].starts_at > sandbox.clock.utcnow()
+    finally:
+        sandbox.stop()
