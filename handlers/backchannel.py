@@ -61,7 +61,6 @@ from bot.features.backchannel.views import (
     manager_modal,
     moved_message,
     no_council_text,
-    not_a_member_text,
     not_sent_text,
     notice_modal,
     opened_note,
@@ -73,7 +72,6 @@ from bot.features.backchannel.views import (
     read_share_form,
     read_start_form,
     removed_modal,
-    share_failed,
     share_modal,
     shared_modal,
     sharing_modal,
@@ -87,14 +85,16 @@ from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import app_dm_link, channel_problem_reason, section
+from bot.ui.blocks import app_dm_link, section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import (
-    council_channel_problem,
     council_for_command,
     is_channel_member,
     open_modal_first,
+    permalink_of,
+    post_share,
+    slack_reason,
     tell,
     tz_of,
 )
@@ -571,43 +571,35 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
             ),
         )
 
-    # The channel first: its answer is cached, and a public channel needs no member list.
-    problem = council_channel_problem(services, client, channel_id=council.channel_id)
-    if problem is not None:  # made public or shared outside since: the summary stays out
-        log.warning("summary of checklist %s held: the channel is %s", checklist.id, problem.value)
-        back(channel_problem_reason(problem))
-        return
-    try:
-        member = is_channel_member(client, channel_id=council.channel_id, user_id=user_id)
-    except SlackApiError as exc:
-        back(share_failed(_reason(exc)))
-        return
-    if not member:
-        back(not_a_member_text())
-        return
     text, blocks = summary_message(checklist=checklist, include_names=include_names, ask=ask)
-    try:
-        posted = client.chat_postMessage(channel=council.channel_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        reason = _reason(exc)
-        log.warning("summary of checklist %s not posted: %s", checklist.id, reason)
-        back(share_failed(reason))
+    posted = post_share(
+        services,
+        client,
+        channel_id=council.channel_id,
+        user_id=user_id,
+        text=text,
+        blocks=blocks,
+        what=f"summary of checklist {checklist.id}",
+    )
+    if isinstance(posted, str):
+        back(posted)
         return
+    channel_id, ts = posted
     # Kept right away, so that an erase of the member's data deletes it from the channel.
     service.record_share(
         services.engine,
         team_id=team_id,
         user_id=user_id,
         checklist_id=checklist.id,
-        channel_id=str(posted.get("channel") or council.channel_id),
-        message_ts=str(posted["ts"]),
+        channel_id=channel_id,
+        message_ts=ts,
         now=services.clock(),
     )
     client.views_update(
         view_id=view["id"],
         view=shared_modal(
             channel_label=label,
-            permalink=_permalink(client, council.channel_id, str(posted["ts"])),
+            permalink=permalink_of(client, channel_id, ts),
             include_names=include_names,
         ),
     )
@@ -735,7 +727,7 @@ def _show(
                 client.chat_update(channel=old[0], ts=old[1], text=text, blocks=blocks)
                 return old[0], None
             except SlackApiError as exc:
-                error = _reason(exc)
+                error = slack_reason(exc)
                 if error not in _MESSAGE_GONE:
                     log.warning("checklist %s not updated: %s", checklist_id, error)
                     return error
@@ -743,7 +735,7 @@ def _show(
         try:
             answer = client.chat_postMessage(channel=checklist.user_id, text=text, blocks=blocks)
         except SlackApiError as exc:
-            error = _reason(exc)
+            error = slack_reason(exc)
             log.warning("checklist %s not posted: %s", checklist_id, error)
             return error
         channel, ts = str(answer["channel"]), str(answer["ts"])
@@ -760,13 +752,7 @@ def _show(
                 client.chat_update(channel=old[0], ts=old[1], text=moved_text, blocks=moved_blocks)
             except SlackApiError as exc:
                 log.info("old checklist message not updated: %s", exc.response.get("error"))
-        return channel, _permalink(client, channel, ts)
-
-
-def _reason(exc: SlackApiError) -> str:
-    """Slack's error code, or the HTTP status when there is none (a 5xx)."""
-    error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-    return str(error or f"HTTP {exc.response.status_code}")
+        return channel, permalink_of(client, channel, ts)
 
 
 def _dm_link(body: dict[str, Any]) -> str:
@@ -776,16 +762,6 @@ def _dm_link(body: dict[str, Any]) -> str:
         body.get("team_id") or ""
     )
     return app_dm_link(team_id=team_id, app_id=str(body.get("api_app_id") or ""))
-
-
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    try:
-        return (
-            str(client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink") or "")
-            or None
-        )
-    except SlackApiError:
-        return None
 
 
 def _own_checklist(

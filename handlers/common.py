@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.ui.blocks import (
     channel_problem_blocks,
     channel_problem_modal,
+    channel_problem_reason,
     channel_problem_text,
     council_pointer_blocks,
     council_pointer_text,
@@ -377,3 +378,67 @@ def answered(services: Services, client: WebClient, *, draft_id: int, user_id: s
             hook(services, client, draft_id, user_id)
         except Exception:
             log.exception("answer hook %s failed for draft %s", hook.__name__, draft_id)
+
+
+# --- a member's share into their council channel ---------------------------------------------
+
+SHARE_NOT_A_MEMBER = (
+    "You're not in that channel, so I won't post there. Please pick your own council."
+)
+
+
+def share_failed(reason: str) -> str:
+    """Plain text: why a share modal came back (it keeps the member's choices)."""
+    return (
+        f"I couldn't post to that channel just now (Slack said: {reason}). Nothing was "
+        "shared; please try again in a moment, or pick another council."
+    )
+
+
+def slack_reason(exc: SlackApiError) -> str:
+    """Slack's error code, or the HTTP status when there is none (a 5xx)."""
+    error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+    return str(error or f"HTTP {exc.response.status_code}")
+
+
+def permalink_of(client: WebClient, channel: str, ts: str) -> str | None:
+    """The message's permalink, or None when Slack will not give one (the post stands)."""
+    try:
+        link = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except SlackApiError:
+        return None
+    return str(link or "") or None
+
+
+def post_share(
+    services: Services,
+    client: WebClient,
+    *,
+    channel_id: str,
+    user_id: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+    what: str,
+) -> tuple[str, str] | str:
+    """Post what a member chose to share into a council channel, checked again right before:
+    the channel first (its answer is cached, and a public one needs no member list), still
+    private and not shared outside, then the member still in it. (channel, ts) of the post,
+    or the sentence saying why nothing was posted. `what` names it in log lines (ids only).
+    """
+    problem = council_channel_problem(services, client, channel_id=channel_id)
+    if problem is not None:  # made public or shared outside since: the share stays out
+        log.warning("%s held: the channel is %s", what, problem.value)
+        return channel_problem_reason(problem)
+    try:
+        member = is_channel_member(client, channel_id=channel_id, user_id=user_id)
+    except SlackApiError as exc:
+        return share_failed(slack_reason(exc))
+    if not member:
+        return SHARE_NOT_A_MEMBER
+    try:
+        posted = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        reason = slack_reason(exc)
+        log.warning("%s not posted: %s", what, reason)
+        return share_failed(reason)
+    return str(posted.get("channel") or channel_id), str(posted["ts"])

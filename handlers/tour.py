@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.features.errors import NotAllowed
@@ -40,12 +39,10 @@ from bot.features.tour.views import (
     log_modal,
     logged_text,
     no_council_text,
-    not_a_member_text,
     notice_modal,
     prompts_blocks,
     read_log_form,
     read_share_form,
-    share_failed,
     share_modal,
     shared_modal,
     sharing_modal,
@@ -57,15 +54,15 @@ from bot.platform.mrkdwn import escape
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
-from bot.ui.blocks import channel_problem_reason, section
+from bot.ui.blocks import section
 from bot.ui.metadata import ModalMetadata
 from handlers import kit
 from handlers.common import (
-    council_channel_problem,
     dm,
-    is_channel_member,
     member_councils,
     open_modal_first,
+    permalink_of,
+    post_share,
     tell,
     tz_of,
 )
@@ -255,42 +252,34 @@ def submit_share(ack: Ack, view: dict[str, Any], client: WebClient, context: Bol
             ),
         )
 
-    # Checked again now: a channel made public or shared outside since gets nothing.
-    problem = council_channel_problem(services, client, channel_id=council.channel_id)
-    if problem is not None:
-        log.warning("takeaway %s held: the channel is %s", conversation.id, problem.value)
-        back(channel_problem_reason(problem))
-        return
-    try:
-        member = is_channel_member(client, channel_id=council.channel_id, user_id=user_id)
-    except SlackApiError as exc:
-        back(share_failed(_reason(exc)))
-        return
-    if not member:
-        back(not_a_member_text())
-        return
     text, blocks = takeaway_message(conversation=conversation, choice=choice, user_id=user_id)
-    try:
-        posted = client.chat_postMessage(channel=council.channel_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        reason = _reason(exc)
-        log.warning("takeaway %s not posted: %s", conversation.id, reason)
-        back(share_failed(reason))
+    posted = post_share(
+        services,
+        client,
+        channel_id=council.channel_id,
+        user_id=user_id,
+        text=text,
+        blocks=blocks,
+        what=f"takeaway {conversation.id}",
+    )
+    if isinstance(posted, str):
+        back(posted)
         return
+    channel_id, ts = posted
     service.record_share(
         services.engine,
         team_id=team_id,
         user_id=user_id,
         conversation_id=conversation.id,
-        channel_id=str(posted.get("channel") or council.channel_id),
-        message_ts=str(posted["ts"]),
+        channel_id=channel_id,
+        message_ts=ts,
         now=services.clock(),
     )
     client.views_update(
         view_id=view["id"],
         view=shared_modal(
             channel_label=label,
-            permalink=_permalink(client, council.channel_id, str(posted["ts"])),
+            permalink=permalink_of(client, channel_id, ts),
         ),
     )
 
@@ -345,21 +334,6 @@ def _councils(
         services, client, team_id=team_id, user_id=user_id, except_channel=""
     )
     return service.council_options(services.engine, team_id=team_id, channel_ids=channel_ids)
-
-
-def _reason(exc: SlackApiError) -> str:
-    error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
-    return str(error or f"HTTP {exc.response.status_code}")
-
-
-def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
-    try:
-        return (
-            str(client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink") or "")
-            or None
-        )
-    except SlackApiError:
-        return None
 
 
 def _respond_url(url: str, *, text: str, blocks: list[dict], replace: bool) -> bool:

@@ -843,18 +843,6 @@ def shared_modal(*, channel_label: str, permalink: str | None, include_names: bo
     )
 
 
-def share_failed(reason: str) -> str:
-    """Plain text: why the share modal came back (it keeps the member's choices)."""
-    return (
-        f"I couldn't post to that channel just now (Slack said: {reason}). Nothing was "
-        "shared; please try again in a moment, or pick another council."
-    )
-
-
-def not_a_member_text() -> str:
-    return "You're not in that channel, so I won't post there. Please pick your own council."
-
-
 def no_council_text() -> str:
     return (
         "I don't know your council's channel yet. Type `/backchannel` (or any of my "

@@ -499,17 +499,6 @@ def takeaway_message(
     return fallback, dicts(blocks)
 
 
-def share_failed(reason: str) -> str:
-    return (
-        f"I couldn't post to that channel just now (Slack said: {reason}). Nothing was "
-        "shared; please try again in a moment, or pick another council."
-    )
-
-
-def not_a_member_text() -> str:
-    return "You're not in that channel, so I won't post there. Please pick your own council."
-
-
 def no_council_text() -> str:
     return (
         "I don't know a council channel you share with me yet. Use one of my commands once "
