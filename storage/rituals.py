@@ -49,6 +49,8 @@ class CouncilRitual(SQLModel, table=True):
     length_minutes: int = Field(default=60)
     moderator_id: str = Field(max_length=32)
     video_link: str = Field(default="", max_length=500)
+    # Hours before a meeting that the check-in DM goes out (then moved out of quiet hours).
+    checkin_lead_hours: int = Field(default=24)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
