@@ -62,8 +62,10 @@ def setup_values(
     moderator: str | None = None,
     link: str | None = "https://meet.example.org/council",
     name: str = "Thursday <!channel> council",
+    lead: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    lead_field = {"ritual_checkin_lead": {"ritual_checkin_lead": payloads.static_select(lead)}}
+    return (lead_field if lead is not None else {}) | {
         "ritual_name": {"ritual_name": payloads.plain(name)},
         "ritual_rhythm": {"ritual_rhythm": payloads.static_select(rhythm)},
         "ritual_weekdays": {"ritual_weekdays": payloads.checkboxes(list(weekdays))},
@@ -264,6 +266,63 @@ def test_bad_input_gets_inline_errors(slack: Slack) -> None:
         assert field in answer["errors"], (field, answer)
     with Session(slack.engine) as session:
         assert session.exec(select(CouncilRitual)).first() is None
+
+
+def test_the_moderator_picks_how_long_before_the_meeting_checkins_go_out(slack: Slack) -> None:
+    view = open_setup(slack, slack.lena)
+    lead_block = next(b for b in view["blocks"] if b["block_id"] == "ritual_checkin_lead")
+    assert lead_block["element"]["initial_option"]["value"] == "24"  # the default
+    start = set_up(slack, lead="6")
+    with Session(slack.engine) as session:
+        assert session.exec(select(CouncilRitual)).one().checkin_lead_hours == 6
+    assert reminders_of(slack, REMINDER_ROSTER)[slack.council].due_at == start - timedelta(hours=8)
+    assert "6 hours before" in ephemerals_to(slack, slack.lena)[-1]  # the saved note
+    reopened = open_setup(slack, slack.lena)
+    lead_block = next(b for b in reopened["blocks"] if b["block_id"] == "ritual_checkin_lead")
+    assert lead_block["element"]["initial_option"]["value"] == "6"
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council")
+    slack.settle()
+    assert "Check-ins:* 6 hours before" in ephemerals_to(slack, slack.noor)[-1]
+
+    forward_to(slack, start - timedelta(hours=8))
+    assert reminders_of(slack, REMINDER_CHECKIN)[slack.lena].due_at == start - timedelta(hours=6)
+    forward_to(slack, start - timedelta(hours=7))
+    assert dms_to(slack, slack.lena) == []
+    forward_to(slack, start - timedelta(hours=6))
+    assert len(dms_to(slack, slack.lena)) == 1
+
+
+def test_changing_the_checkin_lead_replans_the_dms_not_sent_yet_and_sends_each_once(
+    slack: Slack,
+) -> None:
+    day = first_day(slack)
+    start = set_up(slack, day=day)  # a day before
+    forward_to(slack, start - timedelta(hours=26))  # the roster is read: DMs planned at -24 h
+    assert reminders_of(slack, REMINDER_CHECKIN)[slack.lena].due_at == start - timedelta(hours=24)
+    answer = submit_setup(slack, slack.lena, setup_values(day=day, moderator=slack.lena, lead="6"))
+    assert not answer.get("errors"), answer
+    assert [m.starts_at for m in meetings(slack) if m.status == "scheduled"] == [start]
+    forward_to(slack, start - timedelta(hours=24))
+    assert dms_to(slack, slack.lena) == []  # the old time passed without a DM
+    forward_to(slack, start - timedelta(hours=6))
+    assert len(dms_to(slack, slack.lena)) == 1
+    # 6 h before is 06:00 in New York: Noor's DM waits for 08:00 there, 4 h before.
+    assert dms_to(slack, slack.noor) == []
+    forward_to(slack, start - timedelta(hours=4))
+    assert len(dms_to(slack, slack.noor)) == 1
+    with Session(slack.engine) as session:
+        checkins = session.exec(
+            select(Reminder).where(
+                Reminder.kind == REMINDER_CHECKIN, Reminder.user_id == slack.lena
+            )
+        ).all()
+    assert [(r.status, r.due_at) for r in checkins] == [
+        (ReminderStatus.SENT, start - timedelta(hours=6))
+    ]
+    # Back to a day before once the DMs went out: nobody is asked again.
+    submit_setup(slack, slack.lena, setup_values(day=day, moderator=slack.lena, lead="24"))
+    forward_to(slack, start - timedelta(minutes=31))
+    assert len([c for c in dms_to(slack, slack.lena) if "Check in before" in text_of(c)]) == 1
 
 
 # --- check-ins and the agenda ---------------------------------------------------------------------

@@ -48,6 +48,11 @@ FIELD_DATE = "ritual_date"
 FIELD_LENGTH = "ritual_length"
 FIELD_MODERATOR = "ritual_moderator"
 FIELD_LINK = "ritual_link"
+FIELD_LEAD = "ritual_checkin_lead"
+
+# How long before a meeting each member's check-in DM goes out (the setup's choice).
+CHECKIN_LEADS = (6, 12, 24, 48)
+CHECKIN_LEAD_DEFAULT = 24
 
 CHECKIN_WHERE = "checkin_where"
 CHECKIN_NEEDS = "checkin_needs"
@@ -76,10 +81,9 @@ GRACE: dict[str, timedelta] = {
     REMINDER_DRIFT_MODERATOR: timedelta(days=2),
 }
 
-CHECKIN_LEAD = timedelta(hours=24)
 NUDGE_LEAD = timedelta(hours=3)
 AGENDA_LEAD = timedelta(minutes=10)
-ROSTER_LEAD = timedelta(hours=26)  # before the earliest check-in DM can fall
+ROSTER_AHEAD = timedelta(hours=2)  # the roster is read this long before the check-in lead
 LAST_CALL = timedelta(minutes=30)  # no nudge later than this before the meeting
 EVENING = time(20, 0)  # the last hour before quiet hours, for a DM that cannot wait
 
@@ -110,6 +114,14 @@ class RitualInput:
     length_minutes: int
     moderator_id: str
     video_link: str
+    checkin_lead_hours: int = CHECKIN_LEAD_DEFAULT
+
+
+def roster_due(starts_at: datetime, lead_hours: int) -> datetime:
+    """When the council's member list is read for a meeting: a little before the check-in
+    lead. A member whose DM would fall earlier still (the evening before, for a lead in
+    their quiet hours) gets it as soon as the roster is read, out of quiet hours."""
+    return starts_at - timedelta(hours=lead_hours) - ROSTER_AHEAD
 
 
 def rhythm_days(rhythm: str, picked: Iterable[int], first: date) -> tuple[tuple[int, ...], int]:
@@ -166,6 +178,10 @@ def validate_setup(
     moderator = str(values.get(FIELD_MODERATOR) or "")
     if not moderator:
         errors[FIELD_MODERATOR] = "Pick the council's moderator."
+    lead_raw = str(values.get(FIELD_LEAD) or CHECKIN_LEAD_DEFAULT)
+    lead_hours = int(lead_raw) if lead_raw.isdigit() else 0
+    if lead_hours not in CHECKIN_LEADS:
+        errors[FIELD_LEAD] = "Pick when members get their check-in."
     link = one_line(str(values.get(FIELD_LINK) or ""))
     if link and (not link.lower().startswith("https://") or len(link) > LINK_MAX or " " in link):
         errors[FIELD_LINK] = "Paste the call's link starting with https:// (or leave it empty)."
@@ -185,6 +201,7 @@ def validate_setup(
         length_minutes=length,
         moderator_id=moderator,
         video_link=link,
+        checkin_lead_hours=lead_hours,
     )
     if to_utc(first, at, tz) <= now:
         field = FIELD_DATE if first < now.astimezone(zone(tz)).date() else FIELD_TIME
@@ -239,6 +256,11 @@ def next_meeting(rhythm: Rhythm, *, after: datetime) -> datetime | None:
     return None  # pragma: no cover - a week with a weekday is always found
 
 
+def describe_lead(hours: int) -> str:
+    """The check-in lead in words, e.g. "a day before" (for the summary and the saved note)."""
+    return {24: "a day", 48: "two days"}.get(hours, f"{hours} hours") + " before"
+
+
 def describe_rhythm(rhythm: str, weekdays: Iterable[int], interval_weeks: int) -> str:
     days = [WEEKDAYS[d] + "s" for d in sorted(weekdays)]
     listed = " and ".join(days) if len(days) <= 2 else ", ".join(days[:-1]) + " and " + days[-1]
@@ -267,10 +289,13 @@ def _evening_before(when: datetime, tz: str) -> datetime:
     return to_utc(day, EVENING, tz)
 
 
-def checkin_due(starts_at: datetime, tz: str) -> datetime:
-    """The check-in DM: 24 h before, moved out of the member's quiet hours (later, or to the
-    evening before when later would leave under four hours to answer)."""
-    lead = starts_at - CHECKIN_LEAD
+def checkin_due(
+    starts_at: datetime, tz: str, *, lead_hours: int = CHECKIN_LEAD_DEFAULT
+) -> datetime:
+    """The check-in DM: `lead_hours` before (the council's choice), moved out of the
+    member's quiet hours (later, or to the evening before when later would leave under four
+    hours to answer)."""
+    lead = starts_at - timedelta(hours=lead_hours)
     later = out_of_quiet_hours(lead, tz)
     if later == lead or later <= starts_at - timedelta(hours=4):
         return later

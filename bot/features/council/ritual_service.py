@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from bot.features.council.ritual_rules import (
     AGENDA_LEAD,
+    CHECKIN_LEAD_DEFAULT,
     FIRST_90_AT,
     FIRST_90_DAYS,
     REMINDER_ACTION_ITEM,
@@ -33,7 +34,6 @@ from bot.features.council.ritual_rules import (
     REMINDER_FIRST_90,
     REMINDER_NUDGE,
     REMINDER_ROSTER,
-    ROSTER_LEAD,
     Activity,
     CheckinInput,
     NotesInput,
@@ -47,6 +47,7 @@ from bot.features.council.ritual_rules import (
     meeting_subject,
     next_meeting,
     nudge_due,
+    roster_due,
 )
 from bot.features.council.ritual_views import (
     FIRST_90_NOT_LANDED,
@@ -154,6 +155,7 @@ def _summary(
         video_link=ritual.video_link,
         next_start=upcoming[0].starts_at if upcoming else None,
         away=away,
+        checkin_lead_hours=ritual.checkin_lead_hours,
     )
 
 
@@ -168,7 +170,9 @@ def summary(
         return _summary(session, council, ritual, now) if ritual else None
 
 
-def _schedule_meeting(session: Session, meeting: CouncilMeeting, now: datetime) -> None:
+def _schedule_meeting(
+    session: Session, meeting: CouncilMeeting, now: datetime, *, lead_hours: int
+) -> None:
     """The meeting's own two reminders. They are addressed to the council channel, not to
     a member: a member's erase (which takes the reminders addressed to them) must not stop
     the council's rhythm."""
@@ -176,7 +180,7 @@ def _schedule_meeting(session: Session, meeting: CouncilMeeting, now: datetime) 
     recipient = council.channel_id if council else ""
     meeting_id = require_id(meeting)
     for kind, due in (
-        (REMINDER_ROSTER, meeting.starts_at - ROSTER_LEAD),
+        (REMINDER_ROSTER, roster_due(meeting.starts_at, lead_hours)),
         (REMINDER_AGENDA, meeting.starts_at - AGENDA_LEAD),
     ):
         reminders.schedule(
@@ -216,8 +220,34 @@ def _plan(
         meeting.status = MEETING_SCHEDULED
     meeting.length_minutes = ritual.length_minutes
     session.flush()
-    _schedule_meeting(session, meeting, now)
+    _schedule_meeting(session, meeting, now, lead_hours=ritual.checkin_lead_hours)
     return meeting
+
+
+def _retime_checkins(
+    session: Session, meeting: CouncilMeeting, *, lead_hours: int, now: datetime
+) -> None:
+    """A kept meeting after the check-in lead changed: the member DMs not sent yet are
+    cancelled and the roster is read again on the new lead, so each member's DM and nudge
+    are planned afresh (scheduling a cancelled one revives it at its new time; a DM already
+    sent is never sent again)."""
+    meeting_id = require_id(meeting)
+    subject = meeting_subject(meeting_id)
+    reminders.cancel_subject(
+        session, subject=subject, kinds=[REMINDER_ROSTER, REMINDER_CHECKIN, REMINDER_NUDGE]
+    )
+    council = session.get(Council, meeting.council_id)
+    reminders.schedule(
+        session,
+        kind=REMINDER_ROSTER,
+        team_id=meeting.team_id,
+        user_id=council.channel_id if council else "",
+        due_at=max(roster_due(meeting.starts_at, lead_hours), now),
+        payload={"meeting": meeting_id},
+        subject=subject,
+        # A new key per change: the first roster reminder may have been sent already.
+        dedupe_key=f"{dedupe_key(REMINDER_ROSTER, meeting_id)}:lead:{int(now.timestamp())}",
+    )
 
 
 def save_setup(
@@ -260,11 +290,15 @@ def save_setup(
         ritual.length_minutes = data.length_minutes
         ritual.moderator_id = data.moderator_id
         ritual.video_link = data.video_link
+        lead_changed = ritual.checkin_lead_hours != data.checkin_lead_hours
+        ritual.checkin_lead_hours = data.checkin_lead_hours
         ritual.updated_at = now
         session.flush()
         new_start = next_meeting(_rhythm(ritual), after=now)
         for meeting in store.scheduled_meetings(session, council_id=council_id):
             if meeting.starts_at == new_start:
+                if lead_changed:
+                    _retime_checkins(session, meeting, lead_hours=data.checkin_lead_hours, now=now)
                 continue
             meeting.status = MEETING_CANCELLED
             reminders.cancel_subject(session, subject=meeting_subject(require_id(meeting)))
@@ -346,11 +380,13 @@ def plan_member_reminders(
             return 0
         states = store.member_states(session, council_id=row.council_id)
         day = _meeting_day(session, row)
+        ritual = store.ritual_of(session, council_id=row.council_id)
+        lead_hours = ritual.checkin_lead_hours if ritual else CHECKIN_LEAD_DEFAULT
         for user_id, tz in sorted(people.items()):
             state = states.get(user_id)
             if state is not None and is_away(state.state, state.until, on=day):
                 continue
-            due = checkin_due(row.starts_at, tz)
+            due = checkin_due(row.starts_at, tz, lead_hours=lead_hours)
             if due < now:
                 due = out_of_quiet_hours(now, tz)
                 if due >= row.starts_at:

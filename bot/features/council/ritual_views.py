@@ -23,12 +23,15 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.features.council.ritual_rules import (
+    CHECKIN_LEAD_DEFAULT,
+    CHECKIN_LEADS,
     CHECKIN_MAX,
     CHECKIN_NEEDS,
     CHECKIN_WHERE,
     CHECKIN_WIN,
     FIELD_DATE,
     FIELD_INTERVAL,
+    FIELD_LEAD,
     FIELD_LENGTH,
     FIELD_LINK,
     FIELD_MODERATOR,
@@ -50,6 +53,7 @@ from bot.features.council.ritual_rules import (
     TASK_MAX,
     WEEKDAYS,
     Activity,
+    describe_lead,
     describe_rhythm,
     item_fields,
     time_boxes,
@@ -98,6 +102,7 @@ class RitualSummary:
     video_link: str
     next_start: datetime | None
     away: tuple[str, ...] = ()
+    checkin_lead_hours: int = CHECKIN_LEAD_DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,8 @@ def setup_modal(
         for n in range(1, INTERVAL_MAX + 1)
     ]
     interval = str(initial.interval_weeks if initial else 1)
+    lead_options = [option(str(h), describe_lead(h).capitalize()) for h in CHECKIN_LEADS]
+    lead = str(initial.checkin_lead_hours if initial else CHECKIN_LEAD_DEFAULT)
     blocks: list[Block] = [
         text_input(
             FIELD_NAME,
@@ -202,6 +209,23 @@ def setup_modal(
                 initial_user=initial.moderator_id if initial else caller,
             ),
         ),
+        InputBlock(
+            block_id=FIELD_LEAD,
+            label=plain("Check-in DM", 2000),
+            hint=plain(
+                "When each member is asked to check in before a meeting; never in their "
+                "quiet hours (21:00-08:00 their time).",
+                2000,
+            ),
+            element=StaticSelectElement(
+                action_id=FIELD_LEAD,
+                options=lead_options,
+                initial_option=next(
+                    (o for o in lead_options if o.value == lead),
+                    next(o for o in lead_options if o.value == str(CHECKIN_LEAD_DEFAULT)),
+                ),
+            ),
+        ),
         text_input(
             FIELD_LINK,
             "Video call link",
@@ -234,6 +258,7 @@ def read_setup_form(state_values: Mapping[str, Any]) -> dict[str, Any]:
         FIELD_LENGTH: state_value(state_values, FIELD_LENGTH),
         FIELD_MODERATOR: state_value(state_values, FIELD_MODERATOR),
         FIELD_LINK: state_value(state_values, FIELD_LINK),
+        FIELD_LEAD: state_value(state_values, FIELD_LEAD),
     }
 
 
@@ -281,8 +306,8 @@ def saved_text(summary: RitualSummary, *, tz: str) -> str:
     when = format_local(summary.next_start, tz) if summary.next_start else "not planned"
     return (
         f":white_check_mark: *{esc(summary.name)}* is set up. First meeting: {when}. "
-        "Each member gets a check-in DM the day before, and I post the agenda here ten "
-        "minutes before you start."
+        f"Each member gets a check-in DM {describe_lead(summary.checkin_lead_hours)}, and I "
+        "post the agenda here ten minutes before you start."
     )
 
 
@@ -305,6 +330,8 @@ def summary_blocks(summary: RitualSummary | None, *, tz: str) -> list[dict]:
     lines = [
         f"*Rhythm:* {describe_rhythm(summary.rhythm, summary.weekdays, summary.interval_weeks)}, "
         f"{summary.length_minutes} minutes",
+        f"*Check-ins:* {describe_lead(summary.checkin_lead_hours)} each meeting, "
+        "out of quiet hours",
         "*Next meeting:* "
         + (format_local(summary.next_start, tz) if summary.next_start else "none planned"),
         f"*Moderator:* {mention(summary.moderator_id)}",

@@ -10,6 +10,7 @@ import pytest
 
 from bot.features.council.ritual_rules import (
     FIELD_DATE,
+    FIELD_LEAD,
     FIELD_LENGTH,
     FIELD_LINK,
     FIELD_MODERATOR,
@@ -27,6 +28,7 @@ from bot.features.council.ritual_rules import (
     nudge_due,
     parse_until,
     rhythm_days,
+    roster_due,
     time_boxes,
     validate_setup,
 )
@@ -164,11 +166,25 @@ def test_a_valid_setup() -> None:
         ({FIELD_MODERATOR: ""}, FIELD_MODERATOR),
         ({FIELD_DATE: "2026-12-01"}, FIELD_DATE),
         ({FIELD_DATE: "2026-12-03", FIELD_TIME: "08:30"}, FIELD_TIME),  # 07:30 UTC passed
+        ({FIELD_LEAD: "5"}, FIELD_LEAD),  # not one of the offered leads
+        ({FIELD_LEAD: "a day"}, FIELD_LEAD),
     ],
 )
 def test_bad_setup_input_names_its_field(overrides: dict[str, object], field: str) -> None:
     result = validate_setup(_values(**overrides), tz=BERLIN, now=NOW)
     assert isinstance(result, dict) and field in result
+
+
+def test_the_checkin_lead_is_the_setups_choice_and_still_avoids_quiet_hours() -> None:
+    for raw, hours in (("6", 6), ("48", 48), (None, 24)):  # None: an older form, the default
+        result = validate_setup(_values(**{FIELD_LEAD: raw}), tz=BERLIN, now=NOW)
+        assert isinstance(result, RitualInput) and result.checkin_lead_hours == hours
+    start = datetime(2026, 12, 10, 17, 0, tzinfo=UTC)  # 18:00 Berlin
+    assert checkin_due(start, BERLIN, lead_hours=6) == start - timedelta(hours=6)
+    assert checkin_due(start, BERLIN, lead_hours=48) == start - timedelta(hours=48)
+    # 12 h before 18:00 Berlin is 06:00 there: moved to 08:00, still ten hours to answer.
+    assert checkin_due(start, BERLIN, lead_hours=12) == start - timedelta(hours=10)
+    assert roster_due(start, 6) == start - timedelta(hours=8)
 
 
 def test_pause_dates_and_away() -> None:
