@@ -6,6 +6,9 @@ The rhythm's reminder kinds are registered here (senders use `services.slack_for
 nudge in their own zone; `council.checkin` / `council.checkin_nudge` DM them;
 `council.agenda` posts the agenda in the channel and plans the next meeting.
 
+Added to a private channel that has no rhythm yet, the bot says what it does there and
+offers the setup with one button (`offer_setup`, through `kit.on_bot_joined`).
+
 The same two are the Home's "Your data" buttons. Whose data is always the signed request's
 user in its workspace: a button's value and a modal's metadata name nobody, so no request
 can export or erase another member's data.
@@ -62,6 +65,7 @@ from bot.features.council.ritual_views import (
     ACTION_CHECKIN,
     ACTION_FIRST_90,
     ACTION_NOTES,
+    ACTION_SETUP,
     ALREADY_LANDED,
     BACK_TEXT,
     CALLBACK_CHECKIN,
@@ -94,6 +98,7 @@ from bot.features.council.ritual_views import (
     read_setup_form,
     saved_text,
     setup_modal,
+    setup_offer,
     summary_blocks,
 )
 from bot.features.council.rules import export_filename
@@ -113,6 +118,7 @@ from bot.features.council.views import (
     nothing_modal,
 )
 from bot.features.errors import NotAllowed
+from bot.platform import replays
 from bot.platform.councils import ChannelProblem
 from bot.platform.members import known_tz
 from bot.platform.timezones import valid_tz, zone
@@ -154,6 +160,7 @@ commands.register(listeners)
 def register(app: App, services: Services) -> None:
     register_senders(services)
     listeners.register(app)
+    kit.on_bot_joined(offer_setup)
 
 
 @commands.bare
@@ -179,6 +186,24 @@ def back_command(call: kit.CommandCall) -> None:
 @commands.on("landed")
 def landed_command(call: kit.CommandCall) -> None:
     _landed(call)
+
+
+@listeners.action(ACTION_SETUP)
+def setup_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """ "Set up the council" on the bot's welcome: the same as `/council setup` there."""
+    ack()
+    channel = body.get("channel") or {}
+    command = {
+        "command": COMMAND,
+        "channel_id": str(channel.get("id") or ""),
+        "channel_name": str(channel.get("name") or ""),
+        "team_id": kit.team_of(context),
+        "user_id": kit.user_of(context),
+        "trigger_id": str(body.get("trigger_id") or ""),
+    }
+    _open_setup(kit.CommandCall(command, client, respond, context, ()))
 
 
 @listeners.view(CALLBACK_SETUP)
@@ -371,6 +396,26 @@ def _show_summary(call: kit.CommandCall) -> None:
         text=found.name if found else "This council has no meeting rhythm yet.",
         blocks=summary_blocks(found, tz=tz),
     )
+
+
+def offer_setup(
+    services: Services, client: WebClient, *, team_id: str, channel_id: str, event_id: str
+) -> None:
+    """The bot was added to a channel: in a private one with no rhythm yet, say what the bot
+    does and offer the setup, once (Slack's retry of the event has the same event id). In a
+    public or shared channel it says nothing: a council's existence is its members' own."""
+    if event_id and not replays.claim(services.engine, f"joined:{event_id}"):
+        return
+    if council_channel_problem(services, client, channel_id=channel_id) is not None:
+        log.info("joined channel %s: not a council channel, no welcome", channel_id)
+        return
+    if ritual_service.summary(
+        services.engine, team_id=team_id, channel_id=channel_id, now=services.clock()
+    ):
+        return  # added back to a council that has its rhythm
+    text, blocks = setup_offer()
+    client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+    log.info("joined channel %s: setup offered", channel_id)
 
 
 def _open_setup(call: kit.CommandCall) -> None:

@@ -494,6 +494,25 @@ def refresh_home(services: Services, client: WebClient, *, team_id: str, user_id
         refresh(services, client, team_id=team_id, user_id=user_id)
 
 
+# --- the bot joining a channel ------------------------------------------------------------------
+
+_join_listeners: list[Callable[..., None]] = []
+
+
+def on_bot_joined(listener: Callable[..., None]) -> None:
+    """A feature says what to do when the bot is added to a channel (once, at register)."""
+    if listener not in _join_listeners:
+        _join_listeners.append(listener)
+
+
+def bot_joined(
+    services: Services, client: WebClient, *, team_id: str, channel_id: str, event_id: str
+) -> None:
+    """The bot was added to a channel (Slack's `member_joined_channel` naming the bot)."""
+    for listener in _join_listeners:
+        listener(services, client, team_id=team_id, channel_id=channel_id, event_id=event_id)
+
+
 # --- a draft's message --------------------------------------------------------------------------
 
 _draft_refreshers: list[Callable[..., None]] = []

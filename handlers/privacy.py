@@ -9,7 +9,8 @@
   never arrived: handlers/feedback_requests.py.)
 - `member_left_channel` / `member_joined_channel` drop the minute's cached member list of
   that channel (handlers.common.council_members), which Home reads before it shows
-  feedback owed in a council.
+  feedback owed in a council. The bot's own join is handed to `kit.bot_joined` (the
+  council feature offers its setup there).
 - `channel_shared` / `channel_unshared`: what the bot last heard about the channel is
   forgotten, so the next post into it asks Slack again instead of trusting the minute's
   cache (handlers.common.council_channel_problem): a channel just shared with another
@@ -130,8 +131,21 @@ def member_left_channel(
 
 
 @listeners.event("member_joined_channel")
-def member_joined_channel(event: dict[str, Any], context: BoltContext) -> None:
-    """Someone joined a channel the bot is in: its member list is asked for again."""
+def member_joined_channel(
+    event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Someone joined a channel the bot is in: its member list is asked for again. The bot
+    itself joining is passed on to the features that greet a new channel (kit.bot_joined)."""
     channel_id = event.get("channel")
-    if channel_id:
-        forget_council_members(kit.services_of(context), channel_id=channel_id)
+    if not channel_id:
+        return
+    services = kit.services_of(context)
+    forget_council_members(services, channel_id=channel_id)
+    if event.get("user") and event.get("user") == _bot_user(body, context):
+        kit.bot_joined(
+            services,
+            client,
+            team_id=str(event.get("team") or _team(body, context)),
+            channel_id=str(channel_id),
+            event_id=str(body.get("event_id") or ""),
+        )

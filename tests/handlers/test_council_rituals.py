@@ -325,6 +325,74 @@ def test_changing_the_checkin_lead_replans_the_dms_not_sent_yet_and_sends_each_o
     assert len([c for c in dms_to(slack, slack.lena) if "Check in before" in text_of(c)]) == 1
 
 
+def bot_joins(slack: Slack, channel: str, *, event_id: str = "Ev0JOIN0001") -> None:
+    event = {
+        "type": "member_joined_channel",
+        "user": slack.workspace.bot_user_id,
+        "channel": channel,
+        "channel_type": "G",
+    }
+    assert slack.driver.event(event, event_id=event_id).status == 200
+    slack.settle()
+
+
+def posts_in(slack: Slack, channel: str) -> list[ApiCall]:
+    return [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] == channel
+    ]
+
+
+def test_the_bot_added_to_a_new_private_channel_offers_the_setup_once(slack: Slack) -> None:
+    bot = slack.workspace.bot_user_id
+    new = slack.workspace.add_channel(
+        name="council-two", members=[bot, slack.lena, slack.noor], is_private=True
+    ).id
+    bot_joins(slack, new)
+    bot_joins(slack, new)  # Slack's retry of the same event
+    [offer] = posts_in(slack, new)
+    assert "Set up the council" in json.dumps(offer.args["blocks"])
+    assert "meeting zero" in mrkdwn_of(offer).lower()
+
+    seen = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=slack.noor,
+        action_id="council_setup_open",
+        channel=new,
+        message_ts=offer.response["ts"],
+    )
+    found = slack.standin.wait_for("views.open", count=seen + 1)
+    opened = found[-1] if isinstance(found, list) else found
+    assert opened.ok and opened.response["view"]["callback_id"] == "council_setup"
+    slack.settle()
+    answer = slack.driver.view_submission(
+        user=slack.noor,
+        view_id=opened.response["view"]["id"],
+        values=setup_values(day=first_day(slack), moderator=slack.noor, name="Second council"),
+    )
+    assert answer.status == 200 and not (answer.json or {}).get("errors"), answer.json
+    slack.settle()
+    with Session(slack.engine) as session:
+        ritual = session.exec(select(CouncilRitual)).one()
+        council = get_council(session, team_id=slack.workspace.team_id, channel_id=new)
+    assert council is not None and ritual.council_id == council.id
+    assert ritual.moderator_id == slack.noor and ritual.name == "Second council"
+
+
+def test_no_offer_in_a_public_channel_for_a_member_joining_or_a_council_with_a_rhythm(
+    slack: Slack,
+) -> None:
+    set_up(slack)
+    before = len(slack.standin.calls_to("chat.postMessage"))
+    bot_joins(slack, slack.public_channel, event_id="Ev0JOIN0002")  # councils stay unseen
+    bot_joins(slack, slack.council, event_id="Ev0JOIN0003")  # added back: it has its rhythm
+    joined = {"type": "member_joined_channel", "user": slack.maya, "channel": slack.council}
+    assert slack.driver.event(joined).status == 200
+    slack.settle()
+    assert len(slack.standin.calls_to("chat.postMessage")) == before
+
+
 # --- check-ins and the agenda ---------------------------------------------------------------------
 
 

@@ -311,6 +311,34 @@ def saved_text(summary: RitualSummary, *, tz: str) -> str:
     )
 
 
+def setup_offer() -> tuple[str, list[dict]]:
+    """Posted once when the bot is added to a private channel with no rhythm yet: what the
+    bot does for a council, and its setup one click away."""
+    text = (
+        ":wave: Hi! I help this channel work as a job-search council. Members post their job "
+        "missions here (`/mission`) for the council's reactions and feedback, and I keep "
+        "the council's rhythm: a short check-in DM before each meeting and the agenda here "
+        "just before it starts."
+    )
+    blocks = [
+        section(text),
+        section(
+            "*Start with the rhythm:* how often you meet (fast: twice a week, for members "
+            "searching full time; slow: every two weeks, while employed), when, for how long "
+            "and who moderates. The first meeting is meeting zero: life stories, what each "
+            "of you hopes for, and how the council will work."
+        ),
+        ActionsBlock(
+            elements=[button("Set up the council", ACTION_SETUP, "setup", style="primary")]
+        ),
+        context(
+            "Anyone here can start it; the moderator can change it later with "
+            "`/council setup`. `/council help` lists everything."
+        ),
+    ]
+    return "I help this channel work as a job-search council: set up its rhythm.", dicts(blocks)
+
+
 # --- /council ------------------------------------------------------------------------------------
 
 
