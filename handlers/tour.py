@@ -25,10 +25,13 @@ from bot.features.tour.rules import (
     FIELD_NAME,
     GRACE,
     REMINDER_THANKS,
+    Conversation,
+    ConversationInput,
     member_today,
     validate_conversation,
 )
 from bot.features.tour.views import (
+    ACTION_EDIT,
     ACTION_LOG,
     ACTION_PROMPTS,
     ACTION_SHARE,
@@ -81,6 +84,7 @@ class LogRef(ModalMetadata):
     tz: str | None = None
     response_url: str | None = None
     replace: bool = False  # the response_url is a button's on the view: replace it
+    conversation: int | None = None  # editing this one (checked again on save)
 
 
 class ShareRef(ModalMetadata):
@@ -140,26 +144,73 @@ def log_open(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
     )
 
 
+@listeners.action(ACTION_EDIT)
+def edit_open(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    try:
+        conversation = service.own_conversation(
+            services.engine,
+            conversation_id=kit.action_id_value(body),
+            team_id=team_id,
+            user_id=user_id,
+        )
+    except (ValueError, NotAllowed):
+        tell(client, body, respond, escape(service.NOT_YOURS))
+        return
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    meta = LogRef(
+        tz=tz, response_url=body.get("response_url"), replace=True, conversation=conversation.id
+    )
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=log_modal(
+            private_metadata=meta.encode(),
+            today=member_today(tz, services.clock()),
+            initial=conversation,
+        ),
+    )
+
+
 @listeners.view(CALLBACK_LOG)
 def submit_log(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     services, user_id, team_id = kit.caller(context)
     meta = LogRef.decode(view["private_metadata"])
     now = services.clock()
+    editing = meta.conversation
+
+    def save(data: ConversationInput) -> Conversation:
+        if editing is None:
+            return service.log_conversation(
+                services.engine, team_id=team_id, user_id=user_id, data=data, tz=meta.tz, now=now
+            )
+        return service.edit_conversation(
+            services.engine,
+            conversation_id=editing,
+            team_id=team_id,
+            user_id=user_id,
+            data=data,
+            tz=meta.tz,
+            now=now,
+        )
+
     done, conversation = kit.submit_form(
         ack,
         validate=lambda: validate_conversation(
             read_log_form(view["state"]["values"]), today=member_today(meta.tz, now)
         ),
-        save=lambda data: service.log_conversation(
-            services.engine, team_id=team_id, user_id=user_id, data=data, tz=meta.tz, now=now
-        ),
+        save=save,
         error_block=FIELD_NAME,
     )
     if not done or conversation is None:
         return
     # Stored (with its reminder): Slack's answers come after the 3-second limit.
     overview = service.overview(services.engine, team_id=team_id, user_id=user_id)
-    note = logged_text(conversation, overview.progress, thanks=conversation.thanks)
+    note = logged_text(
+        conversation, overview.progress, thanks=conversation.thanks, edited=editing is not None
+    )
     text, blocks = tour_message(overview.progress, overview.recent)
     blocks = [section(note).to_dict(), *blocks]
     url = meta.response_url

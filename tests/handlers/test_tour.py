@@ -28,7 +28,7 @@ from bot.features.tour.rules import (
     ConversationInput,
     thanks_dedupe_key,
 )
-from bot.features.tour.views import ACTION_LOG, ACTION_PROMPTS, ACTION_SHARE
+from bot.features.tour.views import ACTION_EDIT, ACTION_LOG, ACTION_PROMPTS, ACTION_SHARE
 from bot.platform.councils import register_council
 from bot.platform.mrkdwn import escape
 from bot.platform.timezones import to_utc
@@ -37,6 +37,7 @@ from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
 from storage.councils import Council
 from storage.tour import TourConversation, TourShare
+from storage.types import require_id
 from tests.plugins.intruder import answers, assert_nothing_shown, intruder, quiet, sent
 from tests.plugins.slack import Slack
 
@@ -661,6 +662,96 @@ def test_another_workspace_cannot_share_or_see_a_conversation(
     assert [r.model_dump() for r in rows(slack)] == before
     with Session(slack.engine) as session:
         assert session.exec(select(TourShare)).all() == []
+
+
+# --- editing a conversation ----------------------------------------------------------------------
+
+
+def open_edit(slack: Slack, conversation_id: int, user: str | None = None) -> dict[str, Any]:
+    """*Edit* under a conversation on the `/tour` view: the filled-in modal."""
+    user = user or slack.lena
+    show_tour(slack, user=user)
+    seen = count(slack, "views.open")
+    press(slack, tour_view(slack, user), ACTION_EDIT, value=str(conversation_id))
+    opened = last_call(slack, "views.open", seen)
+    return dict(opened.response["view"])
+
+
+def test_editing_a_conversation_changes_it_in_place_and_plans_the_thanks_once(
+    slack: Slack,
+) -> None:
+    conversation_id = log(slack, thanks=False)
+    view = open_edit(slack, conversation_id)
+    assert view["title"]["text"] == "Edit conversation"
+    filled = json.dumps(view["blocks"], ensure_ascii=False)
+    assert PERSON in filled and HEARD in filled and TAKEAWAY in filled
+    kind = next(b for b in view["blocks"] if b["block_id"] == "tour_kind")
+    assert kind["element"]["initial_option"]["value"] == "reverse_exit"
+
+    yesterday = (berlin_today(slack) - timedelta(days=1)).isoformat()
+    body = submit_log(
+        slack,
+        view["id"],
+        name="Zqx Q. <!channel>",
+        kind="recruiter",
+        held_on=yesterday,
+        takeaway="Recruiters read me as a staff engineer",
+        thanks=True,
+    )
+    assert not body.get("errors"), body
+    (row,) = rows(slack)  # changed, not added
+    assert (row.id, row.person_name, row.kind, row.held_on.isoformat()) == (
+        conversation_id,
+        "Zqx Q. <!channel>",
+        "recruiter",
+        yesterday,
+    )
+    assert row.takeaway == "Recruiters read me as a staff engineer" and row.thanks
+    assert [r.status for r in thanks_reminders(slack)] == [ReminderStatus.PENDING]
+    shown = text_of(tour_view(slack))
+    assert "Updated your conversation" in shown and "1 of" in shown
+    assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+
+    # Saved again with the same thanks: still one reminder; unticked: cancelled.
+    submit_log(slack, open_edit(slack, conversation_id)["id"], thanks=True)
+    assert len(thanks_reminders(slack)) == 1
+    submit_log(slack, open_edit(slack, conversation_id)["id"], thanks=False)
+    assert [r.status for r in thanks_reminders(slack)] == [ReminderStatus.CANCELLED]
+
+
+def test_an_edit_gets_the_same_inline_errors_as_a_new_log(slack: Slack) -> None:
+    conversation_id = log(slack)
+    before = [r.model_dump() for r in rows(slack)]
+    tomorrow = (berlin_today(slack) + timedelta(days=1)).isoformat()
+    for values, field in (({"name": ""}, "tour_name"), ({"held_on": tomorrow}, "tour_date")):
+        body = submit_log(slack, open_edit(slack, conversation_id)["id"], **values)
+        assert body.get("response_action") == "errors" and field in body["errors"], body
+    assert [r.model_dump() for r in rows(slack)] == before
+
+
+def test_only_the_owner_can_edit_a_conversation(slack: Slack) -> None:
+    lenas = log(slack)
+    before = [r.model_dump() for r in rows(slack)]
+    seed(slack, 1, user=slack.maya)  # Maya's own view has an Edit button
+    show_tour(slack, user=slack.maya)
+    maya_view = tour_view(slack, slack.maya)
+    slack.settle()
+    slack.standin.clear_calls()
+    press(slack, maya_view, ACTION_EDIT, value=str(lenas))  # Lena's id on Maya's button
+    reply = slack.standin.wait_for("response_url")
+    slack.settle()
+    assert "isn't in your Listening Tour" in text_of(reply)
+    assert slack.standin.calls_to("views.open") == []
+    for secret in (PERSON, TAKEAWAY, HEARD):
+        assert secret not in everything(list(slack.standin.calls)), secret
+    # Nor by submitting the form with Lena's id in its metadata (a forged request).
+    maya_form = open_edit(slack, require_id(rows(slack)[-1]), user=slack.maya)
+    forged = json.loads(maya_form["private_metadata"]) | {"conversation": lenas}
+    slack.workspace.views[maya_form["id"]].private_metadata = json.dumps(forged)
+    body = submit_log(slack, maya_form["id"], user=slack.maya, name="Maya was here")
+    assert body.get("response_action") == "errors", body
+    assert "isn't in your Listening Tour" in json.dumps(body["errors"])
+    assert [r.model_dump() for r in rows(slack) if r.user_id == slack.lena] == before
 
 
 # --- Candidate-Market Fit -------------------------------------------------------------------------

@@ -119,6 +119,51 @@ def log_conversation(
         return conversation
 
 
+def edit_conversation(
+    engine: Engine,
+    *,
+    conversation_id: int,
+    team_id: str,
+    user_id: str,
+    data: ConversationInput,
+    tz: str | None,
+    now: datetime,
+) -> Conversation:
+    """Change the member's own conversation (NotAllowed for anyone else's, or one gone), in
+    one transaction with its thanks reminder: asked for now, it is planned (once); no
+    longer asked for, a pending one is cancelled. A takeaway shared before is a copy in the
+    council's channel and is not touched."""
+    with session_scope(engine) as session:
+        row = store.conversation_in_team(session, conversation_id=conversation_id, team_id=team_id)
+        if row is None or row.user_id != user_id:
+            raise NotAllowed(NOT_YOURS)
+        row.person_name = data.name
+        row.kind = data.kind
+        row.held_on = data.held_on
+        row.heard = data.heard
+        row.takeaway = data.takeaway
+        row.thanks = data.thanks
+        row.updated_at = now
+        session.add(row)
+        session.flush()
+        if data.thanks:
+            reminders.schedule(
+                session,
+                kind=REMINDER_THANKS,
+                team_id=team_id,
+                user_id=user_id,
+                due_at=max(thanks_time(now, tz=tz), now),
+                payload={"conversation": conversation_id},
+                subject=conversation_subject(conversation_id),
+                dedupe_key=thanks_dedupe_key(conversation_id),
+            )
+        else:
+            reminders.cancel_subject(
+                session, subject=conversation_subject(conversation_id), kinds=[REMINDER_THANKS]
+            )
+        return conversation_of(row)
+
+
 def own_conversation(
     engine: Engine, *, conversation_id: int, team_id: str, user_id: str
 ) -> Conversation:

@@ -75,6 +75,7 @@ CALLBACK_SHARE = "tour_share"
 ACTION_LOG = "tour_log_open"  # open the log modal
 ACTION_PROMPTS = "tour_prompts"  # show the prompts per kind
 ACTION_SHARE = "tour_share_open"  # open the share modal (value: conversation id)
+ACTION_EDIT = "tour_edit_open"  # open the log modal on a logged one (value: conversation id)
 
 _PRIVATE = ":lock: Only you can see your Listening Tour."
 
@@ -209,6 +210,12 @@ def tour_message(progress: Progress, recent: Sequence[Conversation]) -> tuple[st
                     accessory=button("Share takeaway", ACTION_SHARE, str(conversation.id)),
                 )
             )
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"tour_conversation_{conversation.id}",
+                    elements=[button("Edit", ACTION_EDIT, str(conversation.id))],
+                )
+            )
     else:
         blocks.append(
             section(
@@ -229,8 +236,15 @@ def tour_message(progress: Progress, recent: Sequence[Conversation]) -> tuple[st
     return fallback, dicts(blocks)
 
 
-def logged_text(conversation: Conversation, progress: Progress, *, thanks: bool) -> str:
-    """The note after logging (escaped)."""
+def logged_text(
+    conversation: Conversation, progress: Progress, *, thanks: bool, edited: bool = False
+) -> str:
+    """The note after logging or editing (escaped)."""
+    if edited:
+        return (
+            f":pencil2: Updated your conversation with *{esc(conversation.name, 100)}*. A "
+            "takeaway you shared before stays as the council saw it."
+        )
     text = (
         f":white_check_mark: Logged your conversation with *{esc(conversation.name, 100)}*. "
         f"That's {progress_line(progress)} of your tour."
@@ -243,25 +257,33 @@ def logged_text(conversation: Conversation, progress: Progress, *, thanks: bool)
 # --- the log modal ------------------------------------------------------------------------------
 
 
-def log_modal(*, private_metadata: str, today: date) -> dict:
+def log_modal(*, private_metadata: str, today: date, initial: Conversation | None = None) -> dict:
+    """The log form; with `initial`, the same form filled in to edit that conversation."""
     kinds = [option(kind, label) for kind, label in KINDS]
     thanks = option(THANKS_OPTION, "Remind me tomorrow to send a thank-you")
+    kind_chosen = next((o for o in kinds if initial and o.value == initial.kind), None)
     blocks: list[Block] = [
         text_input(
             FIELD_NAME,
             "Who did you talk to?",
             max_length=NAME_MAX,
             placeholder="e.g. Sam, my old team lead",
+            initial=initial.name if initial else "",
         ),
         InputBlock(
             block_id=FIELD_KIND,
             label=plain("Kind of conversation", 2000),
-            element=RadioButtonsElement(action_id=FIELD_KIND, options=kinds),
+            element=RadioButtonsElement(
+                action_id=FIELD_KIND, options=kinds, initial_option=kind_chosen
+            ),
         ),
         InputBlock(
             block_id=FIELD_DATE,
             label=plain("When", 2000),
-            element=DatePickerElement(action_id=FIELD_DATE, initial_date=today.isoformat()),
+            element=DatePickerElement(
+                action_id=FIELD_DATE,
+                initial_date=(initial.held_on if initial else today).isoformat(),
+            ),
         ),
         text_input(
             FIELD_HEARD,
@@ -270,6 +292,7 @@ def log_modal(*, private_metadata: str, today: date) -> dict:
             multiline=True,
             placeholder="Their words, as close as you remember them",
             optional=True,
+            initial=initial.heard if initial else "",
         ),
         text_input(
             FIELD_TAKEAWAY,
@@ -277,19 +300,24 @@ def log_modal(*, private_metadata: str, today: date) -> dict:
             max_length=TAKEAWAY_MAX,
             placeholder="e.g. People see me as a builder more than a manager",
             hint="If you share this conversation with your council, this is the line they see.",
+            initial=initial.takeaway if initial else "",
         ),
         InputBlock(
             block_id=FIELD_THANKS,
             label=plain("Thanks", 2000),
-            element=CheckboxesElement(action_id=FIELD_THANKS, options=[thanks]),
+            element=CheckboxesElement(
+                action_id=FIELD_THANKS,
+                options=[thanks],
+                initial_options=[thanks] if initial and initial.thanks else None,
+            ),
             optional=True,
         ),
         context(f"{_PRIVATE} The name, what you heard and your takeaway are kept encrypted."),
     ]
     return _modal(
         callback_id=CALLBACK_LOG,
-        title="Log a conversation",
-        submit="Log it",
+        title="Edit conversation" if initial else "Log a conversation",
+        submit="Save" if initial else "Log it",
         blocks=blocks,
         private_metadata=private_metadata,
     )
