@@ -179,7 +179,7 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         return
     # Keyed by the modal: submitting it again (an ack that reached Slack late) finds this
     # draft, and the post below happens once per draft.
-    draft_id = service.create_draft(
+    saved = service.submit_draft(
         services.engine,
         team_id=team_id,
         council_id=council_id,
@@ -189,7 +189,16 @@ def submit_new(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltC
         submission_key=view["id"],
     )
     ack()  # saved: the modal closes now; Slack's answers (and retries) come after
-    if not _post_saved(services, client, draft_id=draft_id, team_id=team_id, user_id=user_id):
+    # A draft this call made is posted from what the use case returned; one an earlier
+    # submission of the modal made is read again under the render lock (it may be posted).
+    if not _post_saved(
+        services,
+        client,
+        draft_id=saved.snap.draft_id,
+        team_id=team_id,
+        user_id=user_id,
+        fresh=saved.snap if saved.created else None,
+    ):
         return
     notes = quality_notes(result)
     if notes:
@@ -236,11 +245,21 @@ def _council(services: Services, client: WebClient, *, team_id: str, channel_id:
 
 
 def _post_saved(
-    services: Services, client: WebClient, *, draft_id: int, team_id: str, user_id: str
+    services: Services,
+    client: WebClient,
+    *,
+    draft_id: int,
+    team_id: str,
+    user_id: str,
+    fresh: service.DraftSnapshot | None = None,
 ) -> bool:
     """Post a saved draft unless it is posted already; tell its author when Slack refuses,
-    or when the channel is no longer fit for a council (made public, shared outside)."""
-    snap = service.snapshot(services.engine, draft_id=draft_id, team_id=team_id, bot_user=None)
+    or when the channel is no longer fit for a council (made public, shared outside).
+    `fresh`: the snapshot of a draft just made by this request (nobody else can have
+    posted it), so it is not read again."""
+    snap = fresh or service.snapshot(
+        services.engine, draft_id=draft_id, team_id=team_id, bot_user=None
+    )
     problem = (
         council_channel_problem(services, client, channel_id=snap.channel_id)
         if snap is not None
@@ -254,11 +273,18 @@ def _post_saved(
         dm(client, user_id=user_id, text=text, blocks=blocks)
         return False
     try:
-        _render(services, client, draft_id=draft_id, team_id=team_id, bot_user=None, post=False)
+        _render(
+            services,
+            client,
+            draft_id=draft_id,
+            team_id=team_id,
+            bot_user=None,
+            post=False,
+            fresh=fresh,
+        )
     except SlackApiError as exc:
         reason = str(exc.response.get("error", "an error"))
         log.warning("draft %s not posted: %s", draft_id, reason)
-        snap = service.snapshot(services.engine, draft_id=draft_id, team_id=team_id, bot_user=None)
         text, blocks = post_failed_message(draft_id=draft_id, reason=reason)
         if snap is not None:
             tell_in_channel(
@@ -578,18 +604,19 @@ def _render(
     team_id: str | None = None,
     bot_user: str | None,
     post: bool,
+    fresh: service.DraftSnapshot | None = None,
 ) -> None:
     """Post the draft's message, or update it in place with the current version and tally.
 
     `team_id` is the requesting workspace's: a draft of another one is not rendered. Only
     the kit's draft refresher (a member's erase, with ids the bot found itself) leaves it
-    out, and the draft's own workspace is used then."""
+    out, and the draft's own workspace is used then. `fresh`: see `_post_saved`."""
     if team_id is None:
         team_id = service.team_of_draft(services.engine, draft_id=draft_id)
         if team_id is None:
             return
     with service.rendering(draft_id):
-        snap = service.snapshot(
+        snap = fresh or service.snapshot(
             services.engine, draft_id=draft_id, team_id=team_id, bot_user=bot_user
         )
         if snap is None or snap.status == "withdrawn":

@@ -85,6 +85,15 @@ def rendering(draft_id: int) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True, slots=True)
+class NewDraft:
+    """A submitted draft as the handler posts it: its snapshot, and whether this call made
+    it (False: the same modal submitted before made it, and may be posting it now)."""
+
+    snap: DraftSnapshot
+    created: bool
+
+
 def create_draft(
     engine: Engine,
     *,
@@ -95,39 +104,19 @@ def create_draft(
     mission: MissionInput,
     submission_key: str | None = None,
 ) -> int:
-    """The new draft's id; with `submission_key` (the modal's view id), submitting the same
-    modal again returns the draft it already made instead of making a second one."""
-    if submission_key is not None:
-        existing = _draft_by_submission(engine, submission_key)
-        if existing is not None:
-            return existing
-    try:
-        return _create_draft(
-            engine,
-            team_id=team_id,
-            council_id=council_id,
-            channel_id=channel_id,
-            author_id=author_id,
-            mission=mission,
-            submission_key=submission_key,
-        )
-    except IntegrityError:
-        # The same modal submitted twice at once: the other submission made the draft.
-        existing = _draft_by_submission(engine, submission_key) if submission_key else None
-        if existing is None:
-            raise
-        return existing
+    """The new draft's id (see `submit_draft`)."""
+    return submit_draft(
+        engine,
+        team_id=team_id,
+        council_id=council_id,
+        channel_id=channel_id,
+        author_id=author_id,
+        mission=mission,
+        submission_key=submission_key,
+    ).snap.draft_id
 
 
-def _draft_by_submission(engine: Engine, submission_key: str) -> int | None:
-    with session_scope(engine) as session:
-        draft = session.exec(
-            select(MissionDraft).where(MissionDraft.submission_key == submission_key)
-        ).first()
-        return draft.id if draft is not None else None
-
-
-def _create_draft(
+def submit_draft(
     engine: Engine,
     *,
     team_id: str,
@@ -135,28 +124,72 @@ def _create_draft(
     channel_id: str,
     author_id: str,
     mission: MissionInput,
+    submission_key: str | None = None,
+) -> NewDraft:
+    """Store a new draft and return what its post shows, in one unit of work. With
+    `submission_key` (the modal's view id), submitting the same modal again returns the
+    draft it already made instead of making a second one."""
+    try:
+        with session_scope(engine) as session:
+            existing = _draft_by_submission(session, submission_key) if submission_key else None
+            if existing is not None:
+                return NewDraft(_snapshot(session, existing, bot_user=None), created=False)
+            draft = _create_draft(
+                session,
+                team_id=team_id,
+                council_id=council_id,
+                channel_id=channel_id,
+                author_id=author_id,
+                mission=mission,
+                submission_key=submission_key,
+            )
+            return NewDraft(_snapshot(session, draft, bot_user=None), created=True)
+    except IntegrityError:
+        # The same modal submitted twice at once: the other submission made the draft.
+        if submission_key is None:
+            raise
+        with session_scope(engine) as session:
+            existing = _draft_by_submission(session, submission_key)
+            if existing is None:
+                raise
+            return NewDraft(_snapshot(session, existing, bot_user=None), created=False)
+
+
+def _draft_by_submission(session: Session, submission_key: str) -> MissionDraft | None:
+    return session.exec(
+        select(MissionDraft).where(MissionDraft.submission_key == submission_key)
+    ).first()
+
+
+def _create_draft(
+    session: Session,
+    *,
+    team_id: str,
+    council_id: int,
+    channel_id: str,
+    author_id: str,
+    mission: MissionInput,
     submission_key: str | None,
-) -> int:
-    with session_scope(engine) as session:
-        search = find_or_create_search(
-            session,
-            team_id=team_id,
-            user_id=author_id,
-            company=mission.company,
-            role=mission.role,
-            stage=mission.stage,
-        )
-        draft = MissionDraft(
-            search_id=require_id(search),
-            council_id=council_id,
-            author_id=author_id,
-            channel_id=channel_id,
-            submission_key=submission_key,
-        )
-        session.add(draft)
-        session.flush()
-        _store_version(session, draft=draft, number=1, mission=mission)
-        return require_id(draft)
+) -> MissionDraft:
+    search = find_or_create_search(
+        session,
+        team_id=team_id,
+        user_id=author_id,
+        company=mission.company,
+        role=mission.role,
+        stage=mission.stage,
+    )
+    draft = MissionDraft(
+        search_id=require_id(search),
+        council_id=council_id,
+        author_id=author_id,
+        channel_id=channel_id,
+        submission_key=submission_key,
+    )
+    session.add(draft)
+    session.flush()
+    _store_version(session, draft=draft, number=1, mission=mission)
+    return draft
 
 
 def attach_message(engine: Engine, *, draft_id: int, team_id: str, message_ts: str) -> None:
