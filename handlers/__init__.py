@@ -21,6 +21,7 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         debriefs,
         feedback,
         feedback_requests,
+        fit,
         home,
         meta,
         missions,
@@ -32,8 +33,11 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
     kit.install(app, services, work=work, report=report)
     if services.delivery is None:  # an app built without build_runtime (tests, benchmarks)
         services.delivery = app.client
+    # `fit` before `missions`: its reaction listeners match only a posted statement's legend
+    # emoji, and Bolt runs the first matching listener (missions' take every reaction).
     for feature in (
         meta,
+        fit,
         missions,
         feedback,
         feedback_requests,

@@ -13,6 +13,8 @@ from slack_sdk.errors import SlackApiError
 from bot.features.council import ritual_service
 from bot.features.council.ritual_views import HomeMeeting
 from bot.features.council.ritual_views import home_section as council_home_section
+from bot.features.fit import service as fit_service
+from bot.features.fit.views import home_section as fit_home_section
 from bot.features.home import service
 from bot.features.home.service import Dashboard
 from bot.features.home.views import HOME_CAPS, home_view
@@ -49,7 +51,11 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
     )
     view = home_view(still_in_council(services, client, board, user_id=user_id))
     meetings = next_meetings(services, client, team_id=team_id, user_id=user_id)
-    view["blocks"] = [*council_home_section(meetings), *view["blocks"]]
+    # `/fit`: the member's Two-Pager and statement, from its own use case (the dashboard's
+    # statement budget is for the dashboard).
+    fit_now = fit_service.current(services.engine, team_id=team_id, user_id=user_id)
+    fit_blocks = fit_home_section(fit_now.two_pager, fit_now.statement)
+    view["blocks"] = [*council_home_section(meetings), *fit_blocks, *view["blocks"]]
     try:
         client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

@@ -139,6 +139,14 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("council_checkins", "where_now"),
     ("council_checkins", "needs"),
     ("council_checkins", "win"),
+    ("fit_two_pagers", "wants"),  # the Two-Pager and the CMF statement (0015)
+    ("fit_two_pagers", "dont_wants"),
+    ("fit_statements", "stage"),
+    ("fit_statements", "industry"),
+    ("fit_statements", "role"),
+    ("fit_statements", "culture"),
+    ("fit_statements", "sentence"),
+    ("fit_suggestions", "item"),
 )
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from storage import fit
 from storage.backchannel import (
     BackchannelChecklist,
     BackchannelPerson,
@@ -457,6 +458,8 @@ def export_of(session: Session, *, team_id: str, user_id: str) -> Json:
                 .order_by(col(Reminder.due_at), col(Reminder.id))
             ).all()
         ],
+        # `/fit`: Two-Pager and statement versions, suggestions written for others.
+        **fit.export_member(session, team_id=team_id, user_id=user_id),
     }
 
 
@@ -555,6 +558,8 @@ def erase_targets(session: Session, *, team_id: str, user_id: str) -> EraseTarge
         messages.append((plan.shared_channel_id, plan.shared_ts))
     for share in shares_of(session, team_id=team_id, user_id=user_id):
         messages.append((share.channel_id, share.message_ts))
+    # `/fit`: posted Two-Pager and statement versions, and the DMs carrying suggestions.
+    messages.extend(fit.erase_messages(session, team_id=team_id, user_id=user_id))
     seen: set[tuple[str, str]] = set()
     for channel, ts in messages:
         if channel and ts and (channel, ts) not in seen:

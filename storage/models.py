@@ -77,3 +77,8 @@ __all__ += ["CouncilCheckin", "CouncilMeeting", "CouncilMemberState", "CouncilRi
 from storage.tour import TourConversation, TourShare  # noqa: E402
 
 __all__ += ["TourConversation", "TourShare"]
+
+# The Two-Pager and the Candidate-Market Fit statement, with suggestions (`/fit`).
+from storage.fit import FitStatement, FitSuggestion, FitTwoPager  # noqa: E402
+
+__all__ += ["FitStatement", "FitSuggestion", "FitTwoPager"]

@@ -26,7 +26,7 @@ from functools import cache
 from sqlalchemy import ColumnElement, ForeignKey, Table, and_, delete, or_, select, text, update
 from sqlmodel import Session
 
-from storage import models
+from storage import fit, models
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import Member
 from storage.debriefs import Debrief, GratitudePerson, InterviewEvent
@@ -184,6 +184,11 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
     # Erased by storage.tour.erase_member, in the same erase (bot.features.council.service).
     ("tour_conversations", "user_id"): "erased",
     ("tour_shares", "user_id"): "erased",
+    # Erased by storage.fit.erase_member, at the end of purge_member (step "fit"); a
+    # suggestion goes with the member who wrote it and with the Two-Pager it was made on.
+    ("fit_two_pagers", "user_id"): "erased",
+    ("fit_statements", "user_id"): "erased",
+    ("fit_suggestions", "user_id"): "erased",
     ("backchannel_people", "slack_user_id"): (
         "another member's private checklist naming the member as someone to ask: that "
         "member's data, not this one's"
@@ -215,6 +220,7 @@ MEMBER_STEPS = (
     "plans",
     "searches",
     "member",
+    "fit",
 )
 
 
@@ -312,6 +318,9 @@ def purge_member(
     done: dict[str, Counter[str]] = {step: Counter() for step in MEMBER_STEPS}
     for step, table, condition in steps:
         _delete_where(session, table, condition, done[step], 0)
+    # `/fit`: the member's Two-Pager and statement versions, the suggestions they wrote and
+    # those made on their Two-Pager.
+    done["fit"].update(fit.erase_member(session, team_id=team_id, user_id=user_id))
     return {step: {name: n for name, n in counts.items() if n} for step, counts in done.items()}
 
 

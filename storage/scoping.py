@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import Council
 from storage.debriefs import Debrief, InterviewEvent
+from storage.fit import FitStatement, FitSuggestion, FitTwoPager
 from storage.missions import FeedbackRequest, MissionDraft, MissionVersion, WrittenFeedback
 from storage.negotiation import NegotiationPlan
 from storage.searches import Search
@@ -135,3 +136,28 @@ def person_in_team(
         .where(BackchannelPerson.id == person_id, BackchannelChecklist.team_id == team_id)
     ).first()
     return None if found is None else (found[0], found[1])
+
+
+# --- `/fit`: Two-Pager versions, statements, suggestions (each carries `team_id`) ----------------
+
+
+def two_pager_in_team(session: Session, *, two_pager_id: int, team_id: str) -> FitTwoPager | None:
+    return session.exec(
+        select(FitTwoPager).where(FitTwoPager.id == two_pager_id, FitTwoPager.team_id == team_id)
+    ).first()
+
+
+def statement_in_team(session: Session, *, statement_id: int, team_id: str) -> FitStatement | None:
+    return session.exec(
+        select(FitStatement).where(FitStatement.id == statement_id, FitStatement.team_id == team_id)
+    ).first()
+
+
+def suggestion_in_team(
+    session: Session, *, suggestion_id: int, team_id: str
+) -> FitSuggestion | None:
+    return session.exec(
+        select(FitSuggestion).where(
+            FitSuggestion.id == suggestion_id, FitSuggestion.team_id == team_id
+        )
+    ).first()

@@ -29,7 +29,7 @@ from tests.handlers.test_feedback_requests import (
 )
 from tests.handlers.test_home import block_texts, open_home
 from tests.plugins.slack import Slack, running_slack
-from tests.plugins.workspace_rows import seed_workspace, table_counts
+from tests.storage.fit_rows import seed_workspace, table_counts
 
 OTHER_TEAM = "T0OTHERWS"
 PRIVACY_LOGGER = "council_bot.privacy"

@@ -17,7 +17,7 @@ from storage.models import metadata
 from storage.negotiation import NegotiationLeg
 from storage.reminders import Reminder, ReminderStatus
 from storage.searches import Search
-from tests.plugins.workspace_rows import seed_workspace, table_counts
+from tests.storage.fit_rows import seed_workspace, table_counts
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TEAM_A, TEAM_B = "T0AAAAAAA", "T0BBBBBBB"

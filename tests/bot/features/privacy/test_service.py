@@ -12,7 +12,7 @@ from bot.features.privacy import service
 from storage.db import session_scope
 from storage.missions import FeedbackAsk, FeedbackRequest, MissionDraft
 from storage.reminders import Reminder, ReminderStatus, schedule
-from tests.plugins.workspace_rows import seed_workspace, table_counts
+from tests.storage.fit_rows import seed_workspace, table_counts
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TEAM = "T0AAAAAAA"

@@ -1,0 +1,1 @@
+"""`/fit`: the Two-Pager and the Candidate-Market Fit statement."""
