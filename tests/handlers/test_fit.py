@@ -375,10 +375,15 @@ def test_only_the_author_can_accept_edit_or_be_suggested_to(slack: Slack) -> Non
     assert slack.standin.calls_to("views.open") == []
 
 
-@pytest.mark.parametrize("where", ["dm", "public"])
+@pytest.mark.parametrize("where", ["dm", "public", "ext_shared"])
 def test_posting_outside_a_council_channel_is_refused_privately(slack: Slack, where: str) -> None:
     save_two_pager(slack)
-    channel = dm_channel(slack, slack.lena) if where == "dm" else slack.public_channel
+    channel = {"dm": dm_channel(slack, slack.lena), "public": slack.public_channel}.get(
+        where, slack.council
+    )
+    if where == "ext_shared":  # the council shared with another organisation since
+        slack.workspace.channels[slack.council].is_ext_shared = True
+        slack.runtime.services.extras.pop("council_channel_facts", None)  # as an event would
     assert post(slack, ACTION_POST_TWO_PAGER, channel=channel) is None
     assert "Not posted" in text_of(slack.standin.calls_to("response_url")[-1])
     assert two_pagers(slack)[0].message_ts is None
@@ -431,6 +436,28 @@ def test_a_posted_statement_is_signed_off_by_a_majority_of_the_others(slack: Sla
     slack.driver.unreact(user=slack.arjun, channel=slack.council, ts=ts, name=SIGNOFF_EMOJI)
     slack.settle()
     assert "1 of 3 so far" in text_of(message_now(slack, slack.council, ts))
+
+
+def test_the_sign_off_counts_who_is_in_the_channel_now_and_a_retry_changes_nothing(
+    slack: Slack,
+) -> None:
+    save_statement(slack)
+    posted = post(slack, ACTION_POST_STATEMENT)
+    assert posted is not None
+    ts = posted.response["ts"]
+    react(slack, posted, slack.noor)
+    answer = slack.driver.react(user=slack.arjun, channel=slack.council, ts=ts, name=SIGNOFF_EMOJI)
+    slack.settle()
+    assert "Signed off by 2 of 3" in text_of(message_now(slack, slack.council, ts))
+    # Slack delivers the same event again: counted from Slack's own record, nothing moves.
+    assert answer.payload is not None
+    assert slack.driver.redeliver(answer.payload).status == 200
+    slack.settle()
+    assert (statements(slack)[0].signed, statements(slack)[0].signers_of) == (2, 3)
+    # Arjun leaves the council: his reaction stays on the message but no longer counts.
+    slack.workspace.channels[slack.council].members.discard(slack.arjun)
+    react(slack, posted, slack.maya)
+    assert "Signed off by 2 of 2" in text_of(message_now(slack, slack.council, ts))
 
 
 def test_every_save_is_a_new_version_and_history_keeps_them(slack: Slack) -> None:
@@ -520,19 +547,28 @@ def test_another_workspace_cannot_suggest_accept_or_edit(
     assert after == before
 
 
-def test_a_reaction_claiming_another_workspace_counts_nothing(
+def test_another_workspace_cannot_sign_off_or_edit_a_statement(
     slack: Slack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     save_statement(slack)
     posted = post(slack, ACTION_POST_STATEMENT)
     assert posted is not None
+    before = [r.model_dump() for r in statements(slack)]
     quiet(slack)
     with intruder(slack, monkeypatch):
         react(slack, posted, slack.noor)
         react(slack, posted, slack.arjun)
+        slack.driver.block_action(
+            user=slack.lena,
+            action_id=ACTION_EDIT_STATEMENT,
+            channel=slack.council,
+            message_ts=posted.response["ts"],
+        )
         calls = sent(slack)
-    assert [c for c in calls if c.method == "chat.update"] == []
-    assert statements(slack)[0].signed == 0
+    assert [c for c in calls if c.method in ("chat.update", "views.open")] == []
+    assert "can't find" in answers(calls)
+    assert_nothing_shown(calls, (SENTENCE, "Secretsentence", "Climate"))
+    assert [r.model_dump() for r in statements(slack)] == before
 
 
 # --- encryption at rest ---------------------------------------------------------------------------
