@@ -36,6 +36,7 @@ from storage.negotiation import NegotiationCompensation, NegotiationPlan
 from storage.reminders import Reminder, ReminderStatus
 from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilRitual
 from storage.searches import Search
+from storage.tour import TourConversation, TourShare
 from storage.types import require_id
 from tests.handlers.conftest import post_draft
 from tests.plugins.intruder import answers, assert_nothing_shown, intruder, quiet, rows, sent
@@ -539,6 +540,73 @@ def test_the_agenda_says_what_was_shared_since_and_nothing_private(slack: Slack)
     assert "has an interview coming up" in agenda and "Stealthcorp" not in agenda
     every_call = json.dumps([c.args for c in slack.standin.calls])
     for secret in ("187345", "187,345", "201777", "Quillon", "Brasswick", "Hushhush", "Zed Q"):
+        assert secret not in every_call, secret
+
+
+def test_the_agenda_points_to_plans_takeaways_and_negotiations_without_their_contents(
+    slack: Slack,
+) -> None:
+    post_draft(slack, author=slack.noor, channel=slack.council)
+    _plant_private_data(slack)
+    now, team = slack.clock.now, slack.workspace.team_id
+    with Session(slack.engine) as session:
+        council = get_council(session, team_id=team, channel_id=slack.council)
+        assert council is not None
+        plan = session.exec(select(NegotiationPlan)).one()
+        plan.shared_channel_id, plan.shared_ts = slack.council, "1700000000.000200"
+        plan.shared_at = now - timedelta(minutes=30)
+        conversation = TourConversation(
+            team_id=team,
+            user_id=slack.arjun,
+            person_name="Xylo Tourcontact",
+            kind="recruiter",
+            held_on=now.date(),
+            heard="Xylo-heard-secret",
+            takeaway="Xylo-takeaway-secret",
+        )
+        session.add(conversation)
+        session.flush()
+        for ts in ("1700000000.000300", "1700000000.000301"):
+            session.add(
+                TourShare(
+                    team_id=team,
+                    user_id=slack.arjun,
+                    conversation_id=require_id(conversation),
+                    channel_id=slack.council,
+                    message_ts=ts,
+                    created_at=now - timedelta(minutes=20),
+                )
+            )
+        session.add(  # shared elsewhere: not this council's
+            TourShare(
+                team_id=team,
+                user_id=slack.maya,
+                channel_id="C0ELSEWHERE",
+                message_ts="1700000000.000400",
+                created_at=now - timedelta(minutes=20),
+            )
+        )
+        session.add(
+            InterviewEvent(
+                team_id=team,
+                user_id=slack.lena,
+                council_id=require_id(council),
+                channel_id=slack.council,
+                company="Secretoffer Inc",
+                kind="negotiation",
+                starts_at=now + timedelta(days=4),
+            )
+        )
+        session.commit()
+    start = set_up(slack, day=first_day(slack, 1))
+    forward_to(slack, start - timedelta(minutes=10))
+    agenda = mrkdwn_of(channel_posts(slack)[-1])
+    assert f"<@{slack.noor}> shared their negotiation plan for the council's review" in agenda
+    assert f"<@{slack.arjun}> brought 2 Listening Tour takeaways to the channel" in agenda
+    assert f"<@{slack.maya}> brought" not in agenda
+    assert f"<@{slack.lena}> has a negotiation coming up" in agenda
+    every_call = json.dumps([c.args for c in slack.standin.calls])
+    for secret in ("187345", "201777", "Secretoffer", "Xylo", "recruiter"):
         assert secret not in every_call, secret
 
 

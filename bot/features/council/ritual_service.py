@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.features.council.ritual_rules import (
@@ -69,6 +69,7 @@ from storage.councils import Council, get_council
 from storage.db import session_scope
 from storage.debriefs import Debrief, InterviewEvent
 from storage.missions import MissionDraft, MissionVersion, present_reactions
+from storage.negotiation import NegotiationPlan
 from storage.reminders import cancel_dedupe_keys
 from storage.rituals import (
     MEETING_CANCELLED,
@@ -83,6 +84,7 @@ from storage.rituals import (
 )
 from storage.scoping import council_in_team
 from storage.searches import Search
+from storage.tour import TourShare
 from storage.types import require_id, utcnow
 
 # How far back "since last time" looks before a council's first meeting, and how far ahead
@@ -483,9 +485,11 @@ def _activity(
     session: Session, *, council: Council, since: datetime, now: datetime, tz: str
 ) -> list[Activity]:
     """What happened in the council channel since `since`, from public facts only: job
-    missions posted or revised there (with their tallies), debriefs posted there, and
-    interviews members logged there, coming up. Never a negotiation, back-channel
-    checklist, private debrief or anything else kept privately."""
+    missions posted or revised there (with their tallies), debriefs posted there,
+    interviews and negotiations members logged there, coming up, and what members chose to
+    share there (a negotiation plan's summary, Listening Tour takeaways). Never a figure, a
+    back-channel checklist, a private debrief, a tour contact or anything else kept
+    privately."""
     council_id = require_id(council)
     found: list[Activity] = []
     rows = session.exec(
@@ -553,7 +557,7 @@ def _activity(
         select(InterviewEvent)
         .where(
             InterviewEvent.council_id == council_id,
-            InterviewEvent.kind == "interview",
+            col(InterviewEvent.kind).in_(["interview", "negotiation"]),
             InterviewEvent.status == "scheduled",
             col(InterviewEvent.starts_at) > now,
             col(InterviewEvent.starts_at) <= now + UPCOMING_WINDOW,
@@ -574,12 +578,49 @@ def _activity(
         # The company only when the member's job mission for it is posted in this channel
         # already: an interview logged here is not an announcement of where.
         where = f" with *{escape(event.company)}*" if event.search_id in public_searches else ""
+        what = "a negotiation" if event.kind == "negotiation" else "an interview"
         found.append(
             Activity(
                 event.user_id,
-                f"{mention(event.user_id)} has an interview{where} coming up "
+                f"{mention(event.user_id)} has {what}{where} coming up "
                 f"({format_local(event.starts_at, tz)})",
             )
+        )
+    # Shared with this channel on purpose since: a negotiation plan's summary (never its
+    # figures here: the member chose what the summary showed, the agenda only points to
+    # it) and Listening Tour takeaways (never who or what was heard).
+    plans = session.exec(
+        select(NegotiationPlan)
+        .where(
+            NegotiationPlan.team_id == council.team_id,
+            NegotiationPlan.shared_channel_id == council.channel_id,
+            col(NegotiationPlan.shared_at) > since,
+            col(NegotiationPlan.shared_at) <= now,
+        )
+        .order_by(col(NegotiationPlan.shared_at))
+    ).all()
+    for plan in plans:
+        found.append(
+            Activity(
+                plan.user_id,
+                f"{mention(plan.user_id)} shared their negotiation plan for the council's review",
+            )
+        )
+    takeaways = session.exec(
+        select(TourShare.user_id, func.count())
+        .where(
+            TourShare.team_id == council.team_id,
+            TourShare.channel_id == council.channel_id,
+            col(TourShare.created_at) > since,
+            col(TourShare.created_at) <= now,
+        )
+        .group_by(TourShare.user_id)
+        .order_by(TourShare.user_id)
+    ).all()
+    for user_id, n in takeaways:
+        noun = "a Listening Tour takeaway" if n == 1 else f"{n} Listening Tour takeaways"
+        found.append(
+            Activity(user_id, f"{mention(user_id)} brought {noun} to the channel to interpret")
         )
     return found
 
