@@ -375,6 +375,43 @@ def test_only_the_author_can_accept_edit_or_be_suggested_to(slack: Slack) -> Non
     assert slack.standin.calls_to("views.open") == []
 
 
+def test_someone_outside_the_council_channel_cannot_suggest(slack: Slack) -> None:
+    save_two_pager(slack)
+    posted = post(slack, ACTION_POST_TWO_PAGER)
+    assert posted is not None
+
+    def open_suggest(user: str) -> dict[str, Any]:
+        seen = count(slack, "views.open")
+        slack.driver.block_action(
+            user=user,
+            action_id=ACTION_SUGGEST,
+            channel=slack.council,
+            message_ts=posted.response["ts"],
+        )
+        opened = last_call(slack, "views.open", seen).response["view"]
+        slack.settle()
+        return dict(opened)
+
+    # Maya opens the form while in the council, then leaves before sending it: refused inline.
+    view = open_suggest(slack.maya)
+    slack.workspace.channels[slack.council].members.discard(slack.maya)
+    body = submit(
+        slack,
+        view["id"],
+        {
+            "fit_suggest_list": {"fit_suggest_list": payloads.radio("wants")},
+            "fit_suggest_item": {"fit_suggest_item": payloads.plain("Sneaky")},
+        },
+        user=slack.maya,
+    )
+    assert "not in that council's channel" in body["errors"]["fit_suggest_item"]
+    # Outside it, the form becomes the explanation.
+    open_suggest(slack.maya)
+    notice = slack.standin.calls_to("views.update")[-1]
+    assert "not in that council's channel" in json.dumps(notice.args["view"])
+    assert suggestions(slack) == [] and suggestion_dms(slack) == []
+
+
 @pytest.mark.parametrize("where", ["dm", "public", "ext_shared"])
 def test_posting_outside_a_council_channel_is_refused_privately(slack: Slack, where: str) -> None:
     save_two_pager(slack)
