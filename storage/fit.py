@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, delete, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, delete, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.crypto import EncryptedText
@@ -267,6 +267,24 @@ def add_suggestion(
     session.add(row)
     session.flush()
     return row
+
+
+def claim_decision(
+    session: Session, *, suggestion_id: int, team_id: str, status: str, now: datetime
+) -> bool:
+    """Move a pending suggestion to `status` in one conditional UPDATE: of two answers at
+    once (a double click, two processes), exactly one finds it pending."""
+    table = FitSuggestion.__table__  # type: ignore[attr-defined]
+    result = session.execute(
+        update(table)
+        .where(
+            table.c.id == suggestion_id,
+            table.c.team_id == team_id,
+            table.c.status == "pending",
+        )
+        .values(status=status, decided_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def pending_count(session: Session, *, team_id: str, owner_id: str) -> int:

@@ -159,3 +159,31 @@ def test_the_workspace_purge_takes_every_fit_row(engine: Engine) -> None:
     assert counts["fit_statements"] == 1
     with Session(engine) as session:
         assert [t.id for t in session.exec(select(FitTwoPager)).all()] == [kept]
+
+
+def test_of_two_answers_at_once_only_one_finds_the_suggestion_pending(engine: Engine) -> None:
+    two_pager = posted_two_pager(engine)
+    suggestion = service.suggest(
+        engine,
+        two_pager_id=two_pager,
+        team_id=T,
+        user_id=NOOR,
+        list_key="wants",
+        item="x",
+        now=NOW,
+    )
+    with Session(engine) as session:
+        # Both answers loaded it pending; the conditional UPDATE lets one through.
+        first = store.claim_decision(
+            session, suggestion_id=suggestion.id, team_id=T, status="accepted", now=NOW
+        )
+        second = store.claim_decision(
+            session, suggestion_id=suggestion.id, team_id=T, status="declined", now=NOW
+        )
+        elsewhere = store.claim_decision(
+            session, suggestion_id=suggestion.id, team_id=OTHER, status="declined", now=NOW
+        )
+        session.commit()
+    assert (first, second, elsewhere) == (True, False, False)
+    with Session(engine) as session:
+        assert [s.status for s in session.exec(select(FitSuggestion)).all()] == ["accepted"]

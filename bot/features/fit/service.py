@@ -299,10 +299,12 @@ def decide(
             raise NotAllowed(GONE)
         if row.owner_id != user_id:
             raise NotAllowed(NOT_YOURS_SUGGESTION)
-        if row.status != PENDING:
+        status = ACCEPTED if accept else DECLINED
+        if row.status != PENDING or not store.claim_decision(
+            session, suggestion_id=require_id(row), team_id=team_id, status=status, now=now
+        ):
             raise NotAllowed(ALREADY_DECIDED)
-        row.status, row.decided_at = (ACCEPTED if accept else DECLINED), now
-        session.add(row)
+        session.refresh(row)
         new: TwoPager | None = None
         if accept:
             latest = store.latest_two_pager(session, team_id=team_id, user_id=user_id)
