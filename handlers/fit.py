@@ -48,6 +48,7 @@ from bot.features.fit.views import (
     CALLBACK_SUGGEST,
     CALLBACK_TWO_PAGER,
     NEW,
+    answered_text,
     decided_dm,
     fit_message,
     help_blocks,
@@ -485,6 +486,7 @@ def _decide(
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     else:
         tell(client, body, respond, text, blocks=blocks)
+    dm(client, user_id=decision.suggestion.user_id, text=answered_text(decision.suggestion))
     if new is not None and new.channel_id and new.message_ts:
         if council_channel_problem(services, client, channel_id=new.channel_id) is None:
             post_text, post_blocks = two_pager_post(new)

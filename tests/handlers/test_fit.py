@@ -315,6 +315,13 @@ def test_a_posted_two_pager_takes_a_suggestion_the_author_accepts(slack: Slack) 
     assert "Added to" in text_of(
         message_now(slack, asked.response["channel"], asked.response["ts"])
     )
+    # Noor hears back, without the item (it is Lena's list now).
+    (told,) = [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == slack.noor and "added your suggestion" in text_of(c)
+    ]
+    assert "gives feedback" not in text_of(told)
 
 
 def test_a_declined_suggestion_changes_nothing_and_is_answered_once(slack: Slack) -> None:
@@ -335,6 +342,13 @@ def test_a_declined_suggestion_changes_nothing_and_is_answered_once(slack: Slack
     assert text_of(message_now(slack, slack.council, posted.response["ts"])) == before
     answered = text_of(message_now(slack, asked.response["channel"], asked.response["ts"]))
     assert "Declined" in answered and ACTION_ACCEPT not in answered  # answered once: no buttons
+    told = [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == slack.arjun and "your suggestion" in text_of(c)
+    ]
+    assert len(told) == 1 and "left it off" in text_of(told[0])
+    assert "Declined" not in text_of(told[0])
 
 
 def test_only_the_author_can_accept_edit_or_be_suggested_to(slack: Slack) -> None:

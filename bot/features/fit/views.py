@@ -461,6 +461,15 @@ def decided_dm(suggestion: Suggestion, *, version: int | None) -> tuple[str, lis
     return "Suggestion answered", dicts([section(text)])
 
 
+def answered_text(suggestion: Suggestion) -> str:
+    """What the member who suggested hears back: no item text (it is in the author's list
+    now, or nowhere), so this DM holds nothing an erase would have to find."""
+    who = mention(suggestion.owner_id)
+    if suggestion.status == ACCEPTED:
+        return f":white_check_mark: {who} added your suggestion to their Two-Pager. Thank you."
+    return f"{who} read your suggestion and left it off their Two-Pager this time. Thank you."
+
+
 def suggested_text(owner_id: str) -> str:
     return f":white_check_mark: Sent to {mention(owner_id)}; they decide whether it goes on."
 
