@@ -482,6 +482,17 @@ def test_a_posted_statement_is_signed_off_by_a_majority_of_the_others(slack: Sla
     react(slack, posted, slack.arjun)
     assert "Signed off by 2 of 3" in text_of(message_now(slack, slack.council, ts))
     assert (statements(slack)[0].signed, statements(slack)[0].signers_of) == (2, 3)
+    # Maya cannot edit Lena's statement from the message: a private answer, no form.
+    opened = count(slack, "views.open")
+    slack.driver.block_action(
+        user=slack.maya, action_id=ACTION_EDIT_STATEMENT, channel=slack.council, message_ts=ts
+    )
+    slack.settle()
+    assert count(slack, "views.open") == opened
+    refused = [
+        e for e in slack.workspace.ephemerals_for(slack.maya) if "Only its author" in text_of(e)
+    ]
+    assert len(refused) == 1
     # The private view says so too; taking one back drops below the majority.
     assert "Signed off by 2 of 3" in text_of(show_fit(slack))
     slack.driver.unreact(user=slack.arjun, channel=slack.council, ts=ts, name=SIGNOFF_EMOJI)
@@ -563,12 +574,15 @@ def test_another_workspace_cannot_suggest_accept_or_edit(
     assert posted is not None
     suggest(slack, posted, user=slack.noor)
     (asked,) = suggestion_dms(slack)
+    show_fit(slack)  # Lena's private view, with its Post button
+    view = fit_view(slack)
     before = (
         [r.model_dump() for r in two_pagers(slack)],
         [r.model_dump() for r in suggestions(slack)],
     )
     quiet(slack)
     with intruder(slack, monkeypatch):
+        press(slack, view, ACTION_POST_TWO_PAGER)
         slack.driver.block_action(
             user=slack.noor,
             action_id=ACTION_SUGGEST,
@@ -588,7 +602,7 @@ def test_another_workspace_cannot_suggest_accept_or_edit(
             message_ts=posted.response["ts"],
         )
         calls = sent(slack)
-    assert "can't find that Two-Pager" in answers(calls)
+    assert answers(calls).count("can't find that Two-Pager") == 4  # each one, the same answer
     assert_nothing_shown(calls, (WANT, DONT, SUGGESTED, "Secretwant", "Secretdont"))
     assert not [c for c in calls if c.method in ("views.open", "chat.update", "chat.postMessage")]
     after = (
