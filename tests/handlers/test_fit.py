@@ -9,6 +9,7 @@ statement off with :white_check_mark: until "signed off by 2 of 3".
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from bot.platform.mrkdwn import escape
 from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
 from storage.fit import FitStatement, FitSuggestion, FitTwoPager, load_items
+from tests.handlers.test_privacy_logs import whole_log
 from tests.plugins.intruder import answers, assert_nothing_shown, intruder, quiet, sent
 from tests.plugins.slack import Slack
 
@@ -36,6 +38,7 @@ WANT = "A Zqx-Secretwant team that ships weekly"
 DONT = "No Zqx-Secretdont on-call rotations"
 SUGGESTED = "A manager who <!channel> gives feedback"
 SENTENCE = "A Zqx-Secretsentence staff engineer for Series B climate startups"
+__all__ = ["whole_log"]  # the fixture, shared with the other features' log tests
 ATTRS = {"stage": "Series B", "industry": "Climate", "role": "Staff engineer", "culture": ""}
 
 
@@ -696,3 +699,36 @@ def test_erase_removes_the_members_fit_and_the_suggestions_they_wrote(slack: Sla
     assert two_pagers(slack) == [] and statements(slack) == []
     deleted = {(c.args["channel"], c.args["ts"]) for c in slack.standin.calls_to("chat.delete")}
     assert (slack.council, posted.response["ts"]) in deleted
+
+
+# --- logs -----------------------------------------------------------------------------------------
+
+LOGGED_SECRET = "Zq9-FIT-SECRET"
+
+
+def test_the_whole_flow_leaves_no_member_text_in_the_log(
+    slack: Slack, whole_log: pytest.LogCaptureFixture
+) -> None:
+    save_two_pager(slack, wants=f"{LOGGED_SECRET} want", dont=f"{LOGGED_SECRET} dont")
+    save_statement(slack, sentence=f"{LOGGED_SECRET} sentence")
+    posted = post(slack, ACTION_POST_TWO_PAGER)
+    assert posted is not None
+    suggest(slack, posted, user=slack.noor, item=f"{LOGGED_SECRET} item")
+    (asked,) = suggestion_dms(slack)
+    slack.driver.block_action(
+        user=slack.lena,
+        action_id=ACTION_ACCEPT,
+        channel=asked.response["channel"],
+        message_ts=asked.response["ts"],
+    )
+    statement = post(slack, ACTION_POST_STATEMENT)
+    assert statement is not None
+    react(slack, statement, slack.noor)
+    slack.settle()
+    assert len(two_pagers(slack)) == 2 and statements(slack)[0].signed == 1
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    everything = whole_log.text + "\n".join(formatter.format(r) for r in whole_log.records)
+    leaks = [
+        line for line in everything.splitlines() if LOGGED_SECRET.casefold() in line.casefold()
+    ]
+    assert not leaks, "member text in the log:\n" + "\n".join(leaks[:10])
