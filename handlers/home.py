@@ -54,7 +54,7 @@ def publish_home(services: Services, client: WebClient, *, team_id: str, user_id
     # `/fit`: the member's Two-Pager and statement, from its own use case (the dashboard's
     # statement budget is for the dashboard).
     fit_now = fit_service.current(services.engine, team_id=team_id, user_id=user_id)
-    fit_blocks = fit_home_section(fit_now.two_pager, fit_now.statement)
+    fit_blocks = fit_home_section(fit_now.two_pager, fit_now.statement, pending=fit_now.pending)
     view["blocks"] = [*council_home_section(meetings), *fit_blocks, *view["blocks"]]
     try:
         client.views_publish(user_id=user_id, view=view)

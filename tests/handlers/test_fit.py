@@ -296,6 +296,10 @@ def test_a_posted_two_pager_takes_a_suggestion_the_author_accepts(slack: Slack) 
     )
     (asked,) = suggestion_dms(slack)
     assert escape(SUGGESTED) in text_of(asked) and "<!channel>" not in json.dumps(asked.args)
+    # Her Home (refreshed) says one waits, without the item.
+    homes = [c for c in slack.standin.calls_to("views.publish") if c.args["user_id"] == slack.lena]
+    home = json.dumps(homes[-1].args["view"])
+    assert "1 suggestion(s)" in home and "gives feedback" not in home
     # Nothing of the suggestion in the channel: it is Lena's to decide.
     assert SUGGESTED not in text_of(message_now(slack, slack.council, posted.response["ts"]))
 

@@ -477,9 +477,11 @@ def suggested_text(owner_id: str) -> str:
 # --- App Home -----------------------------------------------------------------------------------
 
 
-def home_section(two_pager: TwoPager | None, statement: Statement | None) -> list[dict]:
-    """The member's Two-Pager (counts and first items) and CMF sentence; nothing until one
-    is written."""
+def home_section(
+    two_pager: TwoPager | None, statement: Statement | None, *, pending: int = 0
+) -> list[dict]:
+    """The member's Two-Pager (counts and first items), suggestions waiting for them, and
+    their CMF sentence; nothing until one is written."""
     if two_pager is None and statement is None:
         return []
     lines = [":compass: *Your fit*"]
@@ -489,6 +491,8 @@ def home_section(two_pager: TwoPager | None, statement: Statement | None) -> lis
             f"Two-Pager v{two_pager.number}: {len(two_pager.wants)} wants, "
             f"{len(two_pager.dont_wants)} don't-wants (first: {esc(first, 200)})"
         )
+        if pending:
+            lines.append(f":inbox_tray: {pending} suggestion(s) from your council wait in our DM.")
     if statement is not None:
         lines.append(f"Candidate-Market Fit v{statement.number}: {esc(statement.sentence, 400)}")
         lines.append(signoff_text(statement.signoff))
