@@ -5,7 +5,8 @@ Listeners only translate: Slack payload in, `bot.features.tour.service` call, Bl
 share modals carry only ids and the member's zone in their metadata. Sharing one takeaway
 goes only to a council channel the member shares with the bot (`handlers.common.member_councils`),
 checked again before the post: never a public or externally shared channel. The thanks
-reminder kind is registered here with the reminder engine.
+and monthly-update reminder kinds are registered here with the reminder engine; the
+monthly prompt is a DM to the member alone, in their zone, with snooze and off buttons.
 """
 
 from __future__ import annotations
@@ -24,15 +25,21 @@ from bot.features.tour.rules import (
     FIELD_COUNCIL,
     FIELD_NAME,
     GRACE,
+    MONTHLY_GRACE,
+    REMINDER_MONTHLY,
     REMINDER_THANKS,
     Conversation,
     ConversationInput,
     member_today,
+    parse_target,
     validate_conversation,
 )
 from bot.features.tour.views import (
     ACTION_EDIT,
     ACTION_LOG,
+    ACTION_MONTHLY_OFF,
+    ACTION_MONTHLY_ON,
+    ACTION_MONTHLY_SNOOZE,
     ACTION_PROMPTS,
     ACTION_SHARE,
     CALLBACK_LOG,
@@ -41,6 +48,9 @@ from bot.features.tour.views import (
     help_blocks,
     log_modal,
     logged_text,
+    monthly_message,
+    monthly_off_text,
+    monthly_on_text,
     no_council_text,
     notice_modal,
     prompts_blocks,
@@ -50,10 +60,12 @@ from bot.features.tour.views import (
     shared_modal,
     sharing_modal,
     takeaway_message,
+    target_set_text,
     thanks_message,
     tour_message,
 )
 from bot.platform.mrkdwn import escape
+from bot.platform.timezones import format_local
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Delivered, Reminder
 from bot.services import Services
@@ -75,6 +87,7 @@ log = logging.getLogger("council_bot.tour")
 COMMAND = "/tour"
 LOG_WORDS = ("log", "add", "new")
 PROMPT_WORDS = ("prompts", "prompt", "questions")
+UPDATE_WORDS = ("update", "monthly")
 
 
 class LogRef(ModalMetadata):
@@ -114,6 +127,82 @@ def show(call: kit.CommandCall) -> None:
 @commands.on(*PROMPT_WORDS)
 def prompts(call: kit.CommandCall) -> None:
     call.respond(text="What to ask on your Listening Tour", blocks=prompts_blocks())
+
+
+@commands.on("target")
+def set_target(call: kit.CommandCall) -> None:
+    target = parse_target(call.words)
+    if isinstance(target, str):
+        call.respond(text=target)
+        return
+    progress = service.set_target(
+        call.services.engine,
+        team_id=call.team_id,
+        user_id=call.user_id,
+        target=target,
+        now=call.services.clock(),
+    )
+    call.respond(text=target_set_text(progress))
+    kit.refresh_home(call.services, call.client, team_id=call.team_id, user_id=call.user_id)
+
+
+@commands.on(*UPDATE_WORDS)
+def update(call: kit.CommandCall) -> None:
+    """`/tour update`: the draft now; `/tour update on|off`: the monthly prompt."""
+    services = call.services
+    word = call.words[0].lower() if call.words else ""
+    if word in ("on", "off"):
+        tz = tz_of(services, call.client, team_id=call.team_id, user_id=call.user_id)
+        call.respond(text=_switch_monthly(services, call.team_id, call.user_id, word == "on", tz))
+        return
+    if word:
+        call.respond(text="Type `/tour update` for this month's draft, or `/tour update off`.")
+        return
+    note = service.monthly_note(services.engine, team_id=call.team_id, user_id=call.user_id)
+    text, blocks = monthly_message(note, due=False)
+    call.respond(text=text, blocks=blocks)
+
+
+@listeners.action(ACTION_MONTHLY_SNOOZE)
+def monthly_snooze(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    until = service.snooze_monthly(
+        services.engine, team_id=team_id, user_id=user_id, tz=tz, now=services.clock()
+    )
+    note = service.monthly_note(services.engine, team_id=team_id, user_id=user_id)
+    text, blocks = monthly_message(
+        note, due=True, snoozed_to=format_local(until, tz) if until else None
+    )
+    respond(text=text, blocks=blocks, replace_original=True)
+
+
+@listeners.action(ACTION_MONTHLY_OFF)
+@listeners.action(ACTION_MONTHLY_ON)
+def monthly_switch(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    on = kit.action_value(body) == "on"
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    said = _switch_monthly(services, team_id, user_id, on, tz)
+    note = service.monthly_note(services.engine, team_id=team_id, user_id=user_id)
+    _text, blocks = monthly_message(note, due=False)
+    # What changed, above the draft (still there to copy) and the new button.
+    respond(text=said, blocks=[section(said).to_dict(), *blocks[1:]], replace_original=True)
+
+
+def _switch_monthly(services: Services, team_id: str, user_id: str, on: bool, tz: str) -> str:
+    upcoming = service.set_monthly(
+        services.engine, team_id=team_id, user_id=user_id, on=on, tz=tz, now=services.clock()
+    )
+    if not on:
+        return monthly_off_text()
+    return monthly_on_text(format_local(upcoming, tz) if upcoming else None)
 
 
 @commands.on(*LOG_WORDS)
@@ -344,7 +433,9 @@ def register_senders(services: Services) -> None:
         return
     for kind, sender in senders(services).items():
         if kind not in engine.kinds:  # an app rebuilt on the same services keeps its sender
-            engine.register(kind, sender, grace=GRACE)
+            engine.register(
+                kind, sender, grace=MONTHLY_GRACE if kind == REMINDER_MONTHLY else GRACE
+            )
 
 
 def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
@@ -365,7 +456,25 @@ def senders(services: Services) -> dict[str, Callable[[Reminder], Any]]:
         )
         return None
 
-    return {REMINDER_THANKS: send_thanks}
+    @slack_sender
+    def send_monthly(reminder: Reminder) -> Any:
+        client = services.slack_for(reminder.team_id)
+        tz = tz_of(services, client, team_id=reminder.team_id, user_id=reminder.user_id)
+        note = service.monthly_prompt(
+            services.engine,
+            team_id=reminder.team_id,
+            user_id=reminder.user_id,
+            tz=tz,
+            now=services.clock(),
+        )
+        if note is None:
+            log.info("reminder %s: monthly updates were turned off; nothing sent", reminder.id)
+            return Delivered()
+        text, blocks = monthly_message(note, due=True)
+        client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+        return None
+
+    return {REMINDER_THANKS: send_thanks, REMINDER_MONTHLY: send_monthly}
 
 
 # --- helpers ------------------------------------------------------------------------------------

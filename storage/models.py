@@ -73,10 +73,10 @@ from storage.rituals import (  # noqa: E402
 
 __all__ += ["CouncilCheckin", "CouncilMeeting", "CouncilMemberState", "CouncilRitual"]
 
-# The Listening Tour log: conversations and shared takeaways (`/tour`).
-from storage.tour import TourConversation, TourShare  # noqa: E402
+# The Listening Tour log: conversations, shared takeaways and settings (`/tour`).
+from storage.tour import TourConversation, TourSettings, TourShare  # noqa: E402
 
-__all__ += ["TourConversation", "TourShare"]
+__all__ += ["TourConversation", "TourSettings", "TourShare"]
 
 # The Two-Pager and the Candidate-Market Fit statement, with suggestions (`/fit`).
 from storage.fit import FitStatement, FitSuggestion, FitTwoPager  # noqa: E402

@@ -184,6 +184,7 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
     # Erased by storage.tour.erase_member, in the same erase (bot.features.council.service).
     ("tour_conversations", "user_id"): "erased",
     ("tour_shares", "user_id"): "erased",
+    ("tour_settings", "user_id"): "erased",
     # Erased by storage.fit.erase_member, at the end of purge_member (step "fit"); a
     # suggestion goes with the member who wrote it and with the Two-Pager it was made on.
     ("fit_two_pagers", "user_id"): "erased",

@@ -276,6 +276,22 @@ def reschedule_subject(session: Session, *, subject: str, kind: str, due_at: dat
     return int(result.rowcount or 0)
 
 
+def has_pending(session: Session, *, subject: str, kinds: Collection[str]) -> bool:
+    """Whether a reminder of these kinds about `subject` is still to be sent."""
+    return (
+        session.exec(
+            select(Reminder.id)
+            .where(
+                col(Reminder.subject) == subject,
+                col(Reminder.kind).in_(list(kinds)),
+                col(Reminder.status) == ReminderStatus.PENDING,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def pending_for_user(
     session: Session, *, team_id: str, user_id: str, limit: int = 20
 ) -> Sequence[Reminder]:

@@ -7,6 +7,9 @@ delete it there too). Everything here is private to the member: who they talked 
 they heard and the takeaway are encrypted at rest (storage/crypto.py); only a takeaway the
 member chose to share ever reaches a channel.
 
+`tour_settings` holds a member's own choices: their target (how many conversations they
+aim for) and whether the monthly update prompt is on; a row exists only once they chose.
+
 Each table carries `team_id`, so the workspace purge takes it. A conversation is loaded by
 id only through `conversation_in_team`: another workspace's id is simply not found.
 """
@@ -15,7 +18,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, delete, func
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint, delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.crypto import EncryptedText
@@ -66,6 +70,22 @@ class TourShare(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     message_ts: str = Field(max_length=32)
     created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
+    )
+
+
+class TourSettings(SQLModel, table=True):
+    """A member's own tour settings: their target, and the monthly update prompt on or off."""
+
+    __tablename__ = "tour_settings"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_tour_settings_owner"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    target: int | None = Field(default=None)  # None: the method's default (rules.TARGET)
+    monthly: bool = Field(default=True)  # the monthly update prompt
+    updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
 
@@ -148,6 +168,36 @@ def count_conversations(session: Session, *, team_id: str, user_id: str) -> int:
     )
 
 
+# --- settings ----------------------------------------------------------------------------------
+
+
+def settings_of(session: Session, *, team_id: str, user_id: str) -> TourSettings | None:
+    return session.exec(
+        select(TourSettings).where(TourSettings.team_id == team_id, TourSettings.user_id == user_id)
+    ).first()
+
+
+def settings_for_update(
+    session: Session, *, team_id: str, user_id: str, now: datetime
+) -> TourSettings:
+    """The member's settings row, created if missing (race-safe: a concurrent first
+    choice by the same member finds the row the other one inserted)."""
+    found = settings_of(session, team_id=team_id, user_id=user_id)
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            row = TourSettings(team_id=team_id, user_id=user_id, updated_at=now)
+            session.add(row)
+            session.flush()
+            return row
+    except IntegrityError:
+        found = settings_of(session, team_id=team_id, user_id=user_id)
+        if found is None:
+            raise
+        return found
+
+
 # --- shared takeaways ---------------------------------------------------------------------------
 
 
@@ -217,14 +267,25 @@ def export_member(session: Session, *, team_id: str, user_id: str) -> dict[str, 
             }
             for s in shares_of(session, team_id=team_id, user_id=user_id)
         ],
+        "tour_settings": [
+            {
+                "target": t.target,
+                "monthly_update": t.monthly,
+                "updated_at": t.updated_at.isoformat(),
+            }
+            for t in [settings_of(session, team_id=team_id, user_id=user_id)]
+            if t is not None
+        ],
     }
 
 
 def erase_member(session: Session, *, team_id: str, user_id: str) -> dict[str, int]:
-    """Delete a member's Listening Tour (shares first, then conversations); the count per
-    table. The shared messages are the caller's to delete in Slack (`shares_of` first)."""
+    """Delete a member's Listening Tour (shares first, then conversations, then settings);
+    the count per table. The shared messages are the caller's to delete in Slack
+    (`shares_of` first)."""
     counts: dict[str, int] = {}
-    for table in (TourShare.__table__, TourConversation.__table__):  # type: ignore[attr-defined]
+    tables = (TourShare.__table__, TourConversation.__table__, TourSettings.__table__)  # type: ignore[attr-defined]
+    for table in tables:
         result = session.execute(
             delete(table).where(table.c.team_id == team_id, table.c.user_id == user_id)
         )

@@ -23,12 +23,20 @@ from sqlmodel import Session, select
 from bot.features.tour import service
 from bot.features.tour.rules import (
     GOLDEN_QUESTION,
+    REMINDER_MONTHLY,
     REMINDER_THANKS,
     TARGET,
     ConversationInput,
     thanks_dedupe_key,
 )
-from bot.features.tour.views import ACTION_EDIT, ACTION_LOG, ACTION_PROMPTS, ACTION_SHARE
+from bot.features.tour.views import (
+    ACTION_EDIT,
+    ACTION_LOG,
+    ACTION_MONTHLY_OFF,
+    ACTION_MONTHLY_SNOOZE,
+    ACTION_PROMPTS,
+    ACTION_SHARE,
+)
 from bot.platform.councils import register_council
 from bot.platform.mrkdwn import escape
 from bot.platform.timezones import to_utc
@@ -36,7 +44,7 @@ from bot.reminders.engine import Reminder, ReminderStatus
 from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
 from storage.councils import Council
-from storage.tour import TourConversation, TourShare
+from storage.tour import TourConversation, TourSettings, TourShare
 from storage.types import require_id
 from tests.plugins.intruder import answers, assert_nothing_shown, intruder, quiet, sent
 from tests.plugins.slack import Slack
@@ -754,6 +762,155 @@ def test_only_the_owner_can_edit_a_conversation(slack: Slack) -> None:
     assert [r.model_dump() for r in rows(slack) if r.user_id == slack.lena] == before
 
 
+# --- the member's target --------------------------------------------------------------------------
+
+
+def tour_command(slack: Slack, words: str, user: str | None = None) -> str:
+    seen = count(slack, "response_url")
+    user = user or slack.lena
+    answer = slack.driver.command(
+        user=user, channel=dm_channel(slack, user), command="/tour", text=words
+    )
+    assert answer.status == 200
+    reply = last_call(slack, "response_url", seen)
+    slack.settle()
+    return text_of(reply)
+
+
+def test_a_member_sets_their_own_target_and_sees_progress_toward_it(slack: Slack) -> None:
+    seed(slack, 2)
+    assert f"2 of {TARGET}" in text_of(show_tour(slack))
+    assert "target is now *15*" in tour_command(slack, "target 15")
+    assert "2 of 15" in text_of(show_tour(slack))
+    assert "2 of 15" in last_home(slack, slack.lena)
+    seed(slack, 1, user=slack.noor)
+    assert f"1 of {TARGET}" in text_of(show_tour(slack, user=slack.noor))  # hers, not Lena's
+    for bad in ("target", "target 0", "target 99", "target twelve"):
+        assert "between 3 and 40" in tour_command(slack, bad), bad
+    assert "2 of 15" in text_of(show_tour(slack))  # unchanged by the bad ones
+
+
+# --- the monthly update prompt --------------------------------------------------------------------
+
+
+def monthly_reminders(slack: Slack) -> list[Reminder]:
+    with Session(slack.engine) as session:
+        return list(
+            session.exec(
+                select(Reminder).where(Reminder.kind == REMINDER_MONTHLY).order_by(Reminder.id)  # type: ignore[arg-type]
+            ).all()
+        )
+
+
+def monthly_dms(slack: Slack) -> list[ApiCall]:
+    return [c for c in dms_to(slack, slack.lena) if "monthly update" in str(c.args["text"])]
+
+
+def pending(reminders: list[Reminder]) -> list[Reminder]:
+    return [r for r in reminders if r.status == ReminderStatus.PENDING]
+
+
+def test_the_monthly_update_comes_a_month_after_the_first_conversation_at_ten_her_time(
+    slack: Slack,
+) -> None:
+    at_berlin(slack, time(22, 30))
+    logged_on = berlin_today(slack)
+    log(slack)
+    log(slack, name="Another person", kind="recruiter")
+    (reminder,) = monthly_reminders(slack)  # planned once, not per conversation
+    local = reminder.due_at.astimezone(ZoneInfo(BERLIN))
+    assert (local.month - logged_on.month) % 12 == 1 and local.day == logged_on.day
+    assert (local.hour, local.minute) == (10, 0) and reminder.user_id == slack.lena
+
+    slack.fast_forward(reminder.due_at - slack.clock.now - timedelta(minutes=1))
+    assert monthly_dms(slack) == []
+    slack.fast_forward(timedelta(minutes=1))
+    (dm,) = monthly_dms(slack)
+    shown = text_of(dm)
+    assert "2 conversations on my listening tour" in shown and "1 with recruiters" in shown
+    # Her own note, to copy: no names, nothing she heard.
+    for secret in (PERSON, "Another person", HEARD):
+        assert secret not in shown, secret
+    (following,) = pending(monthly_reminders(slack))  # next month's, planned with the send
+    assert following.due_at.astimezone(ZoneInfo(BERLIN)).hour == 10
+    assert following.due_at - reminder.due_at >= timedelta(days=28)
+
+
+def test_the_monthly_note_carries_her_cmf_sentence_escaped(slack: Slack) -> None:
+    from storage.fit import FitStatement
+
+    log(slack)
+    with Session(slack.engine) as session:
+        session.add(
+            FitStatement(
+                team_id=slack.workspace.team_id,
+                user_id=slack.lena,
+                number=1,
+                stage="Series B",
+                industry="climate",
+                role="staff engineer",
+                sentence="Staff engineer at a Series B climate company <!channel>",
+            )
+        )
+        session.commit()
+    shown = tour_command(slack, "update")
+    assert "Staff engineer at a Series B climate company" in shown
+    assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+    assert "Snooze a week" in shown and "Turn off monthly updates" in shown
+
+
+def test_snoozing_brings_the_prompt_back_in_a_week_and_keeps_next_month(slack: Slack) -> None:
+    log(slack)
+    (first,) = monthly_reminders(slack)
+    slack.fast_forward(first.due_at - slack.clock.now)
+    (dm,) = monthly_dms(slack)
+    seen = count(slack, "response_url")
+    press(
+        slack,
+        {"user": slack.lena, "channel": dm.response["channel"], "ts": dm.response["ts"]},
+        ACTION_MONTHLY_SNOOZE,
+    )
+    reply = last_call(slack, "response_url", seen)
+    slack.settle()
+    assert "Snoozed" in text_of(reply) and reply.args.get("replace_original") is True
+    waiting = sorted(pending(monthly_reminders(slack)), key=lambda r: r.due_at)
+    assert len(waiting) == 2  # the snoozed one and next month's
+    snoozed = waiting[0].due_at.astimezone(ZoneInfo(BERLIN))
+    assert snoozed.date() == first.due_at.astimezone(ZoneInfo(BERLIN)).date() + timedelta(days=7)
+    assert (snoozed.hour, snoozed.minute) == (10, 0)
+    slack.fast_forward(waiting[0].due_at - slack.clock.now)
+    assert len(monthly_dms(slack)) == 2
+    assert len(pending(monthly_reminders(slack))) == 1  # no extra month planned by the snooze
+
+
+def test_turned_off_with_one_click_no_prompt_comes_until_turned_on_again(slack: Slack) -> None:
+    log(slack)
+    (first,) = monthly_reminders(slack)
+    slack.fast_forward(first.due_at - slack.clock.now)
+    (dm,) = monthly_dms(slack)
+    seen = count(slack, "response_url")
+    press(
+        slack,
+        {"user": slack.lena, "channel": dm.response["channel"], "ts": dm.response["ts"]},
+        ACTION_MONTHLY_OFF,
+        value="off",
+    )
+    reply = last_call(slack, "response_url", seen)
+    slack.settle()
+    assert "are off" in text_of(reply) and "Turn monthly updates on" in text_of(reply)
+    assert pending(monthly_reminders(slack)) == []
+    slack.fast_forward(timedelta(days=40))
+    assert len(monthly_dms(slack)) == 1
+    log(slack, name="After the switch")  # a new conversation does not turn it back on
+    assert pending(monthly_reminders(slack)) == []
+    assert "are on" in tour_command(slack, "update on")
+    (again,) = pending(monthly_reminders(slack))
+    slack.fast_forward(again.due_at - slack.clock.now)
+    assert len(monthly_dms(slack)) == 2
+    assert "are off" in tour_command(slack, "update off")
+    assert pending(monthly_reminders(slack)) == []
+
+
 # --- Candidate-Market Fit -------------------------------------------------------------------------
 
 
@@ -808,9 +965,12 @@ def test_export_holds_the_tour_and_erase_deletes_it_and_its_shared_takeaways(
     _view, posted = share(slack, conversation)
     assert posted is not None
     seed(slack, 2, user=slack.noor)  # another member's tour stays theirs
+    tour_command(slack, "target 15")
+    tour_command(slack, "target 9", user=slack.noor)
 
     slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="export")
     document, markdown = _exported(slack, slack.lena)
+    assert [(t["target"], t["monthly_update"]) for t in document["tour_settings"]] == [(15, True)]
     assert [c["kind"] for c in document["listening_tour"]] == [rows(slack)[0].kind]
     assert document["listening_tour"][0]["takeaway"] == rows(slack)[0].takeaway
     assert [s["message_ts"] for s in document["tour_shares"]] == [posted.response["ts"]]
@@ -827,5 +987,7 @@ def test_export_holds_the_tour_and_erase_deletes_it_and_its_shared_takeaways(
     assert [r.user_id for r in rows(slack)] == [slack.noor, slack.noor]
     with Session(slack.engine) as session:
         assert session.exec(select(TourShare)).all() == []
+        settings = session.exec(select(TourSettings)).all()
+    assert [(t.user_id, t.target) for t in settings] == [(slack.noor, 9)]
     deleted = {(c.args["channel"], c.args["ts"]) for c in slack.standin.calls_to("chat.delete")}
     assert (slack.council, posted.response["ts"]) in deleted

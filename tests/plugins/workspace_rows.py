@@ -33,7 +33,7 @@ from storage.negotiation import NegotiationCompensation, NegotiationLeg, Negotia
 from storage.reminders import Reminder, ReminderStatus
 from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilMemberState, CouncilRitual
 from storage.searches import Search
-from storage.tour import TourConversation, TourShare
+from storage.tour import TourConversation, TourSettings, TourShare
 from storage.types import require_id
 
 
@@ -137,6 +137,7 @@ def seed_workspace(
                 message_ts="1700000000.000950",
             )
         )
+        session.add(TourSettings(team_id=team_id, user_id=author, target=15))
         plan = NegotiationPlan(team_id=team_id, user_id=author, search_id=require_id(search))
         session.add(plan)
         session.flush()

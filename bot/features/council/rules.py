@@ -37,6 +37,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("council_status", "Your pauses and landing in councils"),
     ("listening_tour", "Your Listening Tour"),
     ("tour_shares", "Listening Tour takeaways you shared in a council channel"),
+    ("tour_settings", "Your Listening Tour settings (target, monthly update)"),
 )
 
 

@@ -24,6 +24,8 @@ from bot.features.debriefs.service import AWAITING_WINDOW, event_summary
 from bot.features.missions.rules import DraftSummary, OwedFeedback, tally
 from bot.features.negotiation.rules import PlanSummary
 from bot.features.negotiation.service import ordered_legs
+from bot.features.tour import service as tour_service
+from bot.features.tour.rules import TARGET as TOUR_TARGET
 from storage import backchannel as backchannel_store
 from storage import debriefs as debriefs_store
 from storage import feedback_requests as requests_store
@@ -73,6 +75,7 @@ class Dashboard:
     negotiations: Shown[PlanSummary]  # red flags first, then most recently changed
     checklists: Shown[Checklist]  # open ones, most recently changed first
     tour_count: int = 0  # Listening Tour conversations logged (`/tour`)
+    tour_target: int = TOUR_TARGET  # the member's own target (`/tour target`)
 
 
 def dashboard(
@@ -92,6 +95,7 @@ def dashboard(
             negotiations=_plans(session, **owner, limit=caps.plans),
             checklists=_checklists(session, **owner, limit=caps.checklists),
             tour_count=tour_store.count_conversations(session, **owner),
+            tour_target=tour_service.target_in(session, **owner),
         )
 
 

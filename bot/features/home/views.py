@@ -17,7 +17,6 @@ from bot.features.home.service import Caps, Dashboard
 from bot.features.missions.views import HOME_MAX_DRAFTS, HOME_MAX_OWED, home_section
 from bot.features.negotiation.views import HOME_MAX_PLANS
 from bot.features.negotiation.views import home_section as negotiation_home_section
-from bot.features.tour.rules import TARGET as TOUR_TARGET
 from bot.features.tour.views import home_line as tour_home_line
 from bot.ui.blocks import context, section
 
@@ -91,7 +90,7 @@ def _missions(board: Dashboard) -> list[dict]:
 
 def _tour(board: Dashboard) -> list[dict]:
     """The Listening Tour line and its divider, once the member has logged a conversation."""
-    line = tour_home_line(board.tour_count, TOUR_TARGET)
+    line = tour_home_line(board.tour_count, board.tour_target)
     return [*line, {"type": "divider"}] if line else []
 
 

@@ -14,13 +14,19 @@ conversation); and a way to bring one takeaway to the council, sharing only what
 member ticks (the takeaway always, the kind if ticked, the person's name only if ticked;
 what was heard never). Close to the target, the bot suggests drafting the
 Candidate-Market Fit statement.
+
+A member picks their own target (`/tour target N`). Once they have logged a conversation,
+a private monthly prompt brings a draft update note for their network (where the search
+stands, their Candidate-Market Fit if they have one, how people can help), for them to
+copy; snoozed for a week, or off, with one click.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.features.text import multiline, one_line, unstorable
 from bot.platform.timezones import local_now, out_of_quiet_hours, to_utc
@@ -47,6 +53,8 @@ NAME_MAX = 80
 HEARD_MAX = 2000
 TAKEAWAY_MAX = 200
 RECENT_MAX = 5  # conversations the /tour view lists
+TARGET_MIN = 3
+TARGET_MAX = 40
 
 # --- the thanks reminder ------------------------------------------------------------------------
 
@@ -210,6 +218,73 @@ def thanks_time(logged_at: datetime, *, tz: str | None) -> datetime:
     day = local.date() + THANKS_AFTER
     wall = local.time().replace(tzinfo=None, microsecond=0)
     return out_of_quiet_hours(to_utc(day, wall, tz), tz)
+
+
+# --- the member's own target ---------------------------------------------------------------------
+
+
+def parse_target(words: tuple[str, ...]) -> int | str:
+    """`/tour target N`: the target, or what to say instead (bot text)."""
+    raw = words[0] if words else ""
+    if not raw.isdigit():
+        return (
+            f"How many conversations do you aim for? Type `/tour target 12` (between "
+            f"{TARGET_MIN} and {TARGET_MAX}; the method suggests 10-15)."
+        )
+    target = int(raw)
+    if not TARGET_MIN <= target <= TARGET_MAX:
+        return (
+            f"Pick a target between {TARGET_MIN} and {TARGET_MAX} conversations "
+            "(the method suggests 10-15)."
+        )
+    return target
+
+
+# --- the monthly update prompt -----------------------------------------------------------------
+
+REMINDER_MONTHLY = "tour.monthly"
+MONTHLY_AT = time(10, 0)  # the member's morning
+SNOOZE = timedelta(days=7)
+# A month's prompt a few days late is still useful; after that, the next month's comes.
+MONTHLY_GRACE = timedelta(days=5)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyNote:
+    """What the monthly update prompt shows: the tour's progress, the member's current
+    Candidate-Market Fit sentence ("" before they wrote one), and whether it is on."""
+
+    progress: Progress
+    cmf: str
+    on: bool
+
+
+def month_later(day: date) -> date:
+    """The same day next month, or that month's last day (31 Jan -> 28/29 Feb)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def monthly_due(after: datetime, *, tz: str | None) -> datetime:
+    """A month after `after`, at 10:00 in the member's zone (never in quiet hours)."""
+    day = month_later(local_now(tz, after).date())
+    return out_of_quiet_hours(to_utc(day, MONTHLY_AT, tz), tz)
+
+
+def snoozed_until(now: datetime, *, tz: str | None) -> datetime:
+    """A week from now, at 10:00 in the member's zone."""
+    day = local_now(tz, now).date() + SNOOZE
+    return out_of_quiet_hours(to_utc(day, MONTHLY_AT, tz), tz)
+
+
+def monthly_subject(team_id: str, user_id: str) -> str:
+    """Every monthly prompt of one member (cancelled together when they turn it off)."""
+    return f"tour_monthly:{team_id}:{user_id}"
+
+
+def monthly_dedupe_key(team_id: str, user_id: str, due_at: datetime) -> str:
+    """One prompt per member per due date: planning it twice plans it once."""
+    return f"{monthly_subject(team_id, user_id)}:{due_at.date().isoformat()}"
 
 
 def conversation_subject(conversation_id: int) -> str:

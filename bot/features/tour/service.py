@@ -19,15 +19,24 @@ from sqlmodel import Session
 from bot.features.errors import NotAllowed
 from bot.features.tour.rules import (
     RECENT_MAX,
+    REMINDER_MONTHLY,
     REMINDER_THANKS,
+    TARGET,
     Conversation,
     ConversationInput,
+    MonthlyNote,
     Progress,
     conversation_subject,
+    monthly_dedupe_key,
+    monthly_due,
+    monthly_subject,
+    snoozed_until,
     thanks_dedupe_key,
     thanks_time,
 )
 from bot.reminders import engine as reminders
+from storage import fit as fit_store
+from storage import reminders as reminder_store
 from storage import tour as store
 from storage.councils import get_council
 from storage.db import session_scope
@@ -67,18 +76,143 @@ def conversation_of(row: TourConversation) -> Conversation:
     )
 
 
+def _progress(session: Session, *, team_id: str, user_id: str) -> Progress:
+    counts = store.counts_by_kind(session, team_id=team_id, user_id=user_id)
+    return Progress(counts=counts, target=target_in(session, team_id=team_id, user_id=user_id))
+
+
+def target_in(session: Session, *, team_id: str, user_id: str) -> int:
+    """The member's own target, or the method's default."""
+    settings = store.settings_of(session, team_id=team_id, user_id=user_id)
+    return settings.target if settings and settings.target else TARGET
+
+
 def overview(engine: Engine, *, team_id: str, user_id: str, limit: int = RECENT_MAX) -> Overview:
     with session_scope(engine) as session:
-        counts = store.counts_by_kind(session, team_id=team_id, user_id=user_id)
         recent = store.recent_conversations(session, team_id=team_id, user_id=user_id, limit=limit)
         return Overview(
-            progress=Progress(counts=counts), recent=tuple(conversation_of(r) for r in recent)
+            progress=_progress(session, team_id=team_id, user_id=user_id),
+            recent=tuple(conversation_of(r) for r in recent),
         )
 
 
 def progress_count(session: Session, *, team_id: str, user_id: str) -> int:
     """How many conversations the member logged (the Home reads it in its own session)."""
     return store.count_conversations(session, team_id=team_id, user_id=user_id)
+
+
+def set_target(
+    engine: Engine, *, team_id: str, user_id: str, target: int, now: datetime
+) -> Progress:
+    """The member's own target (checked by rules.parse_target); their progress toward it."""
+    with session_scope(engine) as session:
+        settings = store.settings_for_update(session, team_id=team_id, user_id=user_id, now=now)
+        settings.target = target
+        settings.updated_at = now
+        session.add(settings)
+        session.flush()
+        return _progress(session, team_id=team_id, user_id=user_id)
+
+
+# --- the monthly update prompt -----------------------------------------------------------------
+
+
+def _plan_monthly(
+    session: Session, *, team_id: str, user_id: str, tz: str | None, after: datetime
+) -> None:
+    """The member's next monthly prompt, unless one is already to come."""
+    subject = monthly_subject(team_id, user_id)
+    if reminder_store.has_pending(session, subject=subject, kinds=[REMINDER_MONTHLY]):
+        return
+    due = monthly_due(after, tz=tz)
+    reminders.schedule(
+        session,
+        kind=REMINDER_MONTHLY,
+        team_id=team_id,
+        user_id=user_id,
+        due_at=due,
+        payload={"tz": tz},
+        subject=subject,
+        dedupe_key=monthly_dedupe_key(team_id, user_id, due),
+    )
+
+
+def _monthly_on(session: Session, *, team_id: str, user_id: str) -> bool:
+    settings = store.settings_of(session, team_id=team_id, user_id=user_id)
+    return settings is None or settings.monthly
+
+
+def _note(session: Session, *, team_id: str, user_id: str) -> MonthlyNote:
+    statement = fit_store.latest_statement(session, team_id=team_id, user_id=user_id)
+    return MonthlyNote(
+        progress=_progress(session, team_id=team_id, user_id=user_id),
+        cmf=statement.sentence if statement else "",
+        on=_monthly_on(session, team_id=team_id, user_id=user_id),
+    )
+
+
+def monthly_note(engine: Engine, *, team_id: str, user_id: str) -> MonthlyNote:
+    """The draft update as it stands now (`/tour update`)."""
+    with session_scope(engine) as session:
+        return _note(session, team_id=team_id, user_id=user_id)
+
+
+def monthly_prompt(
+    engine: Engine, *, team_id: str, user_id: str, tz: str | None, now: datetime
+) -> MonthlyNote | None:
+    """A monthly prompt is due: the note to send, with the next month's planned in the
+    same transaction; None when the member turned the prompt off meanwhile."""
+    with session_scope(engine) as session:
+        if not _monthly_on(session, team_id=team_id, user_id=user_id):
+            return None
+        _plan_monthly(session, team_id=team_id, user_id=user_id, tz=tz, after=now)
+        return _note(session, team_id=team_id, user_id=user_id)
+
+
+def set_monthly(
+    engine: Engine, *, team_id: str, user_id: str, on: bool, tz: str | None, now: datetime
+) -> datetime | None:
+    """Turn the monthly prompt on (the next one planned a month from now; its time) or off
+    (every prompt to come cancelled; None)."""
+    with session_scope(engine) as session:
+        settings = store.settings_for_update(session, team_id=team_id, user_id=user_id, now=now)
+        settings.monthly = on
+        settings.updated_at = now
+        session.add(settings)
+        session.flush()
+        subject = monthly_subject(team_id, user_id)
+        if not on:
+            reminders.cancel_subject(session, subject=subject, kinds=[REMINDER_MONTHLY])
+            return None
+        _plan_monthly(session, team_id=team_id, user_id=user_id, tz=tz, after=now)
+        upcoming = [
+            r
+            for r in reminder_store.pending_for_user(session, team_id=team_id, user_id=user_id)
+            if r.kind == REMINDER_MONTHLY
+        ]
+        return upcoming[0].due_at if upcoming else None
+
+
+def snooze_monthly(
+    engine: Engine, *, team_id: str, user_id: str, tz: str | None, now: datetime
+) -> datetime | None:
+    """This month's prompt again in a week (next month's stays planned); its time, or None
+    when the prompt is off."""
+    due = snoozed_until(now, tz=tz)
+    with session_scope(engine) as session:
+        if not _monthly_on(session, team_id=team_id, user_id=user_id):
+            return None
+        reminders.schedule(
+            session,
+            kind=REMINDER_MONTHLY,
+            team_id=team_id,
+            user_id=user_id,
+            due_at=due,
+            payload={"tz": tz, "snoozed": True},
+            subject=monthly_subject(team_id, user_id),
+            dedupe_key=monthly_dedupe_key(team_id, user_id, due),
+        )
+        return due
 
 
 def log_conversation(
@@ -116,6 +250,9 @@ def log_conversation(
                 subject=conversation_subject(conversation.id),
                 dedupe_key=thanks_dedupe_key(conversation.id),
             )
+        # The tour has begun: the monthly update prompt starts a month from now (once).
+        if _monthly_on(session, team_id=team_id, user_id=user_id):
+            _plan_monthly(session, team_id=team_id, user_id=user_id, tz=tz, after=now)
         return conversation
 
 

@@ -46,6 +46,7 @@ from bot.features.tour.rules import (
     TAKEAWAY_MAX,
     THANKS_OPTION,
     Conversation,
+    MonthlyNote,
     Progress,
     RawConversation,
     ShareChoice,
@@ -76,6 +77,9 @@ ACTION_LOG = "tour_log_open"  # open the log modal
 ACTION_PROMPTS = "tour_prompts"  # show the prompts per kind
 ACTION_SHARE = "tour_share_open"  # open the share modal (value: conversation id)
 ACTION_EDIT = "tour_edit_open"  # open the log modal on a logged one (value: conversation id)
+ACTION_MONTHLY_SNOOZE = "tour_monthly_snooze"  # the monthly prompt again in a week
+ACTION_MONTHLY_OFF = "tour_monthly_off"  # no more monthly prompts
+ACTION_MONTHLY_ON = "tour_monthly_on"  # monthly prompts again
 
 _PRIVATE = ":lock: Only you can see your Listening Tour."
 
@@ -366,6 +370,9 @@ def help_blocks() -> list[dict]:
             "`/tour`  shows your progress, the three kinds and your recent conversations.\n"
             "`/tour log`  opens the form to log a conversation.\n"
             "`/tour prompts`  shows the golden question and prompts for each kind.\n"
+            "`/tour target 12`  sets how many conversations you aim for (3 to 40).\n"
+            "`/tour update`  shows this month's draft update note for your network; "
+            "`/tour update off` (or `on`) stops (or restarts) the monthly prompt.\n"
             "`/tour help`  shows this guide.\n"
             "They work anywhere, in our DM too; the answers are only for you."
         ),
@@ -386,9 +393,103 @@ def help_blocks() -> list[dict]:
             "As you near your target, I'll suggest drafting your Candidate-Market Fit "
             "statement from what you heard."
         ),
+        section(
+            "*Monthly update*\n"
+            "Once a month (10:00 your time), I DM you a draft update note for your network: "
+            "where your search stands and how people can help, with your Candidate-Market "
+            "Fit once you have one. Copy it, make it yours, send it. Snooze it for a week or "
+            "turn it off with one click."
+        ),
         context(_PRIVATE),
     ]
     return dicts(blocks)
+
+
+# --- the member's target and the monthly update ----------------------------------------------
+
+
+def target_set_text(progress: Progress) -> str:
+    return (
+        f":dart: Your Listening Tour target is now *{progress.target}* conversations: "
+        f"{progress_line(progress)} so far."
+    )
+
+
+def update_draft(note: MonthlyNote) -> str:
+    """The update note for the member to copy (plain text; escaped where it is shown)."""
+    progress = note.progress
+    kinds = [
+        f"{n} {label}"
+        for n, label in (
+            (progress.count_of(KIND_REVERSE_EXIT), "with former colleagues"),
+            (progress.count_of(KIND_NETWORK), "across my wider network"),
+            (progress.count_of(KIND_RECRUITER), "with recruiters"),
+        )
+        if n
+    ]
+    noun = "conversation" if progress.total == 1 else "conversations"
+    tour = (
+        f"I've had {progress.total} {noun} on my listening tour so far ({', '.join(kinds)})."
+        if progress.total
+        else "I'm starting a round of conversations to learn how others see me and the market."
+    )
+    fit = (
+        f"Here's where I believe I fit best: {note.cmf}"
+        if note.cmf
+        else "They are helping me work out where I fit best; I'll share a sharper picture soon."
+    )
+    return (
+        "Hi all, a quick update on my job search.\n\n"
+        f"{tour} {fit}\n\n"
+        "If you know someone I should talk to, or a team like that, an introduction would "
+        "mean a lot. Thank you for your help so far!"
+    )
+
+
+def monthly_message(
+    note: MonthlyNote, *, due: bool, snoozed_to: str | None = None
+) -> tuple[str, list[dict]]:
+    """The monthly prompt (`due`: sent by the reminder) or `/tour update`: the draft to copy,
+    and the buttons to snooze it or turn it off (or on)."""
+    intro = (
+        ":mailbox_with_mail: *Time for your monthly update.* A short note to your network "
+        "keeps your search alive. Here's a draft to copy, make your own and send:"
+        if due
+        else ":mailbox_with_mail: *Your update note, as it stands.* Copy it, make it your own "
+        "and send it to your network:"
+    )
+    draft = "\n".join(f">{line}" if line else ">" for line in esc(update_draft(note)).split("\n"))
+    buttons = (
+        [
+            button("Snooze a week", ACTION_MONTHLY_SNOOZE, "snooze"),
+            button("Turn off monthly updates", ACTION_MONTHLY_OFF, "off"),
+        ]
+        if note.on
+        else [button("Turn monthly updates on", ACTION_MONTHLY_ON, "on", style="primary")]
+    )
+    status = (
+        f"Snoozed: I'll bring it back {snoozed_to}."
+        if snoozed_to
+        else "I'll bring a fresh draft each month."
+        if note.on
+        else "Monthly updates are off."
+    )
+    blocks: list[Block] = [
+        section(intro),
+        section(draft),
+        ActionsBlock(elements=buttons),
+        context(f"{status} {_PRIVATE}"),
+    ]
+    return "Your monthly update note for your network", dicts(blocks)
+
+
+def monthly_off_text() -> str:
+    return "Monthly update prompts are off. Turn them back on any time with `/tour update on`."
+
+
+def monthly_on_text(next_at: str | None) -> str:
+    when = f" The next one comes {next_at}." if next_at else ""
+    return f":white_check_mark: Monthly update prompts are on.{when}"
 
 
 # --- sharing ------------------------------------------------------------------------------------

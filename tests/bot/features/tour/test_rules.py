@@ -18,6 +18,10 @@ from bot.features.tour.rules import (
     Progress,
     RawConversation,
     member_today,
+    month_later,
+    monthly_due,
+    parse_target,
+    snoozed_until,
     thanks_dedupe_key,
     thanks_time,
     validate_conversation,
@@ -131,3 +135,36 @@ def test_thanks_are_never_due_in_quiet_hours(logged_local: datetime, due_local: 
 
 def test_one_thanks_reminder_per_conversation() -> None:
     assert thanks_dedupe_key(7) == thanks_dedupe_key(7) != thanks_dedupe_key(8)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 1, 31), date(2026, 2, 28)),  # the month's last day when it is shorter
+        (date(2028, 1, 31), date(2028, 2, 29)),
+        (date(2026, 12, 15), date(2027, 1, 15)),  # across the year
+        (date(2026, 3, 10), date(2026, 4, 10)),
+    ],
+)
+def test_a_month_later_is_the_same_day_or_the_months_last(day: date, expected: date) -> None:
+    assert month_later(day) == expected
+
+
+def test_the_monthly_prompt_is_at_ten_in_the_members_zone_across_dst() -> None:
+    logged = datetime(2026, 3, 10, 21, 30, tzinfo=UTC)  # 22:30 in Berlin (CET)
+    due = monthly_due(logged, tz=BERLIN).astimezone(ZoneInfo(BERLIN))
+    assert (due.date(), due.hour, due.minute) == (date(2026, 4, 10), 10, 0)  # CEST by then
+    again = snoozed_until(datetime(2026, 4, 10, 8, 0, tzinfo=UTC), tz=BERLIN)
+    local = again.astimezone(ZoneInfo(BERLIN))
+    assert (local.date(), local.hour) == (date(2026, 4, 17), 10)
+
+
+@pytest.mark.parametrize(("words", "expected"), [(("12",), 12), (("3",), 3), (("40",), 40)])
+def test_a_target_between_three_and_forty_is_taken(words: tuple[str, ...], expected: int) -> None:
+    assert parse_target(words) == expected
+
+
+@pytest.mark.parametrize("words", [(), ("0",), ("2",), ("41",), ("-5",), ("twelve",)])
+def test_any_other_target_is_explained(words: tuple[str, ...]) -> None:
+    said = parse_target(words)
+    assert isinstance(said, str) and "between 3 and 40" in said
