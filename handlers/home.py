@@ -10,15 +10,13 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.features.council import ritual_service
+from bot.features.council.ritual_service import MemberMeeting
 from bot.features.council.ritual_views import HomeMeeting
 from bot.features.council.ritual_views import home_section as council_home_section
-from bot.features.fit import service as fit_service
 from bot.features.fit.views import home_section as fit_home_section
 from bot.features.home import service
 from bot.features.home.service import Dashboard
 from bot.features.home.views import HOME_CAPS, home_view
-from bot.platform.councils import known_councils
 from bot.services import Services
 from handlers import kit
 from handlers.common import MEMBER_COUNCILS_CHECKED, council_members
@@ -46,14 +44,17 @@ def home_opened(
 
 def publish_home(services: Services, client: WebClient, *, team_id: str, user_id: str) -> None:
     """Render and publish one member's Home tab; a failure here never breaks the caller."""
-    board = service.dashboard(
-        services.engine, team_id=team_id, user_id=user_id, now=services.clock(), caps=HOME_CAPS
+    read = service.home_board(
+        services.engine,
+        team_id=team_id,
+        user_id=user_id,
+        now=services.clock(),
+        caps=HOME_CAPS,
+        councils_checked=MEMBER_COUNCILS_CHECKED,
     )
-    view = home_view(still_in_council(services, client, board, user_id=user_id))
-    meetings = next_meetings(services, client, team_id=team_id, user_id=user_id)
-    # `/fit`: the member's Two-Pager and statement, from its own use case (the dashboard's
-    # statement budget is for the dashboard).
-    fit_now = fit_service.current(services.engine, team_id=team_id, user_id=user_id)
+    view = home_view(still_in_council(services, client, read.dashboard, user_id=user_id))
+    meetings = in_council_now(services, client, read.meetings, user_id=user_id)
+    fit_now = read.fit
     fit_blocks = fit_home_section(fit_now.two_pager, fit_now.statement, pending=fit_now.pending)
     view["blocks"] = [*council_home_section(meetings), *fit_blocks, *view["blocks"]]
     try:
@@ -80,19 +81,15 @@ def still_in_council(
     return replace(board, owed=owed)
 
 
-def next_meetings(
-    services: Services, client: WebClient, *, team_id: str, user_id: str
+def in_council_now(
+    services: Services,
+    client: WebClient,
+    upcoming: list[MemberMeeting],
+    *,
+    user_id: str,
 ) -> list[HomeMeeting]:
-    """The next meeting of each council with a rhythm that the member is in now (the
-    channel's member list, cached briefly, says so)."""
-    channels = known_councils(services.engine, team_id=team_id, limit=MEMBER_COUNCILS_CHECKED)
-    upcoming = ritual_service.next_meetings_for(
-        services.engine,
-        team_id=team_id,
-        user_id=user_id,
-        channel_ids=channels,
-        now=services.clock(),
-    )
+    """The next meetings of the councils the member is in now (the channel's member list,
+    cached briefly, says so)."""
     return [
         HomeMeeting(
             meeting_id=meeting.meeting_id,

@@ -19,13 +19,18 @@ from sqlmodel import Session
 
 from bot.features.backchannel.rules import CHECKLIST_OPEN, Checklist
 from bot.features.backchannel.service import person_of
+from bot.features.council import ritual_service
+from bot.features.council.ritual_service import MemberMeeting
 from bot.features.debriefs.rules import EventSummary
 from bot.features.debriefs.service import AWAITING_WINDOW, event_summary
+from bot.features.fit import service as fit_service
+from bot.features.fit.service import Current as FitNow
 from bot.features.missions.rules import DraftSummary, OwedFeedback, tally
 from bot.features.negotiation.rules import PlanSummary
 from bot.features.negotiation.service import ordered_legs
 from bot.features.tour import service as tour_service
 from bot.features.tour.rules import TARGET as TOUR_TARGET
+from bot.platform.councils import known_councils
 from storage import backchannel as backchannel_store
 from storage import debriefs as debriefs_store
 from storage import feedback_requests as requests_store
@@ -76,6 +81,40 @@ class Dashboard:
     checklists: Shown[Checklist]  # open ones, most recently changed first
     tour_count: int = 0  # Listening Tour conversations logged (`/tour`)
     tour_target: int = TOUR_TARGET  # the member's own target (`/tour target`)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeBoard:
+    """The whole Home as read for one publish: the dashboard, each council's next meeting
+    (before the channel-membership check, which is Slack's), and the member's `/fit`."""
+
+    dashboard: Dashboard
+    meetings: list[MemberMeeting]
+    fit: FitNow
+
+
+def home_board(
+    engine: Engine,
+    *,
+    team_id: str,
+    user_id: str,
+    now: datetime,
+    caps: Caps,
+    councils_checked: int,
+) -> HomeBoard:
+    """Everything one Home publish reads, in one unit of work (one transaction): the
+    features' own use cases join it (storage.db.unit_of_work)."""
+    with unit_of_work(engine):
+        board = dashboard(engine, team_id=team_id, user_id=user_id, now=now, caps=caps)
+        channels = known_councils(engine, team_id=team_id, limit=councils_checked)
+        meetings = ritual_service.next_meetings_for(
+            engine, team_id=team_id, user_id=user_id, channel_ids=channels, now=now
+        )
+        return HomeBoard(
+            dashboard=board,
+            meetings=meetings,
+            fit=fit_service.current(engine, team_id=team_id, user_id=user_id),
+        )
 
 
 def dashboard(
