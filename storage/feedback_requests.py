@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
-from storage.councils import Council
 from storage.missions import (
     FeedbackAsk,
     FeedbackRequest,
@@ -23,6 +22,8 @@ from storage.types import require_id
 
 
 def add_request(session: Session, request: FeedbackRequest, *, asked: list[str]) -> FeedbackRequest:
+    """Store a review request and who it asks (a request naming only its draft is about
+    that draft: storage.missions fills in the rest)."""
     session.add(request)
     session.flush()
     request_id = require_id(request)
@@ -44,17 +45,15 @@ def asked_members(session: Session, *, request_id: int) -> list[str]:
 def withdraw_open_asks(
     session: Session, *, team_id: str, channel_id: str, user_id: str
 ) -> list[int]:
-    """Take a member off the open feedback requests on drafts in one council channel (they
-    left it); the ids of the requests they were on. Closed requests keep their history."""
+    """Take a member off the open review requests in one council channel (they left it);
+    the ids of the requests they were on. Closed requests keep their history."""
     request_ids = list(
         session.exec(
             select(FeedbackAsk.request_id)
             .join(FeedbackRequest, col(FeedbackRequest.id) == FeedbackAsk.request_id)
-            .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
-            .join(Council, col(Council.id) == MissionDraft.council_id)
             .where(
-                Council.team_id == team_id,
-                Council.channel_id == channel_id,
+                FeedbackRequest.team_id == team_id,
+                FeedbackRequest.channel_id == channel_id,
                 FeedbackRequest.status == "open",
                 FeedbackAsk.user_id == user_id,
             )

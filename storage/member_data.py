@@ -195,7 +195,7 @@ def _drafts(session: Session, *, team_id: str, user_id: str) -> list[Json]:
         ).all():
             asked[ask.request_id].append(ask.user_id)
         for request in requests:
-            by_draft[request.draft_id]["feedback_requests"].append(
+            by_draft[int(request.draft_id or 0)]["feedback_requests"].append(
                 {
                     "deadline": _at(request.deadline),
                     "status": request.status,
@@ -495,17 +495,20 @@ def erase_targets(session: Session, *, team_id: str, user_id: str) -> EraseTarge
             .where(col(MissionVersion.draft_id).in_(found.own_drafts))
         ).all():
             messages.append((channel_of[version.draft_id], feedback.message_ts))
-        for request in session.exec(
-            select(FeedbackRequest).where(col(FeedbackRequest.draft_id).in_(found.own_drafts))
-        ).all():
-            found.own_requests.append(int(request.id or 0))
-            messages.append((channel_of[request.draft_id], request.thread_ts))
-        for ask in session.exec(
-            select(FeedbackAsk).where(col(FeedbackAsk.request_id).in_(found.own_requests))
-        ).all():
-            messages.append((ask.nudge_channel, ask.nudge_ts))
-            if ask.user_id != user_id:
-                found.homes.add(ask.user_id)
+    # The member's review requests, on drafts and on anything else they put up for review.
+    for request in session.exec(
+        select(FeedbackRequest).where(
+            FeedbackRequest.team_id == team_id, FeedbackRequest.author_id == user_id
+        )
+    ).all():
+        found.own_requests.append(int(request.id or 0))
+        messages.append((request.channel_id, request.thread_ts))
+    for ask in session.exec(
+        select(FeedbackAsk).where(col(FeedbackAsk.request_id).in_(found.own_requests))
+    ).all():
+        messages.append((ask.nudge_channel, ask.nudge_ts))
+        if ask.user_id != user_id:
+            found.homes.add(ask.user_id)
     # Feedback the member gave on other members' drafts: its thread message, the tally.
     given_rows = _written_given(session, team_id=team_id, user_id=user_id)
     drafts_given = {

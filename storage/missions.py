@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Text, UniqueConstraint, and_, func
+from sqlalchemy import Column, Index, Text, UniqueConstraint, and_, event, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from storage.crypto import EncryptedText
@@ -116,19 +116,59 @@ class WrittenFeedback(SQLModel, table=True):
     )
 
 
+# What a review request can be about (`feedback_requests.subject_kind`).
+SUBJECT_DRAFT = "draft"
+SUBJECT_NEGOTIATION_PLAN = "negotiation_plan"
+SUBJECT_TWO_PAGER = "two_pager"
+SUBJECT_CMF = "cmf"
+SUBJECT_KINDS = (SUBJECT_DRAFT, SUBJECT_NEGOTIATION_PLAN, SUBJECT_TWO_PAGER, SUBJECT_CMF)
+
+
 class FeedbackRequest(SQLModel, table=True):
-    """The author asked the council for feedback on a draft by a deadline."""
+    """The author asked the council to review something by a deadline: a job-mission
+    draft (`draft_id` too, so the draft's deletion takes it), a negotiation plan's shared
+    summary, a Two-Pager or a Candidate-Market Fit statement, posted at `channel_id` /
+    `message_ts` (for a draft, the draft's own message is read instead: it can be posted
+    again)."""
 
     __tablename__ = "feedback_requests"
+    __table_args__ = (
+        Index("ix_feedback_requests_subject", "team_id", "subject_kind", "subject_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    draft_id: int = Field(foreign_key="mission_drafts.id", index=True)
+    team_id: str = Field(max_length=32)
+    subject_kind: str = Field(default=SUBJECT_DRAFT, max_length=24)
+    subject_id: int
+    author_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    draft_id: int | None = Field(default=None, foreign_key="mission_drafts.id", index=True)
     deadline: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     thread_ts: str | None = Field(default=None, max_length=32)
     status: str = Field(default="open", max_length=20)  # open | closed | cancelled
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False)
     )
+
+
+@event.listens_for(FeedbackRequest, "before_insert")
+def _subject_from_draft(_mapper: Any, connection: Any, target: FeedbackRequest) -> None:
+    """A request naming only its draft is about that draft: its workspace (the draft's
+    search's), author, channel and message are the draft's."""
+    if target.draft_id is None or target.team_id:
+        return
+    row = connection.execute(
+        select(
+            Search.team_id, MissionDraft.author_id, MissionDraft.channel_id, MissionDraft.message_ts
+        )
+        .join(Search, col(Search.id) == MissionDraft.search_id)
+        .where(MissionDraft.id == target.draft_id)
+    ).first()
+    if row is None:
+        raise ValueError(f"draft {target.draft_id} is gone")
+    target.team_id, target.author_id, target.channel_id, target.message_ts = row
+    target.subject_kind, target.subject_id = SUBJECT_DRAFT, target.draft_id
 
 
 class FeedbackAsk(SQLModel, table=True):

@@ -163,6 +163,7 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
     ("reaction_feedback", "user_id"): "erased",
     ("written_feedback", "user_id"): "erased",
     ("feedback_asks", "user_id"): "erased",
+    ("feedback_requests", "author_id"): "erased",
     ("interview_events", "user_id"): "erased",
     ("debriefs", "user_id"): "erased",
     ("gratitude_people", "user_id"): "erased",

@@ -56,12 +56,11 @@ def version_in_team(session: Session, *, version_id: int, team_id: str) -> Missi
 
 
 def request_in_team(session: Session, *, request_id: int, team_id: str) -> FeedbackRequest | None:
-    """The feedback request, if its draft's search is `team_id`'s."""
+    """The review request, if it is `team_id`'s."""
     return session.exec(
-        select(FeedbackRequest)
-        .join(MissionDraft, col(MissionDraft.id) == FeedbackRequest.draft_id)
-        .join(Search, col(Search.id) == MissionDraft.search_id)
-        .where(FeedbackRequest.id == request_id, Search.team_id == team_id)
+        select(FeedbackRequest).where(
+            FeedbackRequest.id == request_id, FeedbackRequest.team_id == team_id
+        )
     ).first()
 
 

@@ -21,7 +21,7 @@ from storage.feedback_requests import (
     responders,
     take_open_nudges,
 )
-from storage.missions import FeedbackRequest, MissionDraft, written_feedback_of
+from storage.missions import SUBJECT_DRAFT, FeedbackRequest, MissionDraft, written_feedback_of
 from storage.scoping import request_in_team
 from storage.searches import Search
 from storage.types import require_id, require_row
@@ -86,7 +86,18 @@ def create_request(
     )
     with session_scope(engine) as session:
         request = add_request(
-            session, FeedbackRequest(draft_id=draft_id, deadline=deadline), asked=asked
+            session,
+            FeedbackRequest(
+                team_id=team_id,
+                subject_kind=SUBJECT_DRAFT,
+                subject_id=draft_id,
+                author_id=author_id,
+                channel_id=snap.channel_id,
+                message_ts=snap.message_ts,
+                draft_id=draft_id,
+                deadline=deadline,
+            ),
+            asked=asked,
         )
         request_id = require_id(request)
         nudges: dict[str, datetime | None] = {}
