@@ -7,7 +7,7 @@ they are sent, so they survive restarts and are never sent twice.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -28,20 +28,27 @@ from bot.features.feedback_requests.views import (
     BLOCK_MEMBERS,
     BLOCK_TIME,
     CALLBACK_REQUEST,
+    CALLBACK_REVIEW,
     confirmation,
     digest_message,
     nudge_answered_message,
     nudge_message,
     request_modal,
+    review_digest,
+    review_modal,
+    review_nudge,
+    review_thread_ask,
     thread_ask,
 )
 from bot.features.missions import service as missions_service
 from bot.features.missions.views import ACTION_REQUEST
+from bot.features.reviewable import NOT_REVIEWABLE, SUBJECT_DRAFT, parse_subject
 from bot.platform.timezones import format_local, local_now
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
-from bot.ui.metadata import DraftRef
+from bot.ui.metadata import DraftRef, ModalMetadata
+from bot.ui.review import ACTION_REVIEW
 from handlers import kit
 from handlers.common import channel_members, fail_fast, on_answer, tell, tz_of
 
@@ -102,12 +109,115 @@ def open_request(
     )
 
 
-@listeners.view(CALLBACK_REQUEST)
-def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+class ReviewRef(ModalMetadata):
+    """The review-request modal: what it is about (checked again on submit)."""
+
+    kind: str
+    subject: int
+
+
+@listeners.action(ACTION_REVIEW)
+def open_review(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """ "Request feedback by…" on a posted negotiation plan, Two-Pager or statement."""
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    parsed = parse_subject(kit.action_value(body))
+    try:
+        if parsed is None:
+            raise NotAllowed(NOT_REVIEWABLE)
+        subject = service.own_subject(
+            services.engine, kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    tz = tz_of(services, fail_fast(client), team_id=team_id, user_id=user_id)
+    tomorrow = local_now(tz, services.clock()) + timedelta(days=1)
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=review_modal(
+            kind=subject.kind,
+            private_metadata=ReviewRef(kind=subject.kind, subject=subject.subject_id).encode(),
+            initial_date=tomorrow.date().isoformat(),
+            initial_time="18:00",
+            tz=tz,
+        ),
+    )
+
+
+@listeners.view(CALLBACK_REVIEW)
+def submit_review(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     services, user_id, team_id = kit.caller(context)
     values = view["state"]["values"]
     tz = tz_of(services, client, team_id=team_id, user_id=user_id)
     now = services.clock()
+    deadline = _deadline(values, tz=tz, now=now)
+    if isinstance(deadline, dict):
+        ack(response_action="errors", errors=deadline)
+        return
+    meta = ReviewRef.decode(view["private_metadata"])
+    try:
+        subject = service.own_subject(
+            services.engine,
+            kind=meta.kind,
+            subject_id=meta.subject,
+            team_id=team_id,
+            user_id=user_id,
+        )
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={BLOCK_DATE: str(exc)})
+        return
+    asked, outsiders = _asked(
+        values, client, channel_id=subject.channel_id, user_id=user_id, context=context
+    )
+    if not asked:
+        ack(response_action="errors", errors={BLOCK_MEMBERS: PICK_SOMEONE})
+        return
+    ack()
+    zones = {u: tz_of(services, client, team_id=team_id, user_id=u) for u in asked}
+    try:
+        planned = service.create_review(
+            services.engine,
+            team_id=team_id,
+            kind=subject.kind,
+            subject_id=subject.subject_id,
+            author_id=user_id,
+            deadline=deadline,
+            asked=asked,
+            zones=zones,
+            now=now,
+        )
+    except NotAllowed as exc:  # withdrawn between the form's check and now
+        client.chat_postEphemeral(channel=subject.channel_id, user=user_id, text=str(exc))
+        return
+    text, blocks = review_thread_ask(
+        kind=subject.kind,
+        author_id=user_id,
+        asked=asked,
+        deadline=deadline,
+        fallback=format_local(deadline, tz),
+    )
+    _announce(
+        services,
+        client,
+        planned,
+        team_id=team_id,
+        user_id=user_id,
+        tz=tz,
+        deadline=deadline,
+        outsiders=outsiders,
+        text=text,
+        blocks=blocks,
+    )
+
+
+PICK_SOMEONE = "Pick at least one council member (other than you)."
+
+
+def _deadline(values: dict[str, Any], *, tz: str, now: datetime) -> datetime | dict[str, str]:
+    """The form's deadline, or its inline error."""
     deadline = parse_deadline(
         day=values.get(BLOCK_DATE, {}).get(BLOCK_DATE, {}).get("selected_date"),
         at=values.get(BLOCK_TIME, {}).get(BLOCK_TIME, {}).get("selected_time"),
@@ -115,8 +225,71 @@ def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: B
         now=now,
     )
     if isinstance(deadline, DeadlineProblem):
-        block = BLOCK_DATE if deadline.field == "date" else BLOCK_TIME
-        ack(response_action="errors", errors={block: deadline.message})
+        return {BLOCK_DATE if deadline.field == "date" else BLOCK_TIME: deadline.message}
+    return deadline
+
+
+def _asked(
+    values: dict[str, Any],
+    client: WebClient,
+    *,
+    channel_id: str,
+    user_id: str,
+    context: BoltContext,
+) -> tuple[list[str], list[str]]:
+    chosen = values.get(BLOCK_MEMBERS, {}).get(BLOCK_MEMBERS, {}).get("selected_users") or []
+    return members_to_ask(
+        chosen=chosen,
+        channel_members=channel_members(client, channel_id=channel_id),
+        author=user_id,
+        bot_user=context.bot_user_id,
+    )
+
+
+def _announce(
+    services: Services,
+    client: WebClient,
+    planned: service.Planned,
+    *,
+    team_id: str,
+    user_id: str,
+    tz: str,
+    deadline: datetime,
+    outsiders: list[str],
+    text: str,
+    blocks: list[dict],
+) -> None:
+    """The thread message naming who is asked, the author's private confirmation, and the
+    asked members' Homes."""
+    posted = client.chat_postMessage(
+        channel=planned.channel_id, thread_ts=planned.message_ts, text=text, blocks=blocks
+    )
+    service.attach_thread(
+        services.engine, request_id=planned.request_id, team_id=team_id, thread_ts=posted["ts"]
+    )
+    client.chat_postEphemeral(
+        channel=planned.channel_id,
+        user=user_id,
+        text=confirmation(
+            asked=planned.asked,
+            deadline_local=format_local(deadline, tz),
+            nudges=planned.nudges,
+            missed=outsiders,
+        ),
+    )
+    for member in planned.asked:
+        kit.refresh_home(services, client, team_id=team_id, user_id=member)
+
+
+@listeners.view(CALLBACK_REQUEST)
+def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id, team_id = kit.caller(context)
+    values = view["state"]["values"]
+    tz = tz_of(services, client, team_id=team_id, user_id=user_id)
+    now = services.clock()
+    deadline = _deadline(values, tz=tz, now=now)
+    if isinstance(deadline, dict):
+        ack(response_action="errors", errors=deadline)
         return
     draft_id = DraftRef.decode(view["private_metadata"]).draft
     try:
@@ -126,18 +299,11 @@ def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: B
     except NotAllowed as exc:
         ack(response_action="errors", errors={BLOCK_DATE: str(exc)})
         return
-    chosen = values.get(BLOCK_MEMBERS, {}).get(BLOCK_MEMBERS, {}).get("selected_users") or []
-    asked, outsiders = members_to_ask(
-        chosen=chosen,
-        channel_members=channel_members(client, channel_id=snap.channel_id),
-        author=user_id,
-        bot_user=context.bot_user_id,
+    asked, outsiders = _asked(
+        values, client, channel_id=snap.channel_id, user_id=user_id, context=context
     )
     if not asked:
-        ack(
-            response_action="errors",
-            errors={BLOCK_MEMBERS: "Pick at least one council member (other than you)."},
-        )
+        ack(response_action="errors", errors={BLOCK_MEMBERS: PICK_SOMEONE})
         return
     ack()
     zones = {u: tz_of(services, client, team_id=team_id, user_id=u) for u in asked}
@@ -154,27 +320,79 @@ def submit_request(ack: Ack, view: dict[str, Any], client: WebClient, context: B
     text, blocks = thread_ask(
         author_id=user_id, asked=asked, deadline=deadline, fallback=format_local(deadline, tz)
     )
-    posted = client.chat_postMessage(
-        channel=planned.channel_id, thread_ts=planned.message_ts, text=text, blocks=blocks
+    _announce(
+        services,
+        client,
+        planned,
+        team_id=team_id,
+        user_id=user_id,
+        tz=tz,
+        deadline=deadline,
+        outsiders=outsiders,
+        text=text,
+        blocks=blocks,
     )
-    service.attach_thread(
-        services.engine, request_id=planned.request_id, team_id=team_id, thread_ts=posted["ts"]
+
+
+def _reacted(client: WebClient, *, channel_id: str, message_ts: str) -> dict[str, list[str]]:
+    """Who reacted with what on a posted message, as Slack has it now."""
+    message = (
+        client.reactions_get(channel=channel_id, timestamp=message_ts, full=True).get("message")
+        or {}
     )
-    client.chat_postEphemeral(
-        channel=planned.channel_id,
-        user=user_id,
-        text=confirmation(
-            asked=asked,
-            deadline_local=format_local(deadline, tz),
-            nudges=planned.nudges,
-            missed=outsiders,
-        ),
+    return {
+        str(r.get("name")): [str(u) for u in r.get("users") or []]
+        for r in message.get("reactions") or []
+    }
+
+
+def _send_review_nudge(services: Services, client: WebClient, reminder: Reminder) -> None:
+    review = service.review_for(
+        services.engine,
+        request_id=int(reminder.data["request"]),
+        team_id=reminder.team_id,
+        now=services.clock(),
     )
-    for member in asked:
-        kit.refresh_home(services, client, team_id=team_id, user_id=member)
+    if review is None or not review.message_ts:
+        log.info("nudge %s is moot (withdrawn or past)", reminder.id)
+        return
+    if reminder.user_id not in channel_members(client, channel_id=review.channel_id):
+        log.info("nudge %s is moot (no longer in the council channel)", reminder.id)
+        return
+    reacted = _reacted(client, channel_id=review.channel_id, message_ts=review.message_ts)
+    if any(reminder.user_id in users for users in reacted.values()):
+        log.info("nudge %s is moot (responded)", reminder.id)
+        return
+    permalink = client.chat_getPermalink(channel=review.channel_id, message_ts=review.message_ts)[
+        "permalink"
+    ]
+    tz = tz_of(services, client, team_id=reminder.team_id, user_id=reminder.user_id)
+    text, blocks = review_nudge(
+        review, permalink=permalink, fallback=format_local(review.deadline, tz)
+    )
+    client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+
+
+def _send_review_digest(services: Services, client: WebClient, reminder: Reminder) -> None:
+    request_id = int(reminder.data["request"])
+    review = service.review_for(services.engine, request_id=request_id, team_id=reminder.team_id)
+    if review is None or not review.message_ts:
+        log.info("digest %s is moot (request gone, closed, or its subject withdrawn)", reminder.id)
+        return
+    asked = service.asked_of(services.engine, request_id=request_id, team_id=reminder.team_id)
+    reacted = _reacted(client, channel_id=review.channel_id, message_ts=review.message_ts)
+    text, blocks = review_digest(review, asked=asked, reactions=reacted)
+    client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
+    service.close_request(services.engine, request_id=request_id, team_id=reminder.team_id)
 
 
 def _send_nudge(services: Services, client: WebClient, reminder: Reminder) -> None:
+    kind = service.kind_of(
+        services.engine, request_id=int(reminder.data["request"]), team_id=reminder.team_id
+    )
+    if kind is not None and kind != SUBJECT_DRAFT:
+        _send_review_nudge(services, client, reminder)
+        return
     context = service.nudge_for(
         services.engine,
         request_id=int(reminder.data["request"]),
@@ -228,6 +446,10 @@ def close_nudges(services: Services, client: WebClient, draft_id: int, user_id: 
 
 def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> None:
     request_id = int(reminder.data["request"])
+    kind = service.kind_of(services.engine, request_id=request_id, team_id=reminder.team_id)
+    if kind is not None and kind != SUBJECT_DRAFT:
+        _send_review_digest(services, client, reminder)
+        return
     digest = service.digest_of(
         services.engine, request_id=request_id, team_id=reminder.team_id, bot_user=None
     )

@@ -22,6 +22,8 @@ NUDGE_BEFORE = timedelta(hours=24)
 NUDGE_KIND = "mission.feedback_nudge"
 DIGEST_KIND = "mission.feedback_digest"
 
+# What a council reviews besides drafts, and how: bot/features/reviewable.py.
+
 
 def nudge_key(request_id: int, user_id: str) -> str:
     """The dedupe key of one member's nudge about one request."""

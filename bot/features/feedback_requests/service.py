@@ -8,9 +8,11 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.features.errors import NotAllowed
 from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND, nudge_key, nudge_time
 from bot.features.missions import service as missions_service
 from bot.features.missions.rules import Tally
+from bot.features.reviewable import NOT_REVIEWABLE, ONLY_THE_AUTHOR, REVIEWABLE
 from bot.reminders.engine import schedule
 from storage.db import session_scope
 from storage.feedback_requests import (
@@ -21,8 +23,21 @@ from storage.feedback_requests import (
     responders,
     take_open_nudges,
 )
-from storage.missions import SUBJECT_DRAFT, FeedbackRequest, MissionDraft, written_feedback_of
-from storage.scoping import request_in_team
+from storage.missions import (
+    SUBJECT_CMF,
+    SUBJECT_DRAFT,
+    SUBJECT_NEGOTIATION_PLAN,
+    SUBJECT_TWO_PAGER,
+    FeedbackRequest,
+    MissionDraft,
+    written_feedback_of,
+)
+from storage.scoping import (
+    plan_in_team,
+    request_in_team,
+    statement_in_team,
+    two_pager_in_team,
+)
 from storage.searches import Search
 from storage.types import require_id, require_row
 
@@ -100,30 +115,15 @@ def create_request(
             asked=asked,
         )
         request_id = require_id(request)
-        nudges: dict[str, datetime | None] = {}
-        for user_id in asked:
-            when = nudge_time(now=now, deadline=deadline, tz=zones.get(user_id, "UTC"))
-            nudges[user_id] = when
-            if when is not None:
-                schedule(
-                    session,
-                    kind=NUDGE_KIND,
-                    team_id=team_id,
-                    user_id=user_id,
-                    due_at=when,
-                    payload={"request": request_id},
-                    subject=f"request:{request_id}",
-                    dedupe_key=nudge_key(request_id, user_id),
-                )
-        schedule(
+        nudges = _schedule(
             session,
-            kind=DIGEST_KIND,
+            request_id=request_id,
             team_id=team_id,
-            user_id=author_id,
-            due_at=deadline,
-            payload={"request": request_id},
-            subject=f"request:{request_id}",
-            dedupe_key=f"request:{request_id}:digest",
+            author_id=author_id,
+            deadline=deadline,
+            asked=asked,
+            zones=zones,
+            now=now,
         )
         return Planned(
             request_id=request_id,
@@ -132,6 +132,47 @@ def create_request(
             asked=asked,
             nudges=nudges,
         )
+
+
+def _schedule(
+    session: Session,
+    *,
+    request_id: int,
+    team_id: str,
+    author_id: str,
+    deadline: datetime,
+    asked: list[str],
+    zones: dict[str, str],
+    now: datetime,
+) -> dict[str, datetime | None]:
+    """Each asked member's nudge (when a daytime slot is left) and the author's digest at
+    the deadline, in the caller's transaction; when each nudge goes."""
+    nudges: dict[str, datetime | None] = {}
+    for user_id in asked:
+        when = nudge_time(now=now, deadline=deadline, tz=zones.get(user_id, "UTC"))
+        nudges[user_id] = when
+        if when is not None:
+            schedule(
+                session,
+                kind=NUDGE_KIND,
+                team_id=team_id,
+                user_id=user_id,
+                due_at=when,
+                payload={"request": request_id},
+                subject=f"request:{request_id}",
+                dedupe_key=nudge_key(request_id, user_id),
+            )
+    schedule(
+        session,
+        kind=DIGEST_KIND,
+        team_id=team_id,
+        user_id=author_id,
+        due_at=deadline,
+        payload={"request": request_id},
+        subject=f"request:{request_id}",
+        dedupe_key=f"request:{request_id}:digest",
+    )
+    return nudges
 
 
 def attach_thread(engine: Engine, *, request_id: int, team_id: str, thread_ts: str) -> None:
@@ -274,3 +315,161 @@ def _context(session: Session, request_id: int, *, team_id: str) -> RequestConte
         channel_id=draft.channel_id,
         message_ts=draft.message_ts,
     )
+
+
+# --- review requests about anything else put up for review -------------------------------------
+#
+# A negotiation plan's shared summary, a posted Two-Pager or Candidate-Market Fit statement:
+# the same deadline, nudges and digest as a draft's. Who responded is who reacted on the
+# posted message, which Slack knows (the handler asks it); nothing of the subject itself
+# (a figure, a list item, the sentence) is read here or shown in a nudge or the digest.
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a review request is about, as the request stores it."""
+
+    kind: str
+    subject_id: int
+    author_id: str
+    channel_id: str
+    message_ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewContext:
+    request_id: int
+    kind: str
+    author_id: str
+    deadline: datetime
+    channel_id: str
+    message_ts: str | None
+
+
+def _posted_subject(
+    session: Session, *, kind: str, subject_id: int, team_id: str
+) -> Subject | None:
+    """The posted message of a subject of `team_id`, and its author; None when it is not
+    (or no longer) posted, or another workspace's."""
+    found: tuple[str, str | None, str | None] | None = None
+    if kind == SUBJECT_NEGOTIATION_PLAN:
+        plan = plan_in_team(session, plan_id=subject_id, team_id=team_id)
+        if plan is not None:
+            found = (plan.user_id, plan.shared_channel_id, plan.shared_ts)
+    elif kind == SUBJECT_TWO_PAGER:
+        two_pager = two_pager_in_team(session, two_pager_id=subject_id, team_id=team_id)
+        if two_pager is not None:
+            found = (two_pager.user_id, two_pager.channel_id, two_pager.message_ts)
+    elif kind == SUBJECT_CMF:
+        statement = statement_in_team(session, statement_id=subject_id, team_id=team_id)
+        if statement is not None:
+            found = (statement.user_id, statement.channel_id, statement.message_ts)
+    if found is None or not found[1] or not found[2]:
+        return None
+    return Subject(kind, subject_id, found[0], str(found[1]), str(found[2]))
+
+
+def own_subject(
+    engine: Engine, *, kind: str, subject_id: int, team_id: str, user_id: str
+) -> Subject:
+    """The member's own posted subject; NotAllowed otherwise."""
+    if kind not in REVIEWABLE:
+        raise NotAllowed(NOT_REVIEWABLE)
+    with session_scope(engine) as session:
+        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
+    if subject is None:
+        raise NotAllowed(NOT_REVIEWABLE)
+    if subject.author_id != user_id:
+        raise NotAllowed(ONLY_THE_AUTHOR)
+    return subject
+
+
+def create_review(
+    engine: Engine,
+    *,
+    team_id: str,
+    kind: str,
+    subject_id: int,
+    author_id: str,
+    deadline: datetime,
+    asked: list[str],
+    zones: dict[str, str],
+    now: datetime,
+) -> Planned:
+    """Store a review request on a posted subject and schedule its nudges and digest, in
+    one transaction (the same reminder kinds as a draft's: the senders tell them apart)."""
+    with session_scope(engine) as session:
+        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
+        if subject is None or subject.author_id != author_id:
+            raise NotAllowed(NOT_REVIEWABLE)
+        request = add_request(
+            session,
+            FeedbackRequest(
+                team_id=team_id,
+                subject_kind=kind,
+                subject_id=subject_id,
+                author_id=author_id,
+                channel_id=subject.channel_id,
+                message_ts=subject.message_ts,
+                deadline=deadline,
+            ),
+            asked=asked,
+        )
+        request_id = require_id(request)
+        nudges = _schedule(
+            session,
+            request_id=request_id,
+            team_id=team_id,
+            author_id=author_id,
+            deadline=deadline,
+            asked=asked,
+            zones=zones,
+            now=now,
+        )
+        return Planned(
+            request_id=request_id,
+            channel_id=subject.channel_id,
+            message_ts=subject.message_ts,
+            asked=asked,
+            nudges=nudges,
+        )
+
+
+def kind_of(engine: Engine, *, request_id: int, team_id: str) -> str | None:
+    """What the request is about (`storage.missions.SUBJECT_*`), or None when it is gone."""
+    with session_scope(engine) as session:
+        request = request_in_team(session, request_id=request_id, team_id=team_id)
+        return None if request is None else request.subject_kind
+
+
+def review_for(
+    engine: Engine, *, request_id: int, team_id: str, now: datetime | None = None
+) -> ReviewContext | None:
+    """An open review request on a subject still posted (and, with `now`, still before its
+    deadline); None otherwise: its nudge or digest is moot."""
+    with session_scope(engine) as session:
+        request = request_in_team(session, request_id=request_id, team_id=team_id)
+        if request is None or request.status != "open" or request.id is None:
+            return None
+        if now is not None and request.deadline <= now:
+            return None
+        subject = _posted_subject(
+            session, kind=request.subject_kind, subject_id=request.subject_id, team_id=team_id
+        )
+        if subject is None or subject.message_ts != request.message_ts:
+            return None  # withdrawn, erased, or posted again as a new message
+        return ReviewContext(
+            request_id=request.id,
+            kind=request.subject_kind,
+            author_id=request.author_id,
+            deadline=request.deadline,
+            channel_id=request.channel_id,
+            message_ts=request.message_ts,
+        )
+
+
+def asked_of(engine: Engine, *, request_id: int, team_id: str) -> list[str]:
+    with session_scope(engine) as session:
+        if request_in_team(session, request_id=request_id, team_id=team_id) is None:
+            return []
+        return asked_members(session, request_id=request_id)

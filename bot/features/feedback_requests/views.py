@@ -20,14 +20,17 @@ from bot.features.feedback_requests.service import (
     Digest,
     OpenNudge,
     RequestContext,
+    ReviewContext,
     WrittenNote,
 )
 from bot.features.missions.views import ACTION_FEEDBACK, tally_lines
+from bot.features.reviewable import REVIEWABLE
 from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import SECTION_TEXT_MAX, context, esc, link_button, plain, section
 from bot.ui.metadata import DraftRef
 
 CALLBACK_REQUEST = "mission_request_feedback"
+CALLBACK_REVIEW = "review_request_feedback"  # the same, for anything else posted for review
 BLOCK_DATE = "deadline_date"
 BLOCK_TIME = "deadline_time"
 BLOCK_MEMBERS = "asked_members"
@@ -42,19 +45,56 @@ def deadline_token(deadline: datetime, fallback: str) -> str:
 def request_modal(
     *, draft_id: int, company: str, role: str, initial_date: str, initial_time: str, tz: str
 ) -> dict:
-    view = View(
-        type="modal",
+    return _deadline_modal(
         callback_id=CALLBACK_REQUEST,
         private_metadata=DraftRef(draft=draft_id).encode(),
+        intro=(
+            f"Ask your council for feedback on your job mission for *{esc(role, 300)}* "
+            f"at *{esc(company, 300)}* by a deadline. Everyone you ask who hasn't "
+            "reacted or written yet gets one gentle reminder, never at night."
+        ),
+        initial_date=initial_date,
+        initial_time=initial_time,
+        tz=tz,
+    )
+
+
+def review_modal(
+    *, kind: str, private_metadata: str, initial_date: str, initial_time: str, tz: str
+) -> dict:
+    """The same deadline form for anything else posted for review."""
+    return _deadline_modal(
+        callback_id=CALLBACK_REVIEW,
+        private_metadata=private_metadata,
+        intro=(
+            f"Ask your council for feedback on your {REVIEWABLE[kind]} by a deadline. "
+            "Everyone you ask who hasn't reacted to it yet gets one gentle reminder, never "
+            "at night, and you get a summary of who responded at the deadline."
+        ),
+        initial_date=initial_date,
+        initial_time=initial_time,
+        tz=tz,
+    )
+
+
+def _deadline_modal(
+    *,
+    callback_id: str,
+    private_metadata: str,
+    intro: str,
+    initial_date: str,
+    initial_time: str,
+    tz: str,
+) -> dict:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=private_metadata,
         title=plain("Request feedback", 24),
         submit=plain("Ask the council", 24),
         close=plain("Cancel", 24),
         blocks=[
-            section(
-                f"Ask your council for feedback on your job mission for *{esc(role, 300)}* "
-                f"at *{esc(company, 300)}* by a deadline. Everyone you ask who hasn't "
-                "reacted or written yet gets one gentle reminder, never at night."
-            ),
+            section(intro),
             InputBlock(
                 block_id=BLOCK_DATE,
                 label=plain("Feedback by (day)", 2000),
@@ -78,6 +118,61 @@ def request_modal(
         ],
     )
     return view.to_dict()
+
+
+def review_thread_ask(
+    *, kind: str, author_id: str, asked: Sequence[str], deadline: datetime, fallback: str
+) -> tuple[str, list[dict]]:
+    who = ", ".join(mention(user) for user in asked)
+    text = (
+        f"{mention(author_id)} would love your feedback on this {REVIEWABLE[kind]} by "
+        f"{deadline_token(deadline, fallback)}: {who}. A reaction counts as a response; a "
+        "word in this thread helps even more."
+    )
+    return f"Feedback requested by {fallback}", [section(text).to_dict()]
+
+
+def review_nudge(
+    review: ReviewContext, *, permalink: str | None, fallback: str
+) -> tuple[str, list[dict]]:
+    text = (
+        f":wave: {mention(review.author_id)} asked for your feedback on their "
+        f"{REVIEWABLE[review.kind]} by {deadline_token(review.deadline, fallback)}. A reaction "
+        "takes a second; a few words in its thread help even more."
+    )
+    blocks: list[Block] = [section(text)]
+    if permalink:
+        blocks.append(ActionsBlock(elements=[link_button("Open it", permalink)]))
+    return "Your council asked for your feedback", [b.to_dict() for b in blocks]
+
+
+def review_digest(
+    review: ReviewContext, *, asked: Sequence[str], reactions: dict[str, list[str]]
+) -> tuple[str, list[dict]]:
+    """How a review request went: the reactions by emoji, who responded (reactions are
+    seen by the whole channel, so naming them tells the author nothing new), who did not."""
+    reacted = {user for users in reactions.values() for user in users} - {review.author_id}
+    responded = [u for u in asked if u in reacted] + sorted(reacted - set(asked))
+    silent = [u for u in asked if u not in reacted]
+    lines = [
+        f":{name}: {len([u for u in users if u != review.author_id])}"
+        for name, users in sorted(reactions.items())
+        if [u for u in users if u != review.author_id]
+    ]
+    blocks: list[Block] = [
+        section(f":bar_chart: *Your feedback request has closed* — {REVIEWABLE[review.kind]}."),
+        section("*Reactions*\n" + (" · ".join(lines) if lines else "none yet")),
+        section(
+            f"*Responded ({len([u for u in asked if u in reacted])} of {len(asked)} asked):* "
+            + (", ".join(mention(u) for u in responded) or "nobody yet")
+        ),
+    ]
+    if silent:
+        blocks.append(
+            context(f"*No reaction from ({len(silent)}):* " + ", ".join(mention(u) for u in silent))
+        )
+    blocks.append(context("Replies in the thread are there to read in full."))
+    return "Your feedback request has closed", [b.to_dict() for b in blocks]
 
 
 def thread_ask(

@@ -44,6 +44,7 @@ from bot.features.fit.rules import (
     Suggestion,
     TwoPager,
 )
+from bot.features.reviewable import SUBJECT_CMF, SUBJECT_TWO_PAGER
 from bot.platform.mrkdwn import mention
 from bot.ui.blocks import (
     button,
@@ -58,6 +59,7 @@ from bot.ui.blocks import (
     state_value,
     text_input,
 )
+from bot.ui.review import review_button
 
 # --- ids the handler listens for ----------------------------------------------------------------
 
@@ -404,6 +406,7 @@ def two_pager_post(two_pager: TwoPager) -> tuple[str, list[dict]]:
             elements=[
                 button("Suggest an addition", ACTION_SUGGEST, str(two_pager.id), style="primary"),
                 button("Edit", ACTION_EDIT_TWO_PAGER, str(two_pager.id)),
+                review_button(SUBJECT_TWO_PAGER, two_pager.id),
             ]
         ),
     ]
@@ -420,7 +423,12 @@ def statement_post(statement: Statement) -> tuple[str, list[dict]]:
             "Not yet? Say what you'd change in the thread."
         ),
         context(signoff_text(statement.signoff)),
-        ActionsBlock(elements=[button("Edit", ACTION_EDIT_STATEMENT, str(statement.id))]),
+        ActionsBlock(
+            elements=[
+                button("Edit", ACTION_EDIT_STATEMENT, str(statement.id)),
+                review_button(SUBJECT_CMF, statement.id),
+            ]
+        ),
     ]
     return f"Candidate-Market Fit from {who}", dicts(blocks)
 

@@ -64,6 +64,7 @@ from bot.features.negotiation.rules import (
     status_emoji,
     status_label,
 )
+from bot.features.reviewable import SUBJECT_NEGOTIATION_PLAN
 from bot.features.searches.rules import TYPED_COMPANY_HINT
 from bot.platform.mrkdwn import escape, mention
 from bot.ui.blocks import (
@@ -85,6 +86,7 @@ from bot.ui.blocks import (
     state_value,
     text_input,
 )
+from bot.ui.review import review_button
 
 # --- ids the handler listens for -------------------------------------------------------------
 
@@ -602,6 +604,7 @@ def share_message(plan: Plan, *, note: str = "") -> tuple[str, list[dict]]:
             ":lock: Shared only in this private council channel."
         )
     )
+    blocks.append(ActionsBlock(elements=[review_button(SUBJECT_NEGOTIATION_PLAN, plan.plan_id)]))
     if len(blocks) > MESSAGE_MAX_BLOCKS:  # cannot happen: a fixed number of legs
         raise ValueError(f"negotiation summary has {len(blocks)} blocks")
     fallback = f"Negotiation plan for {esc(plan.company, 300)}: feedback welcome in the thread"

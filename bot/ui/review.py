@@ -1,0 +1,20 @@
+"""The "Request feedback by…" button that any feature puts on a message it posted for the
+council's review; bot.features.feedback_requests answers it (handlers/feedback_requests.py)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ButtonElement
+
+from bot.features.reviewable import subject_value
+from bot.ui.blocks import plain
+
+ACTION_REVIEW = "review_request_open"  # value: bot.features.reviewable.subject_value
+
+
+def review_button(kind: str, subject_id: int) -> ButtonElement:
+    """Only the subject's author's click opens the form; anyone else is told so privately."""
+    return ButtonElement(
+        text=plain("Request feedback by…", 75),
+        action_id=ACTION_REVIEW,
+        value=subject_value(kind, subject_id),
+    )

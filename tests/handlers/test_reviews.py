@@ -1,0 +1,199 @@
+"""One review mechanism for everything a council reviews: "Request feedback by…" on a shared
+negotiation plan and a posted Candidate-Market Fit statement gets a deadline, one nudge to
+each asked member who has not reacted, and a digest for the author, like a draft's
+(tests/handlers/test_feedback_requests.py) — through signed requests and the stand-in, on
+SQLite and PostgreSQL. A plan's review never carries its figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, col, select
+
+from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND
+from bot.features.feedback_requests.views import BLOCK_DATE, BLOCK_MEMBERS, BLOCK_TIME
+from bot.sandbox.standin import driver as payloads
+from bot.sandbox.standin.server import ApiCall
+from bot.ui.review import ACTION_REVIEW
+from storage.missions import FeedbackRequest
+from storage.reminders import Reminder, ReminderStatus
+from tests.handlers.test_fit import post as fit_post
+from tests.handlers.test_fit import save_statement
+from tests.handlers.test_negotiation import (
+    _prepared,
+    council_posts,
+    eventually,
+    mission,  # noqa: F401 - the fixture
+    share,
+    the_plan,
+)
+from tests.plugins.slack import Slack
+
+# The plan's offer and target as typed (tests/handlers/test_negotiation) and as stored.
+FIGURES = ("185,000", "185000", "200k", "200000", "USD")
+
+
+def press_review(slack: Slack, user: str, posted: ApiCall) -> ApiCall | None:
+    """`user` presses "Request feedback by…" on the posted message: the modal Slack opened,
+    or None when it answered privately instead."""
+    opened = len(slack.standin.calls_to("views.open"))
+    answers = len(slack.standin.calls_to("response_url"))
+    slack.driver.block_action(
+        user=user,
+        action_id=ACTION_REVIEW,
+        channel=posted.args["channel"],
+        message_ts=posted.response["ts"],
+    )
+    slack.settle()
+    if len(slack.standin.calls_to("views.open")) > opened:
+        return slack.standin.calls_to("views.open")[-1]
+    assert len(slack.standin.calls_to("response_url")) > answers
+    return None
+
+
+def ask(
+    slack: Slack, user: str, opened: ApiCall, *, deadline: datetime, members: list[str]
+) -> dict[str, Any]:
+    local = deadline.astimezone(ZoneInfo("America/New_York"))  # Noor's and Lena's zones differ
+    tz = opened.args["view"]["blocks"][2]["hint"]["text"]
+    assert "(" in tz
+    values = {
+        BLOCK_DATE: {BLOCK_DATE: payloads.datepicker(local.date().isoformat())},
+        BLOCK_TIME: {BLOCK_TIME: payloads.timepicker(local.strftime("%H:%M"))},
+        BLOCK_MEMBERS: {BLOCK_MEMBERS: payloads.users(members)},
+    }
+    answer = slack.driver.view_submission(
+        user=user, view_id=opened.response["view"]["id"], values=values
+    )
+    assert answer.status == 200
+    slack.settle()
+    return answer.json or {}
+
+
+def reminders(slack: Slack, kind: str) -> list[Reminder]:
+    with Session(slack.engine) as session:
+        return list(
+            session.exec(
+                select(Reminder).where(Reminder.kind == kind).order_by(col(Reminder.user_id))
+            ).all()
+        )
+
+
+def dms_to(slack: Slack, user: str) -> list[ApiCall]:
+    dm = slack.workspace.im_for(user)
+    return [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] in (user, dm.id if dm else None)
+    ]
+
+
+def text_of(call: ApiCall) -> str:
+    return json.dumps({"text": call.args.get("text"), "blocks": call.args.get("blocks")})
+
+
+def run_until(slack: Slack, when: datetime) -> None:
+    while slack.clock.now < when:
+        slack.fast_forward(min(timedelta(minutes=30), when - slack.clock.now))
+
+
+def test_a_shared_negotiation_plan_gets_a_deadline_one_nudge_and_a_digest_without_figures(
+    slack: Slack,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    plan = _prepared(slack)  # Lena's, with an offer and a target
+    assert share(slack, slack.lena, plan, numbers=False, note="Too much?") == {}
+    (posted,) = council_posts(slack)
+    eventually(lambda: the_plan(slack, slack.lena).shared_ts == posted.response["ts"])
+    assert ACTION_REVIEW in json.dumps(posted.args["blocks"])
+
+    assert press_review(slack, slack.noor, posted) is None  # not her plan
+    assert "Only its author" in text_of(slack.standin.calls_to("response_url")[-1])
+
+    opened = press_review(slack, slack.lena, posted)
+    assert opened is not None and opened.args["view"]["callback_id"] == "review_request_feedback"
+    deadline = (slack.clock.now + timedelta(days=2)).replace(second=0, microsecond=0)
+    assert not ask(slack, slack.lena, opened, deadline=deadline, members=[slack.noor, slack.arjun])
+    thread = [c for c in council_posts(slack) if c.args.get("thread_ts") == posted.response["ts"]]
+    assert len(thread) == 1 and "negotiation plan" in text_of(thread[0])
+    with Session(slack.engine) as session:
+        (request,) = session.exec(select(FeedbackRequest)).all()
+    assert (request.subject_kind, request.author_id, request.draft_id) == (
+        "negotiation_plan",
+        slack.lena,
+        None,
+    )
+    assert {r.user_id for r in reminders(slack, NUDGE_KIND)} == {slack.noor, slack.arjun}
+
+    slack.driver.react(user=slack.noor, channel=slack.council, ts=posted.response["ts"], name="+1")
+    slack.settle()
+    run_until(slack, deadline + timedelta(minutes=1))
+    nudges = [c for c in dms_to(slack, slack.arjun) if "asked for your feedback" in text_of(c)]
+    assert len(nudges) == 1 and "negotiation plan" in text_of(nudges[0])
+    assert not [c for c in dms_to(slack, slack.noor) if "asked for your feedback" in text_of(c)]
+
+    (digest,) = [c for c in dms_to(slack, slack.lena) if "request has closed" in text_of(c)]
+    shown = text_of(digest)
+    assert f"Responded (1 of 2 asked):* <@{slack.noor}>" in shown
+    assert f"No reaction from (1):* <@{slack.arjun}>" in shown and ":+1: 1" in shown
+    assert [r.status for r in reminders(slack, DIGEST_KIND)] == [ReminderStatus.SENT]
+    with Session(slack.engine) as session:
+        assert session.exec(select(FeedbackRequest)).one().status == "closed"
+    # Everything the review sent anyone: the form, the thread ask, the confirmation, the
+    # nudge and the digest (Lena's own plan view, which shows her numbers, is not one).
+    calls = slack.standin.calls
+    after_share = calls[calls.index(posted) + 1 :]
+    sent = json.dumps(
+        [
+            c.args
+            for c in after_share
+            if c.method in ("chat.postMessage", "chat.postEphemeral", "views.open", "response_url")
+        ]
+    )
+    assert "asked for your feedback" in sent and "request has closed" in sent
+    for figure in FIGURES:
+        assert figure not in sent, figure
+
+
+def test_a_posted_statement_is_reviewed_the_same_way(slack: Slack) -> None:
+    save_statement(slack)
+    posted = fit_post(slack, "fit_post_statement")
+    assert posted is not None
+    opened = press_review(slack, slack.lena, posted)
+    assert opened is not None
+    deadline = (slack.clock.now + timedelta(days=1)).replace(second=0, microsecond=0)
+    assert not ask(slack, slack.lena, opened, deadline=deadline, members=[slack.noor])
+    slack.driver.react(
+        user=slack.noor, channel=slack.council, ts=posted.response["ts"], name="white_check_mark"
+    )
+    slack.settle()
+    run_until(slack, deadline + timedelta(minutes=1))
+    (digest,) = [c for c in dms_to(slack, slack.lena) if "request has closed" in text_of(c)]
+    assert "Candidate-Market Fit statement" in text_of(digest)
+    assert f"Responded (1 of 1 asked):* <@{slack.noor}>" in text_of(digest)
+
+
+@pytest.mark.parametrize("value", ["negotiation_plan:99999", "draft:1", "cmf:nope", "junk"])
+def test_a_forged_subject_is_answered_privately_and_opens_nothing(
+    slack: Slack,
+    value: str,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    plan = _prepared(slack)
+    share(slack, slack.lena, plan, numbers=False)
+    (posted,) = council_posts(slack)
+    opened = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=slack.lena,
+        action_id=ACTION_REVIEW,
+        value=value,
+        channel=slack.council,
+        message_ts=posted.response["ts"],
+    )
+    slack.settle()
+    assert len(slack.standin.calls_to("views.open")) == opened
+    assert "any more" in text_of(slack.standin.calls_to("response_url")[-1])
