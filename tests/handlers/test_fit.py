@@ -736,3 +736,32 @@ def test_the_whole_flow_leaves_no_member_text_in_the_log(
         line for line in everything.splitlines() if LOGGED_SECRET.casefold() in line.casefold()
     ]
     assert not leaks, "member text in the log:\n" + "\n".join(leaks[:10])
+
+
+def test_the_members_export_holds_their_fit_and_the_erase_confirmation_names_it(
+    slack: Slack,
+) -> None:
+    from tests.handlers.test_council import _exported
+
+    save_two_pager(slack)
+    save_statement(slack)
+    posted = post(slack, ACTION_POST_TWO_PAGER)
+    assert posted is not None
+    suggest(slack, posted, user=slack.noor, item="Noor Zqx-Suggestion")
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="export")
+    document, markdown = _exported(slack, slack.lena)
+    assert [v["version"] for v in document["two_pager_versions"]] == [1]
+    assert [s["sentence"] for s in document["cmf_statements"]] == [SENTENCE]
+    assert "Your Two-Pager, every version" in markdown and SENTENCE in markdown
+    slack.standin.clear_calls()  # one export at a time, as _exported reads them
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council", text="export")
+    noors, _markdown = _exported(slack, slack.noor)
+    assert [s["item"] for s in noors["two_pager_suggestions_given"]] == ["Noor Zqx-Suggestion"]
+    assert noors["two_pager_versions"] == [] and noors["cmf_statements"] == []
+    opened = count(slack, "views.open")
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="erase")
+    confirm = json.dumps(last_call(slack, "views.open", opened).response["view"])
+    assert (
+        "1 Two-Pager version" in confirm and "1 Candidate-Market Fit statement version" in confirm
+    )
+    assert "fit_two_pagers" not in confirm

@@ -38,6 +38,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("listening_tour", "Your Listening Tour"),
     ("tour_shares", "Listening Tour takeaways you shared in a council channel"),
     ("tour_settings", "Your Listening Tour settings (target, monthly update)"),
+    ("two_pager_versions", "Your Two-Pager, every version"),
+    ("cmf_statements", "Your Candidate-Market Fit statement, every version"),
+    ("two_pager_suggestions_given", "Additions you suggested on other members' Two-Pagers"),
 )
 
 
@@ -235,6 +238,19 @@ _LABELS: dict[tuple[str, str], tuple[str, str]] = {
     ("tour", "tour_shares"): (
         "takeaway you shared in a council channel (deleted from the channel too)",
         "takeaways you shared in a council channel (deleted from the channel too)",
+    ),
+    ("tour", "tour_settings"): ("Listening Tour setting", "Listening Tour settings"),
+    ("fit", "fit_two_pagers"): (
+        "Two-Pager version (deleted from the channel too if posted)",
+        "Two-Pager versions (deleted from the channel too if posted)",
+    ),
+    ("fit", "fit_statements"): (
+        "Candidate-Market Fit statement version (deleted from the channel too if posted)",
+        "Candidate-Market Fit statement versions (deleted from the channel too if posted)",
+    ),
+    ("fit", "fit_suggestions"): (
+        "Two-Pager suggestion, yours or on yours",
+        "Two-Pager suggestions, yours or on yours",
     ),
 }
 
