@@ -13,8 +13,18 @@ from bot.sandbox.actions import READ_ONLY_MESSAGES_TAB, Actions
 from bot.sandbox.manifest import app_manifest
 from bot.sandbox.runtime import Sandbox
 
-#: Emoji the page offers for reactions: the bot's legend first, then a few others.
-REACTION_PALETTE = ("+1", "question", "bulb", "warning", "heart", "eyes", "tada")
+#: Emoji the page offers for reactions: the bot's legend first (a draft's, then a posted
+#: Candidate-Market Fit statement's sign-off), then a few others.
+REACTION_PALETTE = (
+    "+1",
+    "question",
+    "bulb",
+    "warning",
+    "white_check_mark",
+    "heart",
+    "eyes",
+    "tada",
+)
 #: Commands the composer suggests when there is no manifest to read them from.
 COMMAND_HINTS = (
     "/mission",

@@ -95,6 +95,9 @@ def test_every_shortcode_in_the_bots_texts_is_one_the_sandbox_draws() -> None:
 
 
 def test_the_legend_and_the_reaction_palette_are_emoji_the_sandbox_draws() -> None:
+    from bot.features.fit.rules import SIGNOFF_EMOJI
+
+    assert SIGNOFF_EMOJI in REACTION_PALETTE  # a statement can be signed off on the page
     names = {entry.emoji for entry in LEGEND} | set(REACTION_PALETTE)
     assert {name for name in names if name not in shortcodes()} == set()
 
