@@ -21,8 +21,8 @@ from bot.sandbox.standin.server import ApiCall
 from bot.ui.review import ACTION_REVIEW
 from storage.missions import FeedbackRequest
 from storage.reminders import Reminder, ReminderStatus
+from tests.handlers.test_fit import SENTENCE, WANT, save_statement, save_two_pager
 from tests.handlers.test_fit import post as fit_post
-from tests.handlers.test_fit import save_statement
 from tests.handlers.test_negotiation import (
     _prepared,
     council_posts,
@@ -159,22 +159,30 @@ def test_a_shared_negotiation_plan_gets_a_deadline_one_nudge_and_a_digest_withou
         assert figure not in sent, figure
 
 
-def test_a_posted_statement_is_reviewed_the_same_way(slack: Slack) -> None:
-    save_statement(slack)
-    posted = fit_post(slack, "fit_post_statement")
+@pytest.mark.parametrize(
+    ("action", "title"),
+    [("fit_post_statement", "Candidate-Market Fit statement"), ("fit_post_two_pager", "Two-Pager")],
+)
+def test_a_posted_statement_or_two_pager_is_reviewed_the_same_way(
+    slack: Slack, action: str, title: str
+) -> None:
+    (save_statement if action == "fit_post_statement" else save_two_pager)(slack)
+    posted = fit_post(slack, action)
     assert posted is not None
     opened = press_review(slack, slack.lena, posted)
     assert opened is not None
     deadline = (slack.clock.now + timedelta(days=1)).replace(second=0, microsecond=0)
-    assert not ask(slack, slack.lena, opened, deadline=deadline, members=[slack.noor])
-    slack.driver.react(
-        user=slack.noor, channel=slack.council, ts=posted.response["ts"], name="white_check_mark"
-    )
+    assert not ask(slack, slack.lena, opened, deadline=deadline, members=[slack.noor, slack.maya])
+    slack.driver.react(user=slack.noor, channel=slack.council, ts=posted.response["ts"], name="+1")
     slack.settle()
     run_until(slack, deadline + timedelta(minutes=1))
+    nudged = [c for c in dms_to(slack, slack.maya) if "asked for your feedback" in text_of(c)]
+    assert len(nudged) == 1 and title in text_of(nudged[0])
     (digest,) = [c for c in dms_to(slack, slack.lena) if "request has closed" in text_of(c)]
-    assert "Candidate-Market Fit statement" in text_of(digest)
-    assert f"Responded (1 of 1 asked):* <@{slack.noor}>" in text_of(digest)
+    assert title in text_of(digest)
+    assert f"Responded (1 of 2 asked):* <@{slack.noor}>" in text_of(digest)
+    for secret in (SENTENCE, WANT):  # the subject's own words stay on its message
+        assert secret not in text_of(digest) and secret not in text_of(nudged[0])
 
 
 @pytest.mark.parametrize("value", ["negotiation_plan:99999", "draft:1", "cmf:nope", "junk"])
