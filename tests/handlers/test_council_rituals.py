@@ -32,6 +32,7 @@ from bot.sandbox.standin.server import ApiCall
 from storage.backchannel import BackchannelChecklist, BackchannelPerson
 from storage.councils import get_council
 from storage.debriefs import Debrief, InterviewEvent
+from storage.fit import FitStatement, FitTwoPager
 from storage.negotiation import NegotiationCompensation, NegotiationPlan
 from storage.reminders import Reminder, ReminderStatus
 from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilRitual
@@ -597,6 +598,41 @@ def test_the_agenda_points_to_plans_takeaways_and_negotiations_without_their_con
                 starts_at=now + timedelta(days=4),
             )
         )
+        for number in (1, 2):  # posted, then a version from an accepted suggestion
+            session.add(
+                FitTwoPager(
+                    team_id=team,
+                    user_id=slack.maya,
+                    number=number,
+                    wants='["Xylo-want-secret"]',
+                    dont_wants="[]",
+                    channel_id=slack.council,
+                    message_ts="1700000000.000800",
+                    created_at=now - timedelta(minutes=15 - number),
+                )
+            )
+        session.add(
+            FitStatement(
+                team_id=team,
+                user_id=slack.arjun,
+                number=3,
+                sentence="Xylo-sentence-secret",
+                channel_id=slack.council,
+                message_ts="1700000000.000900",
+                signed=2,
+                signers_of=3,
+                created_at=now - timedelta(minutes=10),
+            )
+        )
+        session.add(  # saved but never posted: the council has not seen it
+            FitStatement(
+                team_id=team,
+                user_id=slack.noor,
+                number=1,
+                sentence="Xylo-unposted-secret",
+                created_at=now - timedelta(minutes=10),
+            )
+        )
         session.commit()
     start = set_up(slack, day=first_day(slack, 1))
     forward_to(slack, start - timedelta(minutes=10))
@@ -605,6 +641,13 @@ def test_the_agenda_points_to_plans_takeaways_and_negotiations_without_their_con
     assert f"<@{slack.arjun}> brought 2 Listening Tour takeaways to the channel" in agenda
     assert f"<@{slack.maya}> brought" not in agenda
     assert f"<@{slack.lena}> has a negotiation coming up" in agenda
+    assert f"<@{slack.maya}> shared their Two-Pager (version 2)" in agenda
+    assert agenda.count("shared their Two-Pager") == 1
+    assert (
+        f"<@{slack.arjun}> shared their Candidate-Market Fit statement (version 3) · "
+        "signed off by 2 of 3" in agenda
+    )
+    assert f"<@{slack.noor}> shared their Candidate-Market Fit" not in agenda
     every_call = json.dumps([c.args for c in slack.standin.calls])
     for secret in ("187345", "201777", "Secretoffer", "Xylo", "recruiter"):
         assert secret not in every_call, secret

@@ -68,6 +68,7 @@ from storage import rituals as store
 from storage.councils import Council, get_council
 from storage.db import session_scope
 from storage.debriefs import Debrief, InterviewEvent
+from storage.fit import FitStatement, FitTwoPager
 from storage.missions import MissionDraft, MissionVersion, present_reactions
 from storage.negotiation import NegotiationPlan
 from storage.reminders import cancel_dedupe_keys
@@ -606,6 +607,7 @@ def _activity(
                 f"{mention(plan.user_id)} shared their negotiation plan for the council's review",
             )
         )
+    found.extend(_fit_shared(session, council=council, since=since, now=now))
     takeaways = session.exec(
         select(TourShare.user_id, func.count())
         .where(
@@ -621,6 +623,57 @@ def _activity(
         noun = "a Listening Tour takeaway" if n == 1 else f"{n} Listening Tour takeaways"
         found.append(
             Activity(user_id, f"{mention(user_id)} brought {noun} to the channel to interpret")
+        )
+    return found
+
+
+def _fit_shared(
+    session: Session, *, council: Council, since: datetime, now: datetime
+) -> list[Activity]:
+    """Two-Pagers and Candidate-Market Fit statements posted in the channel since (a version
+    posted, or one an accepted suggestion made on the posted message): who, the newest
+    version, a statement's sign-off; never a list item or the sentence."""
+    found: list[Activity] = []
+    two_pagers = session.exec(
+        select(FitTwoPager)
+        .where(
+            FitTwoPager.team_id == council.team_id,
+            FitTwoPager.channel_id == council.channel_id,
+            col(FitTwoPager.message_ts).is_not(None),
+            col(FitTwoPager.created_at) > since,
+            col(FitTwoPager.created_at) <= now,
+        )
+        .order_by(col(FitTwoPager.created_at))
+    ).all()
+    newest_pager = {row.user_id: row for row in two_pagers}
+    for user_id, pager in newest_pager.items():
+        found.append(
+            Activity(user_id, f"{mention(user_id)} shared their Two-Pager (version {pager.number})")
+        )
+    statements = session.exec(
+        select(FitStatement)
+        .where(
+            FitStatement.team_id == council.team_id,
+            FitStatement.channel_id == council.channel_id,
+            col(FitStatement.message_ts).is_not(None),
+            col(FitStatement.created_at) > since,
+            col(FitStatement.created_at) <= now,
+        )
+        .order_by(col(FitStatement.created_at))
+    ).all()
+    newest_statement = {row.user_id: row for row in statements}
+    for user_id, statement in newest_statement.items():
+        signed = (
+            f" · signed off by {statement.signed} of {statement.signers_of}"
+            if statement.signers_of
+            else ""
+        )
+        found.append(
+            Activity(
+                user_id,
+                f"{mention(user_id)} shared their Candidate-Market Fit statement "
+                f"(version {statement.number}){signed}",
+            )
         )
     return found
 
