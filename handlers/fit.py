@@ -112,13 +112,9 @@ commands.register(listeners)
 
 
 def register(app: App, services: Services) -> None:
-    """Every listener of `/fit`. Its reaction listeners go on the app directly: they need a
-    matcher (only the legend emoji on a posted statement), which the kit has no word for."""
+    """Every listener of `/fit`. Its reaction listeners take only the legend emoji on a
+    posted statement, so they are registered before missions' (handlers/__init__.py)."""
     listeners.register(app)
-    for event_type in ("reaction_added", "reaction_removed"):
-        app.event(event_type, matchers=[_on_posted_statement])(
-            kit._handed_off("event", signoff_changed)
-        )
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -517,6 +513,8 @@ def _on_posted_statement(body: dict[str, Any], event: dict[str, Any], context: B
     )
 
 
+@listeners.event("reaction_added", matchers=[_on_posted_statement])
+@listeners.event("reaction_removed", matchers=[_on_posted_statement])
 def signoff_changed(
     event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:

@@ -69,11 +69,13 @@ class Listeners:
     """One module's listeners, registered on an app by `register(app)`."""
 
     def __init__(self) -> None:
-        self._entries: list[tuple[str, Any, Callable[..., Any]]] = []
+        self._entries: list[tuple[str, Any, Sequence[Callable[..., bool]], Callable[..., Any]]] = []
 
-    def _add(self, kind: str, matcher: Any) -> Callable[[F], F]:
+    def _add(
+        self, kind: str, matcher: Any, matchers: Sequence[Callable[..., bool]] = ()
+    ) -> Callable[[F], F]:
         def decorate(fn: F) -> F:
-            self._entries.append((kind, matcher, fn))
+            self._entries.append((kind, matcher, tuple(matchers), fn))
             return fn
 
         return decorate
@@ -87,12 +89,19 @@ class Listeners:
     def view(self, callback_id: str) -> Callable[[F], F]:
         return self._add("view", callback_id)
 
-    def event(self, event_type: str) -> Callable[[F], F]:
-        return self._add("event", event_type)
+    def event(
+        self, event_type: str, *, matchers: Sequence[Callable[..., bool]] = ()
+    ) -> Callable[[F], F]:
+        """`matchers` (Bolt's: they take the listener's argument names) narrow which of
+        these events the listener takes. Bolt runs the first listener that matches, so a
+        narrowed one must be registered before a broad one for the same event."""
+        return self._add("event", event_type, matchers)
 
     def register(self, app: App) -> None:
-        for kind, matcher, fn in self._entries:
-            getattr(app, kind)(matcher)(_handed_off(kind, fn))
+        for kind, matcher, matchers, fn in self._entries:
+            add = getattr(app, kind)
+            listener = _handed_off(kind, fn)
+            (add(matcher, matchers=list(matchers)) if matchers else add(matcher))(listener)
 
 
 # What a wrapped listener may ask for by name, as Bolt would have given it.

@@ -44,7 +44,7 @@ class RecordingApp:
     def command(self, name: str) -> Any:
         return self._record("command", name)
 
-    def event(self, name: str, **_options: Any) -> Any:  # matchers: handlers/fit.py
+    def event(self, name: str, **_options: Any) -> Any:  # matchers: handlers/kit.Listeners
         return self._record("event", name)
 
     def shortcut(self, name: str) -> Any:
