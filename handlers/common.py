@@ -380,6 +380,42 @@ def answered(services: Services, client: WebClient, *, draft_id: int, user_id: s
             log.exception("answer hook %s failed for draft %s", hook.__name__, draft_id)
 
 
+# A member reacted on a message the bot posted that is not a draft's (a shared plan, a posted
+# Two-Pager or statement): features that care (review requests) say so here.
+MessageReactionHook = Callable[..., None]
+_message_reaction_hooks: list[MessageReactionHook] = []
+
+
+def on_message_reaction(hook: MessageReactionHook) -> MessageReactionHook:
+    if hook not in _message_reaction_hooks:
+        _message_reaction_hooks.append(hook)
+    return hook
+
+
+def message_reacted(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+) -> None:
+    """Run every registered hook (a failing one is logged, never raised)."""
+    for hook in list(_message_reaction_hooks):
+        try:
+            hook(
+                services,
+                client,
+                team_id=team_id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                user_id=user_id,
+            )
+        except Exception:
+            log.exception("reaction hook %s failed", hook.__name__)
+
+
 # --- a member's share into their council channel ---------------------------------------------
 
 SHARE_NOT_A_MEMBER = (

@@ -50,7 +50,14 @@ from bot.services import Services
 from bot.ui.metadata import DraftRef, ModalMetadata
 from bot.ui.review import ACTION_REVIEW
 from handlers import kit
-from handlers.common import channel_members, fail_fast, on_answer, tell, tz_of
+from handlers.common import (
+    channel_members,
+    fail_fast,
+    on_answer,
+    on_message_reaction,
+    tell,
+    tz_of,
+)
 
 log = logging.getLogger("council_bot.feedback_requests")
 
@@ -442,6 +449,29 @@ def close_nudges(services: Services, client: WebClient, draft_id: int, user_id: 
             )
         except SlackApiError as exc:
             log.info("nudge for draft %s not closed: %s", draft_id, exc.response.get("error"))
+
+
+@on_message_reaction
+def review_answered(
+    services: Services,
+    client: WebClient,
+    *,
+    team_id: str,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+) -> None:
+    """A member reacted on a plan, Two-Pager or statement put up for review: their ask is
+    answered, and their Home stops listing it."""
+    if service.reacted_on(
+        services.engine,
+        team_id=team_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        user_id=user_id,
+        now=services.clock(),
+    ):
+        kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
 
 
 def _send_digest(services: Services, client: WebClient, reminder: Reminder) -> None:

@@ -77,6 +77,7 @@ from handlers.common import (
     council_channel_problem,
     dm,
     is_channel_member,
+    message_reacted,
     open_modal_first,
     post_share,
     tell,
@@ -531,6 +532,15 @@ def signoff_changed(
     )
     if statement is None or not statement.channel_id or not statement.message_ts:
         return
+    if event.get("type") == "reaction_added":  # a sign-off answers a review request too
+        message_reacted(
+            services,
+            client,
+            team_id=team_id,
+            channel_id=statement.channel_id,
+            message_ts=statement.message_ts,
+            user_id=str(event.get("user") or ""),
+        )
     with service.counting(statement.id):
         if council_channel_problem(services, client, channel_id=statement.channel_id):
             log.warning("statement %s: the channel is not a council's any more", statement.id)

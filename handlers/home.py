@@ -69,16 +69,21 @@ def still_in_council(
     """The board without feedback owed in councils the member is no longer in: their
     departure may not have reached the bot (events get lost), and another member's draft is
     for its council only. Each channel's member list is cached briefly (handlers.common)."""
-    kept = tuple(
-        owed
-        for owed in board.owed.items
-        if user_id in (council_members(services, client, channel_id=owed.channel_id) or ())
-    )
-    if len(kept) == len(board.owed.items):
+
+    def member_of(channel_id: str) -> bool:
+        return user_id in (council_members(services, client, channel_id=channel_id) or ())
+
+    kept = tuple(owed for owed in board.owed.items if member_of(owed.channel_id))
+    reviews = tuple(r for r in board.reviews.items if member_of(r.channel_id))
+    if len(kept) == len(board.owed.items) and len(reviews) == len(board.reviews.items):
         return board
     dropped = len(board.owed.items) - len(kept)
     owed = replace(board.owed, items=kept, total=max(len(kept), board.owed.total - dropped))
-    return replace(board, owed=owed)
+    left_out = len(board.reviews.items) - len(reviews)
+    shown = replace(
+        board.reviews, items=reviews, total=max(len(reviews), board.reviews.total - left_out)
+    )
+    return replace(board, owed=owed, reviews=shown)
 
 
 def in_council_now(

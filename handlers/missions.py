@@ -62,6 +62,7 @@ from handlers.common import (
     council_for_command,
     dm,
     is_channel_member,
+    message_reacted,
     open_then_check,
     tell,
     tell_in_channel,
@@ -581,6 +582,15 @@ def _on_reaction(
         kit.refresh_home(services, client, team_id=team_id, user_id=changed.author_id)
         if added:  # a legend reaction answers a request for feedback, as writing does
             answered(services, client, draft_id=changed.draft_id, user_id=event["user"])
+    elif added:  # not a draft's message: perhaps another subject a member was asked about
+        message_reacted(
+            services,
+            client,
+            team_id=team_id,
+            channel_id=item["channel"],
+            message_ts=item["ts"],
+            user_id=event["user"],
+        )
 
 
 def _message_of(snap: service.DraftSnapshot) -> tuple[str, list[dict]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func
+from sqlalchemy import delete, exists, func, update
 from sqlmodel import Session, col, select
 
 from storage.missions import (
+    SUBJECT_DRAFT,
     FeedbackAsk,
     FeedbackRequest,
     MissionDraft,
@@ -204,3 +205,59 @@ def take_open_nudges(
         ask.nudge_channel = ask.nudge_ts = None
     session.flush()
     return taken
+
+
+# --- review requests on other subjects ------------------------------------------------------
+
+
+def mark_answered(
+    session: Session,
+    *,
+    team_id: str,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+    now: datetime,
+) -> int:
+    """The member reacted on a message reviewed (not a draft's): their asks on its open
+    requests are answered; how many."""
+    requests = select(FeedbackRequest.id).where(
+        FeedbackRequest.team_id == team_id,
+        FeedbackRequest.channel_id == channel_id,
+        FeedbackRequest.message_ts == message_ts,
+        FeedbackRequest.subject_kind != SUBJECT_DRAFT,
+        FeedbackRequest.status == "open",
+    )
+    result = session.exec(
+        update(FeedbackAsk)
+        .where(
+            col(FeedbackAsk.request_id).in_(requests),
+            col(FeedbackAsk.user_id) == user_id,
+            col(FeedbackAsk.answered_at).is_(None),
+        )
+        .values(answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def owed_reviews(
+    session: Session, *, team_id: str, user_id: str, now: datetime, limit: int
+) -> tuple[list[FeedbackRequest], int]:
+    """Open review requests on subjects other than drafts that ask `user_id`, deadline
+    ahead, not answered yet: the `limit` due soonest, and how many in all (one query)."""
+    rows = session.exec(
+        select(FeedbackRequest, func.count().over())
+        .join(FeedbackAsk, col(FeedbackAsk.request_id) == FeedbackRequest.id)
+        .where(
+            FeedbackRequest.team_id == team_id,
+            FeedbackRequest.subject_kind != SUBJECT_DRAFT,
+            FeedbackRequest.status == "open",
+            col(FeedbackRequest.deadline) > now,
+            FeedbackAsk.user_id == user_id,
+            col(FeedbackAsk.answered_at).is_(None),
+        )
+        .order_by(col(FeedbackRequest.deadline), col(FeedbackRequest.id))
+        .limit(max(limit, 1))
+    ).all()
+    return [request for request, _ in rows][:limit], (int(rows[0][1]) if rows else 0)

@@ -181,6 +181,9 @@ class FeedbackAsk(SQLModel, table=True):
     # The DM nudge sent to them, while it still shows its buttons (cleared once closed).
     nudge_channel: str | None = Field(default=None, max_length=32)
     nudge_ts: str | None = Field(default=None, max_length=32)
+    # When they reacted on the message reviewed (subjects other than drafts: a draft's
+    # answers are its reactions and written feedback, read from their own tables).
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
 
 
 def add_version(

@@ -96,6 +96,12 @@ def text_of(call: ApiCall) -> str:
     return json.dumps({"text": call.args.get("text"), "blocks": call.args.get("blocks")})
 
 
+def last_home(slack: Slack, user: str) -> str:
+    published = [c for c in slack.standin.calls_to("views.publish") if c.args["user_id"] == user]
+    assert published, user
+    return json.dumps(published[-1].args["view"])
+
+
 def run_until(slack: Slack, when: datetime) -> None:
     while slack.clock.now < when:
         slack.fast_forward(min(timedelta(minutes=30), when - slack.clock.now))
@@ -128,9 +134,14 @@ def test_a_shared_negotiation_plan_gets_a_deadline_one_nudge_and_a_digest_withou
         None,
     )
     assert {r.user_id for r in reminders(slack, NUDGE_KIND)} == {slack.noor, slack.arjun}
+    for member in (slack.noor, slack.arjun):  # their Homes list what they were asked
+        home = last_home(slack, member)
+        assert "Reviews asked of you" in home and f"<@{slack.lena}>'s negotiation plan" in home
 
     slack.driver.react(user=slack.noor, channel=slack.council, ts=posted.response["ts"], name="+1")
     slack.settle()
+    assert "Reviews asked of you" not in last_home(slack, slack.noor)  # she answered
+    assert "Reviews asked of you" in last_home(slack, slack.arjun)
     run_until(slack, deadline + timedelta(minutes=1))
     nudges = [c for c in dms_to(slack, slack.arjun) if "asked for your feedback" in text_of(c)]
     assert len(nudges) == 1 and "negotiation plan" in text_of(nudges[0])

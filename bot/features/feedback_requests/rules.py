@@ -31,6 +31,18 @@ def nudge_key(request_id: int, user_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class OwedReview:
+    """A review request on a plan, Two-Pager or statement that asks this member and that
+    they have not reacted to yet (App Home)."""
+
+    request_id: int
+    kind: str
+    author_id: str
+    deadline: datetime
+    channel_id: str  # the council channel: shown only while the member is in it
+
+
+@dataclass(frozen=True, slots=True)
 class DeadlineProblem:
     field: str  # "date" or "time"
     message: str

@@ -9,7 +9,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.features.errors import NotAllowed
-from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND, nudge_key, nudge_time
+from bot.features.feedback_requests.rules import (
+    DIGEST_KIND,
+    NUDGE_KIND,
+    OwedReview,
+    nudge_key,
+    nudge_time,
+)
 from bot.features.missions import service as missions_service
 from bot.features.missions.rules import Tally
 from bot.features.reviewable import NOT_REVIEWABLE, ONLY_THE_AUTHOR, REVIEWABLE
@@ -18,8 +24,10 @@ from storage.db import session_scope
 from storage.feedback_requests import (
     add_request,
     asked_members,
+    mark_answered,
     named_responders,
     note_nudge,
+    owed_reviews,
     responders,
     take_open_nudges,
 )
@@ -473,3 +481,42 @@ def asked_of(engine: Engine, *, request_id: int, team_id: str) -> list[str]:
         if request_in_team(session, request_id=request_id, team_id=team_id) is None:
             return []
         return asked_members(session, request_id=request_id)
+
+
+def reacted_on(
+    engine: Engine,
+    *,
+    team_id: str,
+    channel_id: str,
+    message_ts: str,
+    user_id: str,
+    now: datetime,
+) -> int:
+    """A member reacted on a message: their open review asks on it are answered (App Home
+    stops listing them); how many."""
+    with session_scope(engine) as session:
+        return mark_answered(
+            session,
+            team_id=team_id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            user_id=user_id,
+            now=now,
+        )
+
+
+def owed_reviews_in(
+    session: Session, *, team_id: str, user_id: str, now: datetime, limit: int
+) -> tuple[list[OwedReview], int]:
+    """For App Home, in its unit of work: the reviews the member still owes, soonest first."""
+    rows, total = owed_reviews(session, team_id=team_id, user_id=user_id, now=now, limit=limit)
+    return [
+        OwedReview(
+            request_id=require_id(r),
+            kind=r.subject_kind,
+            author_id=r.author_id,
+            deadline=r.deadline,
+            channel_id=r.channel_id,
+        )
+        for r in rows
+    ], total

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import TimePickerElement
 from slack_sdk.models.views import View
 
+from bot.features.feedback_requests.rules import OwedReview
 from bot.features.feedback_requests.service import (
     Digest,
     OpenNudge,
@@ -305,3 +306,24 @@ def digest_message(digest: Digest) -> tuple[str, list[dict]]:
     else:
         blocks.append(context("No written feedback this time."))
     return "Your feedback request has closed", [b.to_dict() for b in blocks]
+
+
+HOME_MAX_REVIEWS = 3
+
+
+def home_reviews(reviews: Sequence[OwedReview], *, more: int = 0) -> list[dict]:
+    """App Home: what the member was asked to review besides drafts, soonest first."""
+    if not reviews:
+        return []
+    lines = [
+        f"•  {mention(r.author_id)}'s {REVIEWABLE.get(r.kind, 'post')} in <#{r.channel_id}>, "
+        f"by {deadline_token(r.deadline, r.deadline.strftime('%Y-%m-%d %H:%M UTC'))}"
+        for r in reviews[:HOME_MAX_REVIEWS]
+    ]
+    blocks: list[Block] = [
+        section("*Reviews asked of you*\n" + "\n".join(lines)),
+        context("A reaction on it counts as your response; a word in its thread helps more."),
+    ]
+    if more > 0:
+        blocks.append(context(f"…and {more} more; they show here as you answer these."))
+    return [b.to_dict() for b in blocks]

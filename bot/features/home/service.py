@@ -23,6 +23,8 @@ from bot.features.council import ritual_service
 from bot.features.council.ritual_service import MemberMeeting
 from bot.features.debriefs.rules import EventSummary
 from bot.features.debriefs.service import AWAITING_WINDOW, event_summary
+from bot.features.feedback_requests import service as requests_service
+from bot.features.feedback_requests.rules import OwedReview
 from bot.features.fit import service as fit_service
 from bot.features.fit.service import Current as FitNow
 from bot.features.missions.rules import DraftSummary, OwedFeedback, tally
@@ -81,6 +83,7 @@ class Dashboard:
     checklists: Shown[Checklist]  # open ones, most recently changed first
     tour_count: int = 0  # Listening Tour conversations logged (`/tour`)
     tour_target: int = TOUR_TARGET  # the member's own target (`/tour target`)
+    reviews: Shown[OwedReview] = Shown(items=(), total=0)  # plans, Two-Pagers, statements
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +138,17 @@ def dashboard(
             checklists=_checklists(session, **owner, limit=caps.checklists),
             tour_count=tour_store.count_conversations(session, **owner),
             tour_target=tour_service.target_in(session, **owner),
+            reviews=_reviews(session, **owner, now=now, limit=caps.owed),
         )
+
+
+def _reviews(
+    session: Session, *, team_id: str, user_id: str, now: datetime, limit: int
+) -> Shown[OwedReview]:
+    items, total = requests_service.owed_reviews_in(
+        session, team_id=team_id, user_id=user_id, now=now, limit=limit
+    )
+    return Shown(items=tuple(items), total=total)
 
 
 # --- job missions: 3 queries ---------------------------------------------------------------------

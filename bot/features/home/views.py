@@ -13,6 +13,7 @@ from bot.features.backchannel.views import home_section as backchannel_home_sect
 from bot.features.council.views import your_data_section
 from bot.features.debriefs.views import HOME_MAX_EVENTS
 from bot.features.debriefs.views import home_section as debriefs_home_section
+from bot.features.feedback_requests.views import home_reviews
 from bot.features.home.service import Caps, Dashboard
 from bot.features.missions.views import HOME_MAX_DRAFTS, HOME_MAX_OWED, home_section
 from bot.features.negotiation.views import HOME_MAX_PLANS
@@ -45,6 +46,7 @@ def home_view(board: Dashboard) -> dict:
         "type": "home",
         "blocks": [
             *_missions(board),
+            *home_reviews(board.reviews.items, more=board.reviews.more),
             {"type": "divider"},
             *_debriefs(board),
             {"type": "divider"},

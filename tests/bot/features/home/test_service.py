@@ -45,8 +45,8 @@ ME, LENA, ARJUN, MAYA = "UME000001", "ULENA0002", "UARJUN003", "UMAYA0004"
 # The most SQL statements a Home build may run: one query per section, one more for what
 # the shown items need (tallies and interviews, legs, people), one for the drafts the member
 # answered anonymously (whose writer only Python can decrypt), the Listening Tour count and
-# the member's own target, and SQLite's BEGIN.
-MAX_STATEMENTS = 14
+# the member's own target, the reviews asked of them, and SQLite's BEGIN.
+MAX_STATEMENTS = 15
 # Message timestamps, unique across seeds (a reaction finds its draft by channel and ts).
 _TS = itertools.count()
 
