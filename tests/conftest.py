@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from storage import crypto
 from storage.db import make_engine
 
-pytest_plugins = ["tests.plugins.databases", "tests.plugins.slack"]
+pytest_plugins = ["tests.plugins.databases", "tests.plugins.retries", "tests.plugins.slack"]
 
 # One data key per test process, as build_runtime would configure from DATA_KEY (it keeps a
 # key already configured): encrypted columns work in every test, template databases too.
