@@ -17,20 +17,28 @@ from slack_sdk.errors import SlackApiError
 from bot.features.errors import NotAllowed
 from bot.features.feedback_requests import service
 from bot.features.feedback_requests.rules import (
+    ANONYMOUS_OPTION,
     DIGEST_KIND,
+    FIELD_NOTE_ANONYMOUS,
+    FIELD_NOTE_TEXT,
     NUDGE_KIND,
     DeadlineProblem,
     members_to_ask,
     parse_deadline,
+    validate_note,
 )
 from bot.features.feedback_requests.views import (
     BLOCK_DATE,
     BLOCK_MEMBERS,
     BLOCK_TIME,
+    CALLBACK_NOTE,
     CALLBACK_REQUEST,
     CALLBACK_REVIEW,
     confirmation,
     digest_message,
+    note_modal,
+    note_post,
+    note_saved_text,
     nudge_answered_message,
     nudge_message,
     request_modal,
@@ -47,12 +55,14 @@ from bot.platform.timezones import format_local, local_now
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
+from bot.ui.blocks import notice_modal, state_selected, state_value
 from bot.ui.metadata import DraftRef, ModalMetadata
-from bot.ui.review import ACTION_REVIEW
+from bot.ui.review import ACTION_NOTE, ACTION_REVIEW
 from handlers import kit
 from handlers.common import (
     channel_members,
     fail_fast,
+    is_channel_member,
     on_answer,
     on_message_reaction,
     tell,
@@ -223,6 +233,102 @@ def submit_review(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
 PICK_SOMEONE = "Pick at least one council member (other than you)."
 
 
+class NoteRef(ModalMetadata):
+    """The feedback modal: what it is about (checked again on submit)."""
+
+    kind: str
+    subject: int
+
+
+NOT_IN_COUNCIL = "Only members of this council channel can give feedback here."
+
+
+@listeners.action(ACTION_NOTE)
+def open_note(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """ "Give feedback" on a posted plan, Two-Pager or statement: any channel member but the
+    author. The modal first (its trigger lasts 3 s), then the membership check."""
+    ack()
+    services, user_id, team_id = kit.caller(context)
+    parsed = parse_subject(kit.action_value(body))
+    try:
+        if parsed is None:
+            raise NotAllowed(NOT_REVIEWABLE)
+        subject = service.commentable(
+            services.engine, kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id
+        )
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return
+    meta = NoteRef(kind=subject.kind, subject=subject.subject_id).encode()
+    shown = client.views_open(
+        trigger_id=body["trigger_id"], view=note_modal(kind=subject.kind, private_metadata=meta)
+    )["view"]
+    if not is_channel_member(client, channel_id=subject.channel_id, user_id=user_id):
+        client.views_update(
+            view_id=shown["id"], view=notice_modal(NOT_IN_COUNCIL, title="Give feedback")
+        )
+
+
+@listeners.view(CALLBACK_NOTE)
+def submit_note(ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    services, user_id, team_id = kit.caller(context)
+    values = view["state"]["values"]
+    text = validate_note(state_value(values, FIELD_NOTE_TEXT))
+    if isinstance(text, dict):
+        ack(response_action="errors", errors=text)
+        return
+    anonymous = ANONYMOUS_OPTION in state_selected(values, FIELD_NOTE_ANONYMOUS)
+    meta = NoteRef.decode(view["private_metadata"])
+    try:
+        subject = service.commentable(
+            services.engine,
+            kind=meta.kind,
+            subject_id=meta.subject,
+            team_id=team_id,
+            user_id=user_id,
+        )
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={FIELD_NOTE_TEXT: str(exc)})
+        return
+    # Slack's word on membership now, before anything is stored (the modal waits on it).
+    if not is_channel_member(fail_fast(client), channel_id=subject.channel_id, user_id=user_id):
+        ack(response_action="errors", errors={FIELD_NOTE_TEXT: NOT_IN_COUNCIL})
+        return
+    try:
+        note_id, subject = service.write_note(
+            services.engine,
+            team_id=team_id,
+            kind=meta.kind,
+            subject_id=meta.subject,
+            user_id=user_id,
+            text=text,
+            anonymous=anonymous,
+            now=services.clock(),
+        )
+    except NotAllowed as exc:
+        ack(response_action="errors", errors={FIELD_NOTE_TEXT: str(exc)})
+        return
+    ack()
+    posted = False
+    post_text, blocks = note_post(writer=None if anonymous else user_id, text=text)
+    try:
+        answer = client.chat_postMessage(
+            channel=subject.channel_id, thread_ts=subject.message_ts, text=post_text, blocks=blocks
+        )
+        service.note_posted(
+            services.engine, note_id=note_id, team_id=team_id, message_ts=str(answer["ts"])
+        )
+        posted = True
+    except SlackApiError as exc:
+        log.warning("note %s not posted: %s", note_id, exc.response.get("error"))
+    client.chat_postEphemeral(
+        channel=subject.channel_id, user=user_id, text=note_saved_text(posted=posted)
+    )
+    kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
 def _deadline(values: dict[str, Any], *, tz: str, now: datetime) -> datetime | dict[str, str]:
     """The form's deadline, or its inline error."""
     deadline = parse_deadline(
@@ -366,8 +472,14 @@ def _send_review_nudge(services: Services, client: WebClient, reminder: Reminder
     if reminder.user_id not in channel_members(client, channel_id=review.channel_id):
         log.info("nudge %s is moot (no longer in the council channel)", reminder.id)
         return
+    answered = service.ask_answered(
+        services.engine,
+        request_id=review.request_id,
+        team_id=reminder.team_id,
+        user_id=reminder.user_id,
+    )
     reacted = _reacted(client, channel_id=review.channel_id, message_ts=review.message_ts)
-    if any(reminder.user_id in users for users in reacted.values()):
+    if answered or any(reminder.user_id in users for users in reacted.values()):
         log.info("nudge %s is moot (responded)", reminder.id)
         return
     permalink = client.chat_getPermalink(channel=review.channel_id, message_ts=review.message_ts)[
@@ -388,7 +500,8 @@ def _send_review_digest(services: Services, client: WebClient, reminder: Reminde
         return
     asked = service.asked_of(services.engine, request_id=request_id, team_id=reminder.team_id)
     reacted = _reacted(client, channel_id=review.channel_id, message_ts=review.message_ts)
-    text, blocks = review_digest(review, asked=asked, reactions=reacted)
+    notes = service.digest_notes(services.engine, request_id=request_id, team_id=reminder.team_id)
+    text, blocks = review_digest(review, asked=asked, reactions=reacted, notes=notes)
     client.chat_postMessage(channel=reminder.user_id, text=text, blocks=blocks)
     service.close_request(services.engine, request_id=request_id, team_id=reminder.team_id)
 

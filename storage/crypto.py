@@ -147,6 +147,8 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("fit_statements", "culture"),
     ("fit_statements", "sentence"),
     ("fit_suggestions", "item"),
+    ("review_notes", "text"),  # written feedback on plans, Two-Pagers, statements (0019)
+    ("review_notes", "writer_sealed"),
 )
 
 

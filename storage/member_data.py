@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from storage import fit
+from storage import fit, reviews
 from storage.backchannel import (
     BackchannelChecklist,
     BackchannelPerson,
@@ -460,6 +460,26 @@ def export_of(session: Session, *, team_id: str, user_id: str) -> Json:
         ],
         # `/fit`: Two-Pager and statement versions, suggestions written for others.
         **fit.export_member(session, team_id=team_id, user_id=user_id),
+        # Written feedback on plans, Two-Pagers and statements: given, and received.
+        "review_notes_given": [
+            {
+                "on": n.subject_kind,
+                "author_id": n.author_id,
+                "without_name": n.anonymous,
+                "text": n.text,
+                "created_at": _at(n.created_at),
+            }
+            for n in reviews.notes_written_by(session, team_id=team_id, user_id=user_id)
+        ],
+        "review_notes_received": [
+            {
+                "on": n.subject_kind,
+                "from": None if n.anonymous else n.user_id,
+                "text": n.text,
+                "created_at": _at(n.created_at),
+            }
+            for n in reviews.notes_received(session, team_id=team_id, user_id=user_id)
+        ],
     }
 
 
@@ -563,6 +583,13 @@ def erase_targets(session: Session, *, team_id: str, user_id: str) -> EraseTarge
         messages.append((share.channel_id, share.message_ts))
     # `/fit`: posted Two-Pager and statement versions, and the DMs carrying suggestions.
     messages.extend(fit.erase_messages(session, team_id=team_id, user_id=user_id))
+    # Written feedback on plans, Two-Pagers and statements: the member's own notes (named
+    # or not) and those on their subjects, in the threads.
+    for note in [
+        *reviews.notes_written_by(session, team_id=team_id, user_id=user_id),
+        *reviews.notes_received(session, team_id=team_id, user_id=user_id),
+    ]:
+        messages.append((note.channel_id, note.message_ts))
     seen: set[tuple[str, str]] = set()
     for channel, ts in messages:
         if channel and ts and (channel, ts) not in seen:
@@ -592,6 +619,9 @@ def erase_unlinked(session: Session, *, team_id: str, user_id: str) -> dict[str,
     if anonymous:
         result = session.exec(delete(WrittenFeedback).where(col(WrittenFeedback.id).in_(anonymous)))
         found["feedback_given"] = {"written_feedback": int(result.rowcount or 0)}
+    sealed = reviews.delete_sealed_notes(session, team_id=team_id, user_id=user_id)
+    if sealed:
+        found["reviews"] = {"review_notes": sealed}
     shares = [int(share.id or 0) for share in shares_of(session, team_id=team_id, user_id=user_id)]
     if shares:
         result = session.exec(delete(BackchannelShare).where(col(BackchannelShare.id).in_(shares)))

@@ -82,3 +82,8 @@ __all__ += ["TourConversation", "TourSettings", "TourShare"]
 from storage.fit import FitStatement, FitSuggestion, FitTwoPager  # noqa: E402
 
 __all__ += ["FitStatement", "FitSuggestion", "FitTwoPager"]
+
+# Written feedback on the other subjects a council reviews (plans, Two-Pagers, statements).
+from storage.reviews import ReviewNote  # noqa: E402
+
+__all__ += ["ReviewNote"]

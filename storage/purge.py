@@ -41,6 +41,7 @@ from storage.missions import (
 )
 from storage.negotiation import NegotiationPlan
 from storage.reminders import TERMINAL, Reminder
+from storage.reviews import ReviewNote
 from storage.searches import Search
 
 TEAM_COLUMN = "team_id"
@@ -164,6 +165,10 @@ MEMBER_COLUMNS: Mapping[tuple[str, str], str] = {
     ("written_feedback", "user_id"): "erased",
     ("feedback_asks", "user_id"): "erased",
     ("feedback_requests", "author_id"): "erased",
+    # A note goes with its named writer, and with the subject's author (it is about their
+    # plan, Two-Pager or statement); an anonymous writer's through erase_unlinked.
+    ("review_notes", "user_id"): "erased",
+    ("review_notes", "author_id"): "erased",
     ("interview_events", "user_id"): "erased",
     ("debriefs", "user_id"): "erased",
     ("gratitude_people", "user_id"): "erased",
@@ -223,6 +228,7 @@ MEMBER_STEPS = (
     "searches",
     "member",
     "fit",
+    "reviews",
 )
 
 
@@ -259,12 +265,13 @@ def purge_member(
             ("plans", NegotiationPlan),
             ("reminders", Reminder),
             ("members", Member),
+            ("notes", ReviewNote),
         )
     }
     team_searches = select(t["searches"].c.id).where(t["searches"].c.team_id == team_id)
     team_drafts = select(t["drafts"].c.id).where(t["drafts"].c.search_id.in_(team_searches))
     team_versions = select(t["versions"].c.id).where(t["versions"].c.draft_id.in_(team_drafts))
-    team_requests = select(t["requests"].c.id).where(t["requests"].c.draft_id.in_(team_drafts))
+    team_requests = select(t["requests"].c.id).where(t["requests"].c.team_id == team_id)
     team_events = select(t["events"].c.id).where(t["events"].c.team_id == team_id)
 
     def owned(table: Table) -> ColumnElement[bool]:
@@ -316,6 +323,22 @@ def purge_member(
         ("plans", t["plans"], owned(t["plans"])),
         ("searches", t["searches"], owned(t["searches"])),
         ("member", t["members"], owned(t["members"])),
+        # Review requests the member made on a plan, Two-Pager or statement (a draft's went
+        # with the draft), and written feedback they signed or that is about their subjects
+        # (unsigned notes of theirs: member_data.erase_unlinked).
+        (
+            "reviews",
+            t["requests"],
+            and_(t["requests"].c.team_id == team_id, t["requests"].c.author_id == user_id),
+        ),
+        (
+            "reviews",
+            t["notes"],
+            and_(
+                t["notes"].c.team_id == team_id,
+                or_(t["notes"].c.user_id == user_id, t["notes"].c.author_id == user_id),
+            ),
+        ),
     ]
     done: dict[str, Counter[str]] = {step: Counter() for step in MEMBER_STEPS}
     for step, table, condition in steps:

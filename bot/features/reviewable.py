@@ -3,7 +3,7 @@ names in the bot's words (no Slack here). A job-mission draft is one; a negotiat
 shared summary, a posted Two-Pager and a posted Candidate-Market Fit statement are the
 others (bot.features.feedback_requests, storage.missions.FeedbackRequest).
 
-Mirrors storage.missions.SUBJECT_*, for views and handlers, which do not import storage.
+The names mirror storage.missions.SUBJECT_*, for views and handlers, which do not import storage.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ NOT_REVIEWABLE = (
     "I can't find that posted for review any more (it may have been withdrawn or erased)."
 )
 ONLY_THE_AUTHOR = "Only its author can ask the council for feedback on it."
+OWN_SUBJECT = "That one is yours: your council's feedback on it comes to you."
 
 
 def subject_value(kind: str, subject_id: int) -> str:

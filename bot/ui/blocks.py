@@ -381,3 +381,14 @@ def council_pointer_blocks(
             f":lock: {council_pointer_text(problem, councils=councils, command=command)}"
         ).to_dict()
     ]
+
+
+def notice_modal(text: str, *, title: str) -> dict:
+    """A modal that only says something (bot text) and closes: what an opened form turns
+    into when it cannot go on."""
+    return {
+        "type": "modal",
+        "title": plain(title, MODAL_TITLE_MAX).to_dict(),
+        "close": plain("Close", MODAL_TITLE_MAX).to_dict(),
+        "blocks": [section(text).to_dict()],
+    }

@@ -12,15 +12,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text as text_sql
 from sqlmodel import Session, col, select
 
-from bot.features.feedback_requests.rules import DIGEST_KIND, NUDGE_KIND
+from bot.features.feedback_requests.rules import (
+    ANONYMOUS_OPTION,
+    DIGEST_KIND,
+    FIELD_NOTE_ANONYMOUS,
+    FIELD_NOTE_TEXT,
+    NUDGE_KIND,
+)
 from bot.features.feedback_requests.views import BLOCK_DATE, BLOCK_MEMBERS, BLOCK_TIME
 from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
-from bot.ui.review import ACTION_REVIEW
+from bot.ui.review import ACTION_NOTE, ACTION_REVIEW
 from storage.missions import FeedbackRequest
 from storage.reminders import Reminder, ReminderStatus
+from storage.reviews import ReviewNote
 from tests.handlers.test_fit import SENTENCE, WANT, save_statement, save_two_pager
 from tests.handlers.test_fit import post as fit_post
 from tests.handlers.test_negotiation import (
@@ -150,7 +158,7 @@ def test_a_shared_negotiation_plan_gets_a_deadline_one_nudge_and_a_digest_withou
     (digest,) = [c for c in dms_to(slack, slack.lena) if "request has closed" in text_of(c)]
     shown = text_of(digest)
     assert f"Responded (1 of 2 asked):* <@{slack.noor}>" in shown
-    assert f"No reaction from (1):* <@{slack.arjun}>" in shown and ":+1: 1" in shown
+    assert f"No reaction or feedback from (1):* <@{slack.arjun}>" in shown and ":+1: 1" in shown
     assert [r.status for r in reminders(slack, DIGEST_KIND)] == [ReminderStatus.SENT]
     with Session(slack.engine) as session:
         assert session.exec(select(FeedbackRequest)).one().status == "closed"
@@ -216,3 +224,164 @@ def test_a_forged_subject_is_answered_privately_and_opens_nothing(
     slack.settle()
     assert len(slack.standin.calls_to("views.open")) == opened
     assert "any more" in text_of(slack.standin.calls_to("response_url")[-1])
+
+
+# --- written feedback -----------------------------------------------------------------------------
+
+
+def give_feedback(
+    slack: Slack, user: str, posted: ApiCall, *, text: str | None, anonymous: bool = False
+) -> dict[str, Any] | None:
+    """`user` presses Give feedback and sends the form: Slack's answer to the submission,
+    or None when the button was answered privately instead of with the form."""
+    opened = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=user,
+        action_id=ACTION_NOTE,
+        channel=posted.args["channel"],
+        message_ts=posted.response["ts"],
+    )
+    slack.settle()
+    if len(slack.standin.calls_to("views.open")) == opened:
+        return None
+    view = slack.standin.calls_to("views.open")[-1].response["view"]
+    values = {
+        FIELD_NOTE_TEXT: {FIELD_NOTE_TEXT: payloads.plain(text)},
+        FIELD_NOTE_ANONYMOUS: {
+            FIELD_NOTE_ANONYMOUS: payloads.checkboxes([ANONYMOUS_OPTION] if anonymous else [])
+        },
+    }
+    answer = slack.driver.view_submission(user=user, view_id=view["id"], values=values)
+    assert answer.status == 200
+    slack.settle()
+    return answer.json or {}
+
+
+def notes(slack: Slack) -> list[ReviewNote]:
+    with Session(slack.engine) as session:
+        return list(session.exec(select(ReviewNote).order_by(col(ReviewNote.id))).all())
+
+
+def test_written_feedback_goes_to_the_thread_with_or_without_a_name_and_into_the_digest(
+    slack: Slack,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    plan = _prepared(slack)
+    share(slack, slack.lena, plan, numbers=False)
+    (posted,) = council_posts(slack)
+    eventually(lambda: the_plan(slack, slack.lena).shared_ts == posted.response["ts"])
+    opened = press_review(slack, slack.lena, posted)
+    assert opened is not None
+    deadline = (slack.clock.now + timedelta(days=2)).replace(second=0, microsecond=0)
+    ask(slack, slack.lena, opened, deadline=deadline, members=[slack.noor, slack.arjun])
+
+    assert give_feedback(slack, slack.noor, posted, text="Ask for the SRE budget <!channel>") == {}
+    anonymous = "Zqx-unsigned: the team ask may be too soon"
+    assert give_feedback(slack, slack.arjun, posted, text=anonymous, anonymous=True) == {}
+    in_thread = [
+        c
+        for c in council_posts(slack)
+        if c.args.get("thread_ts") == posted.response["ts"] and "Feedback from" in text_of(c)
+    ]
+    assert len(in_thread) == 2
+    assert f"Feedback from <@{slack.noor}>" in text_of(in_thread[0])
+    assert "&lt;!channel&gt;" in text_of(in_thread[0]) and "<!channel>" not in text_of(in_thread[0])
+    assert "a council member" in text_of(in_thread[1]) and slack.arjun not in text_of(in_thread[1])
+    stored = notes(slack)
+    assert [(n.user_id, n.anonymous) for n in stored] == [(slack.noor, False), ("", True)]
+    assert stored[1].writer_sealed == slack.arjun  # decrypted here; encrypted at rest
+    with slack.engine.connect() as connection:
+        raw = connection.execute(text_sql("SELECT text, writer_sealed FROM review_notes")).all()
+    for value in [v for row in raw for v in row if v]:
+        assert str(value).startswith("gAAAA") and "Zqx" not in str(value)
+
+    # Both answered: their Homes stop listing the request, and neither is nudged.
+    for member in (slack.noor, slack.arjun):
+        assert "Reviews asked of you" not in last_home(slack, member)
+    run_until(slack, deadline + timedelta(minutes=1))
+    for member in (slack.noor, slack.arjun):
+        assert not [c for c in dms_to(slack, member) if "asked for your feedback" in text_of(c)]
+    (digest,) = [c for c in dms_to(slack, slack.lena) if "request has closed" in text_of(c)]
+    shown = text_of(digest)
+    assert "Zqx-unsigned" in shown and "A council member" in shown
+    assert f"<@{slack.noor}>: Ask for the SRE budget" in shown
+    assert f"<@{slack.arjun}>" in shown  # not heard from by name: the note was unsigned
+    assert "without a name" in shown
+
+
+def test_the_author_and_someone_outside_the_channel_cannot_give_feedback(
+    slack: Slack,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    plan = _prepared(slack)
+    share(slack, slack.lena, plan, numbers=False)
+    (posted,) = council_posts(slack)
+    eventually(lambda: the_plan(slack, slack.lena).shared_ts == posted.response["ts"])
+    assert give_feedback(slack, slack.lena, posted, text="my own") is None
+    assert "That one is yours" in text_of(slack.standin.calls_to("response_url")[-1])
+    # Arjun opens the form, then leaves the channel before sending it: refused inline.
+    opened = len(slack.standin.calls_to("views.open"))
+    slack.driver.block_action(
+        user=slack.arjun,
+        action_id=ACTION_NOTE,
+        channel=slack.council,
+        message_ts=posted.response["ts"],
+    )
+    slack.settle()
+    form = slack.standin.calls_to("views.open")[opened].response["view"]
+    slack.workspace.channels[slack.council].members.discard(slack.arjun)
+    answer = slack.driver.view_submission(
+        user=slack.arjun,
+        view_id=form["id"],
+        values={FIELD_NOTE_TEXT: {FIELD_NOTE_TEXT: payloads.plain("left meanwhile")}},
+    )
+    assert (answer.json or {}).get("response_action") == "errors", answer.json
+    slack.workspace.channels[slack.council].members.discard(slack.maya)
+    updates = len(slack.standin.calls_to("views.update"))
+    slack.driver.block_action(
+        user=slack.maya,
+        action_id=ACTION_NOTE,
+        channel=slack.council,
+        message_ts=posted.response["ts"],
+    )
+    slack.settle()
+    (became,) = slack.standin.calls_to("views.update")[updates:]  # the form, now a notice
+    assert "Only members of this council channel" in json.dumps(became.args["view"])
+    assert "submit" not in became.args["view"]
+    assert notes(slack) == []
+    assert give_feedback(slack, slack.noor, posted, text="   ") is not None
+    assert notes(slack) == []  # an empty note is an inline error
+
+
+def test_a_members_export_and_erase_cover_their_notes_named_or_not(
+    slack: Slack,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    from tests.handlers.test_council import _exported
+
+    plan = _prepared(slack)
+    share(slack, slack.lena, plan, numbers=False)
+    (posted,) = council_posts(slack)
+    eventually(lambda: the_plan(slack, slack.lena).shared_ts == posted.response["ts"])
+    give_feedback(slack, slack.noor, posted, text="Signed note")
+    give_feedback(slack, slack.noor, posted, text="Unsigned note", anonymous=True)
+    give_feedback(slack, slack.arjun, posted, text="Arjun's note")
+    slack.standin.clear_calls()
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council", text="export")
+    document, _markdown = _exported(slack, slack.noor)
+    assert [n["text"] for n in document["review_notes_given"]] == ["Signed note", "Unsigned note"]
+    slack.standin.clear_calls()
+    slack.driver.command(user=slack.lena, channel=slack.council, command="/council", text="export")
+    lenas, _markdown = _exported(slack, slack.lena)
+    assert [n["from"] for n in lenas["review_notes_received"]] == [slack.noor, None, slack.arjun]
+
+    opened = len(slack.standin.calls_to("views.open"))
+    slack.driver.command(user=slack.noor, channel=slack.council, command="/council", text="erase")
+    slack.settle()
+    confirm = slack.standin.calls_to("views.open")[opened].response["view"]
+    assert "2 pieces of written feedback" in json.dumps(confirm)
+    slack.driver.view_submission(user=slack.noor, view_id=confirm["id"], values={})
+    slack.settle()
+    assert [n.text for n in notes(slack)] == ["Arjun's note"]
+    deleted = {c.args["ts"] for c in slack.standin.calls_to("chat.delete")}
+    assert len(deleted) >= 2  # her two thread posts

@@ -31,6 +31,7 @@ from storage.missions import (
 from storage.models import metadata
 from storage.negotiation import NegotiationCompensation, NegotiationLeg, NegotiationPlan
 from storage.reminders import Reminder, ReminderStatus
+from storage.reviews import ReviewNote
 from storage.rituals import CouncilCheckin, CouncilMeeting, CouncilMemberState, CouncilRitual
 from storage.searches import Search
 from storage.tour import TourConversation, TourSettings, TourShare
@@ -138,6 +139,17 @@ def seed_workspace(
             )
         )
         session.add(TourSettings(team_id=team_id, user_id=author, target=15))
+        session.add(
+            ReviewNote(
+                team_id=team_id,
+                subject_kind="negotiation_plan",
+                subject_id=1,
+                author_id=author,
+                user_id=peer,
+                text="A note",
+                channel_id=channel_id,
+            )
+        )
         plan = NegotiationPlan(team_id=team_id, user_id=author, search_id=require_id(search))
         session.add(plan)
         session.flush()

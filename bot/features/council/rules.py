@@ -41,6 +41,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("two_pager_versions", "Your Two-Pager, every version"),
     ("cmf_statements", "Your Candidate-Market Fit statement, every version"),
     ("two_pager_suggestions_given", "Additions you suggested on other members' Two-Pagers"),
+    ("review_notes_given", "Feedback you wrote on other members' plans, Two-Pagers, statements"),
+    ("review_notes_received", "Feedback your council wrote on your plans, Two-Pagers, statements"),
 )
 
 
@@ -240,6 +242,15 @@ _LABELS: dict[tuple[str, str], tuple[str, str]] = {
         "takeaways you shared in a council channel (deleted from the channel too)",
     ),
     ("tour", "tour_settings"): ("Listening Tour setting", "Listening Tour settings"),
+    ("reviews", "review_notes"): (
+        "piece of written feedback on a plan, Two-Pager or statement (yours, or on yours)",
+        "pieces of written feedback on plans, Two-Pagers or statements (yours, or on yours)",
+    ),
+    ("reviews", "feedback_requests"): (
+        "review request on a plan, Two-Pager or statement",
+        "review requests on plans, Two-Pagers or statements",
+    ),
+    ("reviews", "feedback_asks"): ("person asked to review", "people asked to review"),
     ("fit", "fit_two_pagers"): (
         "Two-Pager version (deleted from the channel too if posted)",
         "Two-Pager versions (deleted from the channel too if posted)",

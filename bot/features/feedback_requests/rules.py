@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.features.text import multiline, unstorable
 from bot.platform.timezones import out_of_quiet_hours, to_utc
 
 # A deadline closer than this leaves the council no real time to read and respond.
@@ -96,3 +97,26 @@ def members_to_ask(
         asked = [user for user in dict.fromkeys(chosen) if user in members and user not in excluded]
         return asked, outsiders
     return [user for user in channel_members if user not in excluded], []
+
+
+# --- written feedback on the other subjects -----------------------------------------------------
+
+NOTE_MAX = 1500
+FIELD_NOTE_TEXT = "review_note_text"
+FIELD_NOTE_ANONYMOUS = "review_note_anonymous"
+ANONYMOUS_OPTION = "anonymous"
+NOTE_EMPTY = "Write a few words: what works, what you'd change, what's missing."
+
+
+def validate_note(raw: str | None) -> str | dict[str, str]:
+    """The note to store, or its inline error."""
+    text = multiline(raw)
+    if not text:
+        return {
+            FIELD_NOTE_TEXT: "Write a few words: what works, what you'd change, what's missing."
+        }
+    if len(text) > NOTE_MAX:
+        return {FIELD_NOTE_TEXT: f"Please keep it to {NOTE_MAX} characters ({len(text)} now)."}
+    if problem := unstorable(text, "Your feedback"):
+        return {FIELD_NOTE_TEXT: problem}
+    return text

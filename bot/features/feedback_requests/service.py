@@ -18,8 +18,9 @@ from bot.features.feedback_requests.rules import (
 )
 from bot.features.missions import service as missions_service
 from bot.features.missions.rules import Tally
-from bot.features.reviewable import NOT_REVIEWABLE, ONLY_THE_AUTHOR, REVIEWABLE
+from bot.features.reviewable import NOT_REVIEWABLE, ONLY_THE_AUTHOR, OWN_SUBJECT, REVIEWABLE
 from bot.reminders.engine import schedule
+from storage import reviews as notes_store
 from storage.db import session_scope
 from storage.feedback_requests import (
     add_request,
@@ -36,6 +37,7 @@ from storage.missions import (
     SUBJECT_DRAFT,
     SUBJECT_NEGOTIATION_PLAN,
     SUBJECT_TWO_PAGER,
+    FeedbackAsk,
     FeedbackRequest,
     MissionDraft,
     written_feedback_of,
@@ -420,6 +422,7 @@ def create_review(
                 channel_id=subject.channel_id,
                 message_ts=subject.message_ts,
                 deadline=deadline,
+                created_at=now,  # the app's clock: notes since then are the digest's
             ),
             asked=asked,
         )
@@ -520,3 +523,104 @@ def owed_reviews_in(
         )
         for r in rows
     ], total
+
+
+# --- written feedback on the other subjects ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A note as the digest shows it: its writer only when posted under their name."""
+
+    writer: str | None
+    text: str
+
+
+def commentable(
+    engine: Engine, *, kind: str, subject_id: int, team_id: str, user_id: str
+) -> Subject:
+    """The posted subject a council member may write feedback on: not their own, still
+    posted in `team_id`; NotAllowed otherwise (channel membership is Slack's to say)."""
+    if kind not in REVIEWABLE:
+        raise NotAllowed(NOT_REVIEWABLE)
+    with session_scope(engine) as session:
+        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
+    if subject is None:
+        raise NotAllowed(NOT_REVIEWABLE)
+    if subject.author_id == user_id:
+        raise NotAllowed(OWN_SUBJECT)
+    return subject
+
+
+def write_note(
+    engine: Engine,
+    *,
+    team_id: str,
+    kind: str,
+    subject_id: int,
+    user_id: str,
+    text: str,
+    anonymous: bool,
+    now: datetime,
+) -> tuple[int, Subject]:
+    """Store the note (checked again: still posted, not the writer's own) and answer their
+    open asks on it, in one transaction; (the note's id, its subject)."""
+    with session_scope(engine) as session:
+        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
+        if subject is None:
+            raise NotAllowed(NOT_REVIEWABLE)
+        if subject.author_id == user_id:
+            raise NotAllowed(OWN_SUBJECT)
+        note = notes_store.add_note(
+            session,
+            team_id=team_id,
+            subject_kind=kind,
+            subject_id=subject_id,
+            author_id=subject.author_id,
+            writer=user_id,
+            anonymous=anonymous,
+            text=text,
+            channel_id=subject.channel_id,
+            now=now,
+        )
+        mark_answered(
+            session,
+            team_id=team_id,
+            channel_id=subject.channel_id,
+            message_ts=subject.message_ts,
+            user_id=user_id,
+            now=now,
+        )
+        return require_id(note), subject
+
+
+def note_posted(engine: Engine, *, note_id: int, team_id: str, message_ts: str) -> None:
+    with session_scope(engine) as session:
+        note = session.get(notes_store.ReviewNote, note_id)
+        if note is not None and note.team_id == team_id:
+            note.message_ts = message_ts
+
+
+def digest_notes(engine: Engine, *, request_id: int, team_id: str) -> list[NoteView]:
+    """The notes written on a request's subject since it was made, for its digest."""
+    with session_scope(engine) as session:
+        request = request_in_team(session, request_id=request_id, team_id=team_id)
+        if request is None:
+            return []
+        rows = notes_store.notes_on(
+            session,
+            team_id=team_id,
+            subject_kind=request.subject_kind,
+            subject_id=request.subject_id,
+            since=request.created_at,
+        )
+        return [NoteView(writer=None if r.anonymous else r.user_id, text=r.text) for r in rows]
+
+
+def ask_answered(engine: Engine, *, request_id: int, team_id: str, user_id: str) -> bool:
+    """Whether the member already answered the request (reacted or wrote, as recorded)."""
+    with session_scope(engine) as session:
+        if request_in_team(session, request_id=request_id, team_id=team_id) is None:
+            return False
+        ask = session.get(FeedbackAsk, (request_id, user_id))
+        return ask is not None and ask.answered_at is not None

@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     DatePickerElement,
     InputBlock,
     UserMultiSelectElement,
@@ -16,9 +17,16 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import TimePickerElement
 from slack_sdk.models.views import View
 
-from bot.features.feedback_requests.rules import OwedReview
+from bot.features.feedback_requests.rules import (
+    ANONYMOUS_OPTION,
+    FIELD_NOTE_ANONYMOUS,
+    FIELD_NOTE_TEXT,
+    NOTE_MAX,
+    OwedReview,
+)
 from bot.features.feedback_requests.service import (
     Digest,
+    NoteView,
     OpenNudge,
     RequestContext,
     ReviewContext,
@@ -27,11 +35,21 @@ from bot.features.feedback_requests.service import (
 from bot.features.missions.views import ACTION_FEEDBACK, tally_lines
 from bot.features.reviewable import REVIEWABLE
 from bot.platform.mrkdwn import escape, mention
-from bot.ui.blocks import SECTION_TEXT_MAX, context, esc, link_button, plain, section
+from bot.ui.blocks import (
+    SECTION_TEXT_MAX,
+    context,
+    esc,
+    link_button,
+    option,
+    plain,
+    section,
+    text_input,
+)
 from bot.ui.metadata import DraftRef
 
 CALLBACK_REQUEST = "mission_request_feedback"
 CALLBACK_REVIEW = "review_request_feedback"  # the same, for anything else posted for review
+CALLBACK_NOTE = "review_note"  # written feedback on a plan, Two-Pager or statement
 BLOCK_DATE = "deadline_date"
 BLOCK_TIME = "deadline_time"
 BLOCK_MEMBERS = "asked_members"
@@ -148,11 +166,16 @@ def review_nudge(
 
 
 def review_digest(
-    review: ReviewContext, *, asked: Sequence[str], reactions: dict[str, list[str]]
+    review: ReviewContext,
+    *,
+    asked: Sequence[str],
+    reactions: dict[str, list[str]],
+    notes: Sequence[NoteView] = (),
 ) -> tuple[str, list[dict]]:
     """How a review request went: the reactions by emoji, who responded (reactions are
     seen by the whole channel, so naming them tells the author nothing new), who did not."""
     reacted = {user for users in reactions.values() for user in users} - {review.author_id}
+    reacted |= {note.writer for note in notes if note.writer}  # a named note answers too
     responded = [u for u in asked if u in reacted] + sorted(reacted - set(asked))
     silent = [u for u in asked if u not in reacted]
     lines = [
@@ -169,9 +192,14 @@ def review_digest(
         ),
     ]
     if silent:
-        blocks.append(
-            context(f"*No reaction from ({len(silent)}):* " + ", ".join(mention(u) for u in silent))
+        line = f"*No reaction or feedback from ({len(silent)}):* " + ", ".join(
+            mention(u) for u in silent
         )
+        if any(note.writer is None for note in notes):
+            line += " Some feedback came in without a name, so some of them may have written it."
+        blocks.append(context(line))
+    if notes:
+        blocks.append(section(note_lines(notes)))
     blocks.append(context("Replies in the thread are there to read in full."))
     return "Your feedback request has closed", [b.to_dict() for b in blocks]
 
@@ -327,3 +355,70 @@ def home_reviews(reviews: Sequence[OwedReview], *, more: int = 0) -> list[dict]:
     if more > 0:
         blocks.append(context(f"…and {more} more; they show here as you answer these."))
     return [b.to_dict() for b in blocks]
+
+
+# --- written feedback on the other subjects -----------------------------------------------------
+
+
+def note_modal(*, kind: str, private_metadata: str) -> dict:
+    anonymous = option(ANONYMOUS_OPTION, "Post it without my name")
+    view = View(
+        type="modal",
+        callback_id=CALLBACK_NOTE,
+        private_metadata=private_metadata,
+        title=plain("Give feedback", 24),
+        submit=plain("Post", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            section(
+                f"Your feedback on this {REVIEWABLE[kind]} goes in its thread in the council "
+                "channel: what works, what you'd change, what's missing."
+            ),
+            text_input(
+                FIELD_NOTE_TEXT,
+                "Your feedback",
+                max_length=NOTE_MAX,
+                multiline=True,
+                placeholder="Be specific and kind",
+            ),
+            InputBlock(
+                block_id=FIELD_NOTE_ANONYMOUS,
+                label=plain("Name", 2000),
+                optional=True,
+                element=CheckboxesElement(action_id=FIELD_NOTE_ANONYMOUS, options=[anonymous]),
+            ),
+        ],
+    )
+    return view.to_dict()
+
+
+def note_post(*, writer: str | None, text: str) -> tuple[str, list[dict]]:
+    """A note in the subject's thread: under the writer's name, or without one."""
+    who = f"*Feedback from {mention(writer)}*" if writer else "*Feedback from a council member*"
+    blocks = [section(f"{who}\n{esc(text, NOTE_MAX + 100)}")]
+    return "Feedback", [b.to_dict() for b in blocks]
+
+
+def note_saved_text(*, posted: bool) -> str:
+    if posted:
+        return ":white_check_mark: Thank you: your feedback is in the thread."
+    return (
+        "Your feedback is saved and goes into the author's summary, but I couldn't post it "
+        "in the thread just now."
+    )
+
+
+def note_lines(notes: Sequence[NoteView]) -> str:
+    """The digest's written feedback, each note under its writer or "A council member"."""
+    text = "*Written feedback*"
+    shown = 0
+    for note in notes:
+        who = mention(note.writer) if note.writer else "A council member"
+        line = f"\n{who}: {esc(note.text, 400)}"
+        if len(text) + len(line) > SECTION_TEXT_MAX - 40:
+            break
+        text += line
+        shown += 1
+    if shown < len(notes):
+        text += f"\n…and {len(notes) - shown} more in the thread."
+    return text

@@ -59,7 +59,7 @@ from bot.ui.blocks import (
     state_value,
     text_input,
 )
-from bot.ui.review import review_button
+from bot.ui.review import review_buttons
 
 # --- ids the handler listens for ----------------------------------------------------------------
 
@@ -406,7 +406,7 @@ def two_pager_post(two_pager: TwoPager) -> tuple[str, list[dict]]:
             elements=[
                 button("Suggest an addition", ACTION_SUGGEST, str(two_pager.id), style="primary"),
                 button("Edit", ACTION_EDIT_TWO_PAGER, str(two_pager.id)),
-                review_button(SUBJECT_TWO_PAGER, two_pager.id),
+                *review_buttons(SUBJECT_TWO_PAGER, two_pager.id),
             ]
         ),
     ]
@@ -426,7 +426,7 @@ def statement_post(statement: Statement) -> tuple[str, list[dict]]:
         ActionsBlock(
             elements=[
                 button("Edit", ACTION_EDIT_STATEMENT, str(statement.id)),
-                review_button(SUBJECT_CMF, statement.id),
+                *review_buttons(SUBJECT_CMF, statement.id),
             ]
         ),
     ]

@@ -86,7 +86,7 @@ from bot.ui.blocks import (
     state_value,
     text_input,
 )
-from bot.ui.review import review_button
+from bot.ui.review import review_buttons
 
 # --- ids the handler listens for -------------------------------------------------------------
 
@@ -604,7 +604,7 @@ def share_message(plan: Plan, *, note: str = "") -> tuple[str, list[dict]]:
             ":lock: Shared only in this private council channel."
         )
     )
-    blocks.append(ActionsBlock(elements=[review_button(SUBJECT_NEGOTIATION_PLAN, plan.plan_id)]))
+    blocks.append(ActionsBlock(elements=review_buttons(SUBJECT_NEGOTIATION_PLAN, plan.plan_id)))
     if len(blocks) > MESSAGE_MAX_BLOCKS:  # cannot happen: a fixed number of legs
         raise ValueError(f"negotiation summary has {len(blocks)} blocks")
     fallback = f"Negotiation plan for {esc(plan.company, 300)}: feedback welcome in the thread"
