@@ -6,7 +6,9 @@ they are sent, so they survive restarts and are never sent twice.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -126,11 +128,22 @@ def open_request(
     )
 
 
-class ReviewRef(ModalMetadata):
-    """The review-request modal: what it is about (checked again on submit)."""
+class SubjectRef(ModalMetadata):
+    """The review-request and feedback modals: what they are about (checked again on
+    submit)."""
 
     kind: str
     subject: int
+
+
+def _clicked(
+    body: dict[str, Any], *, check: Callable[..., service.Subject], team_id: str, user_id: str
+) -> service.Subject:
+    """The subject a button names, through `check` (whose NotAllowed is the answer)."""
+    parsed = parse_subject(kit.action_value(body))
+    if parsed is None:
+        raise NotAllowed(NOT_REVIEWABLE)
+    return check(kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id)
 
 
 @listeners.action(ACTION_REVIEW)
@@ -140,12 +153,12 @@ def open_review(
     """ "Request feedback by…" on a posted negotiation plan, Two-Pager or statement."""
     ack()
     services, user_id, team_id = kit.caller(context)
-    parsed = parse_subject(kit.action_value(body))
     try:
-        if parsed is None:
-            raise NotAllowed(NOT_REVIEWABLE)
-        subject = service.own_subject(
-            services.engine, kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id
+        subject = _clicked(
+            body,
+            check=functools.partial(service.own_subject, services.engine),
+            team_id=team_id,
+            user_id=user_id,
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
@@ -156,7 +169,7 @@ def open_review(
         trigger_id=body["trigger_id"],
         view=review_modal(
             kind=subject.kind,
-            private_metadata=ReviewRef(kind=subject.kind, subject=subject.subject_id).encode(),
+            private_metadata=SubjectRef(kind=subject.kind, subject=subject.subject_id).encode(),
             initial_date=tomorrow.date().isoformat(),
             initial_time="18:00",
             tz=tz,
@@ -174,7 +187,7 @@ def submit_review(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
     if isinstance(deadline, dict):
         ack(response_action="errors", errors=deadline)
         return
-    meta = ReviewRef.decode(view["private_metadata"])
+    meta = SubjectRef.decode(view["private_metadata"])
     try:
         subject = service.own_subject(
             services.engine,
@@ -233,13 +246,6 @@ def submit_review(ack: Ack, view: dict[str, Any], client: WebClient, context: Bo
 PICK_SOMEONE = "Pick at least one council member (other than you)."
 
 
-class NoteRef(ModalMetadata):
-    """The feedback modal: what it is about (checked again on submit)."""
-
-    kind: str
-    subject: int
-
-
 NOT_IN_COUNCIL = "Only members of this council channel can give feedback here."
 
 
@@ -251,17 +257,17 @@ def open_note(
     author. The modal first (its trigger lasts 3 s), then the membership check."""
     ack()
     services, user_id, team_id = kit.caller(context)
-    parsed = parse_subject(kit.action_value(body))
     try:
-        if parsed is None:
-            raise NotAllowed(NOT_REVIEWABLE)
-        subject = service.commentable(
-            services.engine, kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id
+        subject = _clicked(
+            body,
+            check=functools.partial(service.commentable, services.engine),
+            team_id=team_id,
+            user_id=user_id,
         )
     except NotAllowed as exc:
         tell(client, body, respond, str(exc))
         return
-    meta = NoteRef(kind=subject.kind, subject=subject.subject_id).encode()
+    meta = SubjectRef(kind=subject.kind, subject=subject.subject_id).encode()
     shown = client.views_open(
         trigger_id=body["trigger_id"], view=note_modal(kind=subject.kind, private_metadata=meta)
     )["view"]
@@ -280,7 +286,7 @@ def submit_note(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
         ack(response_action="errors", errors=text)
         return
     anonymous = ANONYMOUS_OPTION in state_selected(values, FIELD_NOTE_ANONYMOUS)
-    meta = NoteRef.decode(view["private_metadata"])
+    meta = SubjectRef.decode(view["private_metadata"])
     try:
         subject = service.commentable(
             services.engine,

@@ -110,7 +110,7 @@ def create_request(
         engine, draft_id=draft_id, team_id=team_id, user_id=author_id
     )
     with session_scope(engine) as session:
-        request = add_request(
+        return _store(
             session,
             FeedbackRequest(
                 team_id=team_id,
@@ -123,25 +123,40 @@ def create_request(
                 deadline=deadline,
             ),
             asked=asked,
-        )
-        request_id = require_id(request)
-        nudges = _schedule(
-            session,
-            request_id=request_id,
-            team_id=team_id,
-            author_id=author_id,
-            deadline=deadline,
-            asked=asked,
             zones=zones,
             now=now,
         )
-        return Planned(
-            request_id=request_id,
-            channel_id=snap.channel_id,
-            message_ts=snap.message_ts,
-            asked=asked,
-            nudges=nudges,
-        )
+
+
+def _store(
+    session: Session,
+    request: FeedbackRequest,
+    *,
+    asked: list[str],
+    zones: dict[str, str],
+    now: datetime,
+) -> Planned:
+    """Store a request with who it asks and schedule its nudges and digest, in the caller's
+    transaction; what the handler announces."""
+    add_request(session, request, asked=asked)
+    request_id = require_id(request)
+    nudges = _schedule(
+        session,
+        request_id=request_id,
+        team_id=request.team_id,
+        author_id=request.author_id,
+        deadline=request.deadline,
+        asked=asked,
+        zones=zones,
+        now=now,
+    )
+    return Planned(
+        request_id=request_id,
+        channel_id=request.channel_id,
+        message_ts=request.message_ts,
+        asked=asked,
+        nudges=nudges,
+    )
 
 
 def _schedule(
@@ -412,7 +427,7 @@ def create_review(
         subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
         if subject is None or subject.author_id != author_id:
             raise NotAllowed(NOT_REVIEWABLE)
-        request = add_request(
+        return _store(
             session,
             FeedbackRequest(
                 team_id=team_id,
@@ -425,24 +440,8 @@ def create_review(
                 created_at=now,  # the app's clock: notes since then are the digest's
             ),
             asked=asked,
-        )
-        request_id = require_id(request)
-        nudges = _schedule(
-            session,
-            request_id=request_id,
-            team_id=team_id,
-            author_id=author_id,
-            deadline=deadline,
-            asked=asked,
             zones=zones,
             now=now,
-        )
-        return Planned(
-            request_id=request_id,
-            channel_id=subject.channel_id,
-            message_ts=subject.message_ts,
-            asked=asked,
-            nudges=nudges,
         )
 
 

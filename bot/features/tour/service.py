@@ -124,7 +124,15 @@ def _plan_monthly(
     subject = monthly_subject(team_id, user_id)
     if reminder_store.has_pending(session, subject=subject, kinds=[REMINDER_MONTHLY]):
         return
-    due = monthly_due(after, tz=tz)
+    _schedule_monthly(
+        session, team_id=team_id, user_id=user_id, tz=tz, due=monthly_due(after, tz=tz)
+    )
+
+
+def _schedule_monthly(
+    session: Session, *, team_id: str, user_id: str, tz: str | None, due: datetime
+) -> None:
+    """One monthly prompt at `due` (planned twice, still one)."""
     reminders.schedule(
         session,
         kind=REMINDER_MONTHLY,
@@ -132,7 +140,7 @@ def _plan_monthly(
         user_id=user_id,
         due_at=due,
         payload={"tz": tz},
-        subject=subject,
+        subject=monthly_subject(team_id, user_id),
         dedupe_key=monthly_dedupe_key(team_id, user_id, due),
     )
 
@@ -202,16 +210,7 @@ def snooze_monthly(
     with session_scope(engine) as session:
         if not _monthly_on(session, team_id=team_id, user_id=user_id):
             return None
-        reminders.schedule(
-            session,
-            kind=REMINDER_MONTHLY,
-            team_id=team_id,
-            user_id=user_id,
-            due_at=due,
-            payload={"tz": tz, "snoozed": True},
-            subject=monthly_subject(team_id, user_id),
-            dedupe_key=monthly_dedupe_key(team_id, user_id, due),
-        )
+        _schedule_monthly(session, team_id=team_id, user_id=user_id, tz=tz, due=due)
         return due
 
 
