@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.features.tour import service
 from bot.features.tour.rules import (
@@ -208,8 +208,9 @@ def seed(slack: Slack, n: int, user: str | None = None) -> None:
 
 
 def rows(slack: Slack) -> list[TourConversation]:
+    """Every conversation, in the order logged (PostgreSQL keeps no order of its own)."""
     with Session(slack.engine) as session:
-        return list(session.exec(select(TourConversation)).all())
+        return list(session.exec(select(TourConversation).order_by(col(TourConversation.id))).all())
 
 
 def register(slack: Slack, channel: str, name: str) -> int:
@@ -753,7 +754,8 @@ def test_only_the_owner_can_edit_a_conversation(slack: Slack) -> None:
     for secret in (PERSON, TAKEAWAY, HEARD):
         assert secret not in everything(list(slack.standin.calls)), secret
     # Nor by submitting the form with Lena's id in its metadata (a forged request).
-    maya_form = open_edit(slack, require_id(rows(slack)[-1]), user=slack.maya)
+    (mayas,) = [r for r in rows(slack) if r.user_id == slack.maya]
+    maya_form = open_edit(slack, require_id(mayas), user=slack.maya)
     forged = json.loads(maya_form["private_metadata"]) | {"conversation": lenas}
     slack.workspace.views[maya_form["id"]].private_metadata = json.dumps(forged)
     body = submit_log(slack, maya_form["id"], user=slack.maya, name="Maya was here")
