@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -32,6 +32,8 @@ from bot.ui.blocks import (
     council_pointer_text,
     section,
 )
+
+H = TypeVar("H", bound=Callable[..., None])
 
 log = logging.getLogger("council_bot.handlers")
 
@@ -353,43 +355,52 @@ def tell_in_channel(
         dm(client, user_id=user_id, text=text, blocks=blocks)
 
 
-# --- a council member answered on a draft ------------------------------------------------------
-
-# What a feature does when a member answers on a draft (a counted reaction, written
-# feedback): called with (services, client, draft id, member id). The feature that cares
-# registers it (feedback requests close the member's nudges); the features where answers
-# happen call `answered`, so neither imports the other's handlers.
-AnswerHook = Callable[[Services, WebClient, int, str], None]
-_answer_hooks: list[AnswerHook] = []
+# --- hooks between features --------------------------------------------------------------------
 
 
-def on_answer(hook: AnswerHook) -> AnswerHook:
+class Hooks:
+    """What one feature registers and another feature's events run, so neither imports the
+    other's handlers. A failing hook is logged, never raised: what triggered it (an answer,
+    a reaction) is saved and shown already."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._hooks: list[Callable[..., None]] = []
+
+    def add(self, hook: H) -> H:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+        return hook
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        for hook in list(self._hooks):
+            try:
+                hook(*args, **kwargs)
+            except Exception:
+                log.exception("%s hook %s failed", self._what, hook.__name__)
+
+
+# A member answered on a draft (a counted reaction, written feedback): hooks get (services,
+# client, draft id, member id); feedback requests close the member's nudges.
+_answer_hooks = Hooks("answer")
+# A member reacted on a message the bot posted that is not a draft's (a shared plan, a posted
+# Two-Pager or statement): hooks get (services, client) and team_id, channel_id,
+# message_ts, user_id by name; review requests mark the member's ask answered.
+_message_reaction_hooks = Hooks("reaction")
+
+
+def on_answer(hook: H) -> H:
     """Register `hook` to run whenever a member answers on a draft."""
-    if hook not in _answer_hooks:
-        _answer_hooks.append(hook)
-    return hook
+    return _answer_hooks.add(hook)
 
 
 def answered(services: Services, client: WebClient, *, draft_id: int, user_id: str) -> None:
-    """`user_id` answered on the draft: run every registered hook (a failing one is
-    logged, never raised: the answer itself is saved and posted already)."""
-    for hook in list(_answer_hooks):
-        try:
-            hook(services, client, draft_id, user_id)
-        except Exception:
-            log.exception("answer hook %s failed for draft %s", hook.__name__, draft_id)
+    """`user_id` answered on the draft: run every registered hook."""
+    _answer_hooks.run(services, client, draft_id, user_id)
 
 
-# A member reacted on a message the bot posted that is not a draft's (a shared plan, a posted
-# Two-Pager or statement): features that care (review requests) say so here.
-MessageReactionHook = Callable[..., None]
-_message_reaction_hooks: list[MessageReactionHook] = []
-
-
-def on_message_reaction(hook: MessageReactionHook) -> MessageReactionHook:
-    if hook not in _message_reaction_hooks:
-        _message_reaction_hooks.append(hook)
-    return hook
+def on_message_reaction(hook: H) -> H:
+    return _message_reaction_hooks.add(hook)
 
 
 def message_reacted(
@@ -401,19 +412,15 @@ def message_reacted(
     message_ts: str,
     user_id: str,
 ) -> None:
-    """Run every registered hook (a failing one is logged, never raised)."""
-    for hook in list(_message_reaction_hooks):
-        try:
-            hook(
-                services,
-                client,
-                team_id=team_id,
-                channel_id=channel_id,
-                message_ts=message_ts,
-                user_id=user_id,
-            )
-        except Exception:
-            log.exception("reaction hook %s failed", hook.__name__)
+    """A member reacted on a message that is not a draft's: run every registered hook."""
+    _message_reaction_hooks.run(
+        services,
+        client,
+        team_id=team_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        user_id=user_id,
+    )
 
 
 # --- a member's share into their council channel ---------------------------------------------
