@@ -137,13 +137,24 @@ class SubjectRef(ModalMetadata):
 
 
 def _clicked(
-    body: dict[str, Any], *, check: Callable[..., service.Subject], team_id: str, user_id: str
-) -> service.Subject:
-    """The subject a button names, through `check` (whose NotAllowed is the answer)."""
+    body: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    *,
+    check: Callable[..., service.Subject],
+    team_id: str,
+    user_id: str,
+) -> service.Subject | None:
+    """The subject a button names, through `check`; None once its NotAllowed was told to
+    the member privately."""
     parsed = parse_subject(kit.action_value(body))
-    if parsed is None:
-        raise NotAllowed(NOT_REVIEWABLE)
-    return check(kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id)
+    try:
+        if parsed is None:
+            raise NotAllowed(NOT_REVIEWABLE)
+        return check(kind=parsed[0], subject_id=parsed[1], team_id=team_id, user_id=user_id)
+    except NotAllowed as exc:
+        tell(client, body, respond, str(exc))
+        return None
 
 
 @listeners.action(ACTION_REVIEW)
@@ -153,15 +164,15 @@ def open_review(
     """ "Request feedback by…" on a posted negotiation plan, Two-Pager or statement."""
     ack()
     services, user_id, team_id = kit.caller(context)
-    try:
-        subject = _clicked(
-            body,
-            check=functools.partial(service.own_subject, services.engine),
-            team_id=team_id,
-            user_id=user_id,
-        )
-    except NotAllowed as exc:
-        tell(client, body, respond, str(exc))
+    subject = _clicked(
+        body,
+        client,
+        respond,
+        check=functools.partial(service.own_subject, services.engine),
+        team_id=team_id,
+        user_id=user_id,
+    )
+    if subject is None:
         return
     tz = tz_of(services, fail_fast(client), team_id=team_id, user_id=user_id)
     tomorrow = local_now(tz, services.clock()) + timedelta(days=1)
@@ -257,15 +268,15 @@ def open_note(
     author. The modal first (its trigger lasts 3 s), then the membership check."""
     ack()
     services, user_id, team_id = kit.caller(context)
-    try:
-        subject = _clicked(
-            body,
-            check=functools.partial(service.commentable, services.engine),
-            team_id=team_id,
-            user_id=user_id,
-        )
-    except NotAllowed as exc:
-        tell(client, body, respond, str(exc))
+    subject = _clicked(
+        body,
+        client,
+        respond,
+        check=functools.partial(service.commentable, services.engine),
+        team_id=team_id,
+        user_id=user_id,
+    )
+    if subject is None:
         return
     meta = SubjectRef(kind=subject.kind, subject=subject.subject_id).encode()
     shown = client.views_open(

@@ -394,19 +394,46 @@ def _posted_subject(
     return Subject(kind, subject_id, found[0], str(found[1]), str(found[2]))
 
 
+def _posted(session: Session, *, kind: str, subject_id: int, team_id: str) -> Subject:
+    """The posted subject of a reviewable kind; NotAllowed when there is none."""
+    subject = (
+        _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
+        if kind in REVIEWABLE
+        else None
+    )
+    if subject is None:
+        raise NotAllowed(NOT_REVIEWABLE)
+    return subject
+
+
+def _authored(
+    session: Session, *, kind: str, subject_id: int, team_id: str, user_id: str
+) -> Subject:
+    """The member's own posted subject (to ask the council about); NotAllowed otherwise."""
+    subject = _posted(session, kind=kind, subject_id=subject_id, team_id=team_id)
+    if subject.author_id != user_id:
+        raise NotAllowed(ONLY_THE_AUTHOR)
+    return subject
+
+
+def _not_own(
+    session: Session, *, kind: str, subject_id: int, team_id: str, user_id: str
+) -> Subject:
+    """Someone else's posted subject (to write feedback on); NotAllowed otherwise."""
+    subject = _posted(session, kind=kind, subject_id=subject_id, team_id=team_id)
+    if subject.author_id == user_id:
+        raise NotAllowed(OWN_SUBJECT)
+    return subject
+
+
 def own_subject(
     engine: Engine, *, kind: str, subject_id: int, team_id: str, user_id: str
 ) -> Subject:
     """The member's own posted subject; NotAllowed otherwise."""
-    if kind not in REVIEWABLE:
-        raise NotAllowed(NOT_REVIEWABLE)
     with session_scope(engine) as session:
-        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
-    if subject is None:
-        raise NotAllowed(NOT_REVIEWABLE)
-    if subject.author_id != user_id:
-        raise NotAllowed(ONLY_THE_AUTHOR)
-    return subject
+        return _authored(
+            session, kind=kind, subject_id=subject_id, team_id=team_id, user_id=user_id
+        )
 
 
 def create_review(
@@ -424,9 +451,9 @@ def create_review(
     """Store a review request on a posted subject and schedule its nudges and digest, in
     one transaction (the same reminder kinds as a draft's: the senders tell them apart)."""
     with session_scope(engine) as session:
-        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
-        if subject is None or subject.author_id != author_id:
-            raise NotAllowed(NOT_REVIEWABLE)
+        subject = _authored(
+            session, kind=kind, subject_id=subject_id, team_id=team_id, user_id=author_id
+        )
         return _store(
             session,
             FeedbackRequest(
@@ -540,15 +567,8 @@ def commentable(
 ) -> Subject:
     """The posted subject a council member may write feedback on: not their own, still
     posted in `team_id`; NotAllowed otherwise (channel membership is Slack's to say)."""
-    if kind not in REVIEWABLE:
-        raise NotAllowed(NOT_REVIEWABLE)
     with session_scope(engine) as session:
-        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
-    if subject is None:
-        raise NotAllowed(NOT_REVIEWABLE)
-    if subject.author_id == user_id:
-        raise NotAllowed(OWN_SUBJECT)
-    return subject
+        return _not_own(session, kind=kind, subject_id=subject_id, team_id=team_id, user_id=user_id)
 
 
 def write_note(
@@ -565,11 +585,9 @@ def write_note(
     """Store the note (checked again: still posted, not the writer's own) and answer their
     open asks on it, in one transaction; (the note's id, its subject)."""
     with session_scope(engine) as session:
-        subject = _posted_subject(session, kind=kind, subject_id=subject_id, team_id=team_id)
-        if subject is None:
-            raise NotAllowed(NOT_REVIEWABLE)
-        if subject.author_id == user_id:
-            raise NotAllowed(OWN_SUBJECT)
+        subject = _not_own(
+            session, kind=kind, subject_id=subject_id, team_id=team_id, user_id=user_id
+        )
         note = notes_store.add_note(
             session,
             team_id=team_id,
