@@ -239,15 +239,13 @@ def log_conversation(
         )
         conversation = conversation_of(row)
         if data.thanks:
-            reminders.schedule(
+            _plan_thanks(
                 session,
-                kind=REMINDER_THANKS,
+                conversation_id=conversation.id,
                 team_id=team_id,
                 user_id=user_id,
-                due_at=max(thanks_time(now, tz=tz), now),
-                payload={"conversation": conversation.id},
-                subject=conversation_subject(conversation.id),
-                dedupe_key=thanks_dedupe_key(conversation.id),
+                tz=tz,
+                now=now,
             )
         # The tour has begun: the monthly update prompt starts a month from now (once).
         if _monthly_on(session, team_id=team_id, user_id=user_id):
@@ -283,21 +281,42 @@ def edit_conversation(
         session.add(row)
         session.flush()
         if data.thanks:
-            reminders.schedule(
+            _plan_thanks(
                 session,
-                kind=REMINDER_THANKS,
+                conversation_id=conversation_id,
                 team_id=team_id,
                 user_id=user_id,
-                due_at=max(thanks_time(now, tz=tz), now),
-                payload={"conversation": conversation_id},
-                subject=conversation_subject(conversation_id),
-                dedupe_key=thanks_dedupe_key(conversation_id),
+                tz=tz,
+                now=now,
             )
         else:
             reminders.cancel_subject(
                 session, subject=conversation_subject(conversation_id), kinds=[REMINDER_THANKS]
             )
         return conversation_of(row)
+
+
+def _plan_thanks(
+    session: Session,
+    *,
+    conversation_id: int,
+    team_id: str,
+    user_id: str,
+    tz: str | None,
+    now: datetime,
+) -> None:
+    """The conversation's thanks reminder, a day on in the member's zone (one, ever: a
+    cancelled one is revived)."""
+    reminders.schedule(
+        session,
+        kind=REMINDER_THANKS,
+        team_id=team_id,
+        user_id=user_id,
+        due_at=max(thanks_time(now, tz=tz), now),
+        payload={"conversation": conversation_id},
+        subject=conversation_subject(conversation_id),
+        dedupe_key=thanks_dedupe_key(conversation_id),
+    )
 
 
 def own_conversation(
