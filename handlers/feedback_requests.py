@@ -57,12 +57,13 @@ from bot.platform.timezones import format_local, local_now
 from bot.reminders.delivery import slack_sender
 from bot.reminders.engine import Reminder
 from bot.services import Services
-from bot.ui.blocks import notice_modal, state_selected, state_value
+from bot.ui.blocks import channel_problem_reason, notice_modal, state_selected, state_value
 from bot.ui.metadata import DraftRef, ModalMetadata
 from bot.ui.review import ACTION_NOTE, ACTION_REVIEW
 from handlers import kit
 from handlers.common import (
     channel_members,
+    council_channel_problem,
     fail_fast,
     is_channel_member,
     on_answer,
@@ -77,6 +78,8 @@ log = logging.getLogger("council_bot.feedback_requests")
 # before the deadline, which the sender checks; a digest is worth it for days.
 NUDGE_GRACE = timedelta(hours=12)
 DIGEST_GRACE = timedelta(days=3)
+# A note not yet in its thread is still worth posting a week later (the bot was down).
+NOTE_POST_GRACE = timedelta(days=7)
 
 
 listeners = kit.Listeners()
@@ -93,6 +96,11 @@ def register(app: App, services: Services) -> None:
             DIGEST_KIND,
             slack_sender(lambda r: _send_digest(services, services.slack_for(r.team_id), r)),
             grace=DIGEST_GRACE,
+        )
+        services.reminders.register(
+            service.NOTE_POST_KIND,
+            slack_sender(lambda r: _post_note_later(services, services.slack_for(r.team_id), r)),
+            grace=NOTE_POST_GRACE,
         )
     listeners.register(app)
 
@@ -309,9 +317,22 @@ def submit_note(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
     except NotAllowed as exc:
         ack(response_action="errors", errors={FIELD_NOTE_TEXT: str(exc)})
         return
-    # Slack's word on membership now, before anything is stored (the modal waits on it).
-    if not is_channel_member(fail_fast(client), channel_id=subject.channel_id, user_id=user_id):
+    # Slack's word now, before anything is stored (the modal waits on it, so a 429 is
+    # answered, never slept out): the writer is in the channel, and it is still private to
+    # the council (a note, maybe unsigned, must not land in a channel made public).
+    quick = fail_fast(client)
+    try:
+        member = is_channel_member(quick, channel_id=subject.channel_id, user_id=user_id)
+        problem = council_channel_problem(services, quick, channel_id=subject.channel_id)
+    except SlackApiError as exc:
+        log.warning("note on %s not taken: %s", subject.kind, exc.response.get("error"))
+        ack(response_action="errors", errors={FIELD_NOTE_TEXT: CHANNEL_UNREACHABLE})
+        return
+    if not member:
         ack(response_action="errors", errors={FIELD_NOTE_TEXT: NOT_IN_COUNCIL})
+        return
+    if problem is not None:
+        ack(response_action="errors", errors={FIELD_NOTE_TEXT: channel_problem_reason(problem)})
         return
     try:
         note_id, subject = service.write_note(
@@ -328,22 +349,49 @@ def submit_note(ack: Ack, view: dict[str, Any], client: WebClient, context: Bolt
         ack(response_action="errors", errors={FIELD_NOTE_TEXT: str(exc)})
         return
     ack()
+    # Stored with the intent to post it (a reminder): if this post fails, or the process
+    # dies before it, the reminder engine posts it and retries until Slack takes it.
     posted = False
-    post_text, blocks = note_post(writer=None if anonymous else user_id, text=text)
     try:
-        answer = client.chat_postMessage(
-            channel=subject.channel_id, thread_ts=subject.message_ts, text=post_text, blocks=blocks
-        )
-        service.note_posted(
-            services.engine, note_id=note_id, team_id=team_id, message_ts=str(answer["ts"])
-        )
+        _post_note(services, client, note_id=note_id, team_id=team_id)
         posted = True
     except SlackApiError as exc:
-        log.warning("note %s not posted: %s", note_id, exc.response.get("error"))
+        log.warning("note %s not posted yet: %s", note_id, exc.response.get("error"))
     client.chat_postEphemeral(
         channel=subject.channel_id, user=user_id, text=note_saved_text(posted=posted)
     )
     kit.refresh_home(services, client, team_id=team_id, user_id=user_id)
+
+
+CHANNEL_UNREACHABLE = (
+    "I can't reach this council's channel right now, so I can't take your feedback yet. "
+    "Please try again in a little while."
+)
+
+
+class ChannelNotFit(RuntimeError):
+    """The channel is no longer private to its council: the note is held, not posted."""
+
+
+def _post_note(services: Services, client: WebClient, *, note_id: int, team_id: str) -> None:
+    """Post a stored note in its subject's thread unless it is there already (a refusal
+    propagates: the reminder engine tries again)."""
+    note = service.unposted_note(services.engine, note_id=note_id, team_id=team_id)
+    if note is None:
+        return
+    if council_channel_problem(services, client, channel_id=note.channel_id) is not None:
+        raise ChannelNotFit("the council channel is not private to the council now")
+    text, blocks = note_post(writer=note.writer, text=note.text)
+    answer = client.chat_postMessage(
+        channel=note.channel_id, thread_ts=note.thread_ts, text=text, blocks=blocks
+    )
+    service.note_posted(
+        services.engine, note_id=note_id, team_id=team_id, message_ts=str(answer["ts"])
+    )
+
+
+def _post_note_later(services: Services, client: WebClient, reminder: Reminder) -> None:
+    _post_note(services, client, note_id=int(reminder.data["note"]), team_id=reminder.team_id)
 
 
 def _deadline(values: dict[str, Any], *, tz: str, now: datetime) -> datetime | dict[str, str]:

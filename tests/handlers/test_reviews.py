@@ -26,6 +26,7 @@ from bot.features.feedback_requests.views import BLOCK_DATE, BLOCK_MEMBERS, BLOC
 from bot.sandbox.standin import driver as payloads
 from bot.sandbox.standin.server import ApiCall
 from bot.ui.review import ACTION_NOTE, ACTION_REVIEW
+from handlers.common import forget_channel_facts
 from storage.missions import FeedbackRequest
 from storage.reminders import Reminder, ReminderStatus
 from storage.reviews import ReviewNote
@@ -385,3 +386,59 @@ def test_a_members_export_and_erase_cover_their_notes_named_or_not(
     assert [n.text for n in notes(slack)] == ["Arjun's note"]
     deleted = {c.args["ts"] for c in slack.standin.calls_to("chat.delete")}
     assert len(deleted) >= 2  # her two thread posts
+
+
+def shared_plan(slack: Slack) -> ApiCall:
+    plan = _prepared(slack)
+    share(slack, slack.lena, plan, numbers=False)
+    (posted,) = council_posts(slack)
+    eventually(lambda: the_plan(slack, slack.lena).shared_ts == posted.response["ts"])
+    return posted
+
+
+def note_posts(slack: Slack, posted: ApiCall) -> list[ApiCall]:
+    return [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok
+        and c.args.get("thread_ts") == posted.response["ts"]
+        and "Feedback from" in text_of(c)
+    ]
+
+
+def test_a_note_whose_post_failed_is_posted_later_once_and_one_posted_at_once_is_not_repeated(
+    slack: Slack,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    posted = shared_plan(slack)
+    slack.standin.fail_next("chat.postMessage", kind="server_error", times=3)  # past retries
+    assert give_feedback(slack, slack.noor, posted, text="Kept, then posted") == {}
+    (note,) = notes(slack)
+    assert note.message_ts is None and note_posts(slack, posted) == []
+    assert "couldn't post it" in text_of(slack.standin.calls_to("chat.postEphemeral")[-1])
+    assert slack.fast_forward(timedelta(minutes=3)).sent == 1
+    (later,) = note_posts(slack, posted)
+    assert notes(slack)[0].message_ts == later.response["ts"]
+    assert slack.fast_forward(timedelta(hours=1)).sent == 0  # posted once
+
+    assert give_feedback(slack, slack.arjun, posted, text="Posted at once", anonymous=True) == {}
+    slack.fast_forward(timedelta(minutes=3))
+    assert len(note_posts(slack, posted)) == 2  # Noor's, and Arjun's once
+    with Session(slack.engine) as session:
+        posts = session.exec(select(Reminder).where(Reminder.kind == "review.note_post")).all()
+    assert {r.user_id for r in posts} == {slack.noor, slack.lena}  # unsigned: under the author
+
+
+def test_no_note_is_taken_in_a_channel_made_public_since(
+    slack: Slack,
+    mission: tuple[int, list[Any]],  # noqa: F811
+) -> None:
+    posted = shared_plan(slack)
+    with slack.workspace.lock:
+        slack.workspace.channels[slack.council].is_private = False
+    # Slack announces no change to public (issue 11): the minute's cache is past.
+    forget_channel_facts(slack.runtime.services, channel_id=slack.council)
+    answer = give_feedback(slack, slack.noor, posted, text="Not for a public channel")
+    assert answer is not None and answer.get("response_action") == "errors", answer
+    assert "public" in json.dumps(answer["errors"])
+    assert notes(slack) == [] and note_posts(slack, posted) == []

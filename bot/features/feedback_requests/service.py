@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -554,6 +554,10 @@ def owed_reviews_in(
 # --- written feedback on the other subjects ------------------------------------------------------
 
 
+NOTE_POST_KIND = "review.note_post"
+NOTE_POST_RETRY_AFTER = timedelta(minutes=2)
+
+
 @dataclass(frozen=True, slots=True)
 class NoteView:
     """A note as the digest shows it: its writer only when posted under their name."""
@@ -608,7 +612,50 @@ def write_note(
             user_id=user_id,
             now=now,
         )
-        return require_id(note), subject
+        note_id = require_id(note)
+        # The post is an intent recorded with the note: if the handler's post fails, or the
+        # process dies before it, the reminder engine posts it; a post that went through
+        # makes it moot. An unsigned note's reminder is filed under the subject's author
+        # (whom it is for), never next to its writer.
+        schedule(
+            session,
+            kind=NOTE_POST_KIND,
+            team_id=team_id,
+            user_id=subject.author_id if anonymous else user_id,
+            due_at=now + NOTE_POST_RETRY_AFTER,
+            payload={"note": note_id},
+            subject=f"review_note:{note_id}",
+            dedupe_key=f"review_note:{note_id}:post",
+        )
+        return note_id, subject
+
+
+@dataclass(frozen=True, slots=True)
+class UnpostedNote:
+    channel_id: str
+    thread_ts: str
+    writer: str | None  # None: posted without a name
+    text: str
+
+
+def unposted_note(engine: Engine, *, note_id: int, team_id: str) -> UnpostedNote | None:
+    """A stored note not yet in its thread, to post; None once posted, when its subject is
+    no longer posted where the note was written, or when it is not `team_id`'s."""
+    with session_scope(engine) as session:
+        note = session.get(notes_store.ReviewNote, note_id)
+        if note is None or note.team_id != team_id or note.message_ts is not None:
+            return None
+        subject = _posted_subject(
+            session, kind=note.subject_kind, subject_id=note.subject_id, team_id=team_id
+        )
+        if subject is None or subject.channel_id != note.channel_id:
+            return None
+        return UnpostedNote(
+            channel_id=note.channel_id,
+            thread_ts=subject.message_ts,
+            writer=None if note.anonymous else note.user_id,
+            text=note.text,
+        )
 
 
 def note_posted(engine: Engine, *, note_id: int, team_id: str, message_ts: str) -> None:
