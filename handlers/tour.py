@@ -30,6 +30,7 @@ from bot.features.tour.rules import (
     REMINDER_THANKS,
     Conversation,
     ConversationInput,
+    MonthlyNote,
     member_today,
     parse_target,
     validate_conversation,
@@ -153,7 +154,8 @@ def update(call: kit.CommandCall) -> None:
     word = call.words[0].lower() if call.words else ""
     if word in ("on", "off"):
         tz = tz_of(services, call.client, team_id=call.team_id, user_id=call.user_id)
-        call.respond(text=_switch_monthly(services, call.team_id, call.user_id, word == "on", tz))
+        said, _note = _switch_monthly(services, call.team_id, call.user_id, word == "on", tz)
+        call.respond(text=said)
         return
     if word:
         call.respond(text="Type `/tour update` for this month's draft, or `/tour update off`.")
@@ -170,10 +172,9 @@ def monthly_snooze(
     ack()
     services, user_id, team_id = kit.caller(context)
     tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-    until = service.snooze_monthly(
+    until, note = service.snooze_monthly(
         services.engine, team_id=team_id, user_id=user_id, tz=tz, now=services.clock()
     )
-    note = service.monthly_note(services.engine, team_id=team_id, user_id=user_id)
     text, blocks = monthly_message(
         note, due=True, snoozed_to=format_local(until, tz) if until else None
     )
@@ -189,20 +190,22 @@ def monthly_switch(
     services, user_id, team_id = kit.caller(context)
     on = kit.action_value(body) == "on"
     tz = tz_of(services, client, team_id=team_id, user_id=user_id)
-    said = _switch_monthly(services, team_id, user_id, on, tz)
-    note = service.monthly_note(services.engine, team_id=team_id, user_id=user_id)
+    said, note = _switch_monthly(services, team_id, user_id, on, tz)
     _text, blocks = monthly_message(note, due=False)
     # What changed, above the draft (still there to copy) and the new button.
     respond(text=said, blocks=[section(said).to_dict(), *blocks[1:]], replace_original=True)
 
 
-def _switch_monthly(services: Services, team_id: str, user_id: str, on: bool, tz: str) -> str:
-    upcoming = service.set_monthly(
+def _switch_monthly(
+    services: Services, team_id: str, user_id: str, on: bool, tz: str
+) -> tuple[str, MonthlyNote]:
+    """Turn the prompt on or off: what to say, and the note as it stands."""
+    upcoming, note = service.set_monthly(
         services.engine, team_id=team_id, user_id=user_id, on=on, tz=tz, now=services.clock()
     )
     if not on:
-        return monthly_off_text()
-    return monthly_on_text(format_local(upcoming, tz) if upcoming else None)
+        return monthly_off_text(), note
+    return monthly_on_text(format_local(upcoming, tz) if upcoming else None), note
 
 
 @commands.on(*LOG_WORDS)

@@ -179,9 +179,10 @@ def monthly_prompt(
 
 def set_monthly(
     engine: Engine, *, team_id: str, user_id: str, on: bool, tz: str | None, now: datetime
-) -> datetime | None:
-    """Turn the monthly prompt on (the next one planned a month from now; its time) or off
-    (every prompt to come cancelled; None)."""
+) -> tuple[datetime | None, MonthlyNote]:
+    """Turn the monthly prompt on (the next one planned a month from now) or off (every
+    prompt to come cancelled): when the next one comes (None when off), and the note as it
+    stands, in one unit of work."""
     with session_scope(engine) as session:
         settings = store.settings_for_update(session, team_id=team_id, user_id=user_id, now=now)
         settings.monthly = on
@@ -189,29 +190,32 @@ def set_monthly(
         session.add(settings)
         session.flush()
         subject = monthly_subject(team_id, user_id)
+        upcoming: datetime | None = None
         if not on:
             reminders.cancel_subject(session, subject=subject, kinds=[REMINDER_MONTHLY])
-            return None
-        _plan_monthly(session, team_id=team_id, user_id=user_id, tz=tz, after=now)
-        upcoming = [
-            r
-            for r in reminder_store.pending_for_user(session, team_id=team_id, user_id=user_id)
-            if r.kind == REMINDER_MONTHLY
-        ]
-        return upcoming[0].due_at if upcoming else None
+        else:
+            _plan_monthly(session, team_id=team_id, user_id=user_id, tz=tz, after=now)
+            planned = [
+                r.due_at
+                for r in reminder_store.pending_for_user(session, team_id=team_id, user_id=user_id)
+                if r.kind == REMINDER_MONTHLY
+            ]
+            upcoming = planned[0] if planned else None
+        return upcoming, _note(session, team_id=team_id, user_id=user_id)
 
 
 def snooze_monthly(
     engine: Engine, *, team_id: str, user_id: str, tz: str | None, now: datetime
-) -> datetime | None:
-    """This month's prompt again in a week (next month's stays planned); its time, or None
-    when the prompt is off."""
+) -> tuple[datetime | None, MonthlyNote]:
+    """This month's prompt again in a week (next month's stays planned): its time (None
+    when the prompt is off), and the note as it stands, in one unit of work."""
     due = snoozed_until(now, tz=tz)
     with session_scope(engine) as session:
-        if not _monthly_on(session, team_id=team_id, user_id=user_id):
-            return None
-        _schedule_monthly(session, team_id=team_id, user_id=user_id, tz=tz, due=due)
-        return due
+        snoozed: datetime | None = None
+        if _monthly_on(session, team_id=team_id, user_id=user_id):
+            _schedule_monthly(session, team_id=team_id, user_id=user_id, tz=tz, due=due)
+            snoozed = due
+        return snoozed, _note(session, team_id=team_id, user_id=user_id)
 
 
 def log_conversation(
