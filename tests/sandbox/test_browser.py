@@ -455,16 +455,29 @@ def test_block_kit_renders_and_each_element_sends_slacks_action(
     expect(message.locator(".bk-fields")).to_contain_text("Version 2")
     expect(message.locator(".img-ph").first).to_be_visible()  # not fetched from afar
 
+    def sent_count(n: int) -> None:
+        # Each element posts on its own request, served on its own thread: wait for one
+        # to arrive before using the next, so the recorded order is the user's order.
+        for _ in range(100):
+            if len(actions) >= n:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"{n} actions expected, {len(actions)} arrived")
+
     message.get_by_label("More actions").click()
     page.get_by_role("menuitem", name="Share").click()
+    sent_count(1)
     message.locator("select").select_option("offer")
+    sent_count(2)
     message.locator("input[type=date]").fill("2030-02-01")
+    sent_count(3)
     message.get_by_role("button", name="Drop it").click()
     page.get_by_role("button", name="Keep").click()  # the confirm dialog: nothing sent
     message.get_by_role("button", name="Drop it").click()
     page.get_by_role("button", name="Drop", exact=True).click()
     expect(page.locator("#confirm-layer")).to_be_hidden()
-    page.wait_for_timeout(500)
+    sent_count(4)
+    page.wait_for_timeout(300)  # and nothing more arrives after
     sent = [
         (a["action_id"], {k: v for k, v in a.items() if k.startswith(("selected", "value"))})
         for a in actions
