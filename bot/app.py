@@ -44,11 +44,15 @@ def build_app(
     client: WebClient | None = None,
     socket_mode: bool = False,
     work: WorkPools | None = None,
+    offloaded: bool = False,
 ) -> App:
     """Build the Bolt app; Socket Mode needs no signing secret (its requests are not signed).
 
     `work` runs what listeners do after their ack (bot.platform.work); the caller owns it
     and closes it at shutdown. Without one, the app gets pools of the settings' sizes.
+    `offloaded`: the app of a work process (bot.platform.offload), which dispatches requests
+    the serving process received and verified (a queued one may be older than Slack's
+    5-minute signature window by the time it runs).
     """
     flow: OAuthFlow | None = None
     authorize: Authorize | None = None
@@ -85,6 +89,7 @@ def build_app(
         # Bolt takes an Authorize instance (it checks isinstance); its hint says Callable.
         authorize=authorize,  # type: ignore[arg-type]
         signing_secret="" if socket_mode else settings.secret("SLACK_SIGNING_SECRET"),
+        request_verification_enabled=not offloaded,
         # Listeners are the kit's wrappers (handlers/kit.py): they ack at once and hand the
         # work to bounded pools, so Bolt can answer from the dispatching thread itself,
         # without its listener executor and its 10 ms polls for the ack.
@@ -98,19 +103,21 @@ def build_app(
     logs.install()  # nor do exception texts or Slack bodies, at any level (bot.platform.logs)
     app.error(report_error)
     if work is None:
-        work = work_pools(settings)
+        work = work_pools(settings, inline=offloaded)
     register_all(app, services, work=work, report=report_error)
     return app
 
 
-def work_pools(settings: Settings) -> WorkPools:
+def work_pools(settings: Settings, *, inline: bool = False) -> WorkPools:
     return WorkPools(
+        inline=inline,
         workers=settings.work_threads,
         queue_limit=settings.work_queue,
         form_workers=settings.form_threads,
         # Serving many workspaces, one of them (a burst, a rate limit) holds at most half
         # of each pool; the rest stays for the others.
-        owner_share=0.5 if settings.distribution else 1.0,
+        # A work process takes what the serving process admitted: it never refuses.
+        owner_share=0.5 if settings.distribution and not inline else 1.0,
     )
 
 

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from bot.app import build_app, work_pools
 from bot.platform import logs
 from bot.platform.data_keys import data_keys, ensure_data_keys, key_file, write_key_file
+from bot.platform.offload import Offload
 from bot.platform.work import WorkPools
 from bot.reminders.delivery import engine_client
 from bot.reminders.engine import ReminderEngine
@@ -64,15 +65,23 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings, *, socket_mode: bool = False, services: Services | None = None
+    settings: Settings,
+    *,
+    socket_mode: bool = False,
+    services: Services | None = None,
+    offloaded: bool = False,
 ) -> Runtime:
-    """Migrate the database, then build the app (the path `serve` and `socket` both take)."""
+    """Migrate the database, then build the app (the path `serve` and `socket` both take).
+
+    `offloaded`: for a work process (bot.work_process), whose serving process migrated.
+    """
     if services is None:
         engine = make_engine(settings.effective_database_url)
         services = Services(engine=engine)
     services.retention_days = settings.retention_days
     ensure_data_keys(settings, services.engine)  # before migrating: a migration encrypts
-    upgrade(services.engine)
+    if not offloaded:
+        upgrade(services.engine)
     if services.reminders is None:
         services.reminders = ReminderEngine(
             engine=services.engine,
@@ -84,8 +93,14 @@ def build_runtime(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
         )
     try:
-        work = work_pools(settings)
-        app = build_app(settings=settings, services=services, socket_mode=socket_mode, work=work)
+        work = work_pools(settings, inline=offloaded)
+        app = build_app(
+            settings=settings,
+            services=services,
+            socket_mode=socket_mode,
+            work=work,
+            offloaded=offloaded,
+        )
     except BoltError as exc:
         # Bolt checks the token with auth.test at start-up.
         raise ConfigError(
@@ -127,17 +142,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _checked_settings(args)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logs.install()  # ids and error classes only, never member text (bot.platform.logs)
-        # APScheduler logs every 5-second look at INFO; the engine logs what matters.
-        logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
+        configure_logging(settings)
         return _run(args, settings)
     except ConfigError as exc:
         lines = exc.problems or (str(exc),)
         print("\n".join(f"council-bot: {line}" for line in lines), file=sys.stderr)
         return EXIT_CONFIG
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logs.install()  # ids and error classes only, never member text (bot.platform.logs)
+    # APScheduler logs every 5-second look at INFO; the engine logs what matters.
+    logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
 
 
 def _checked_settings(args: argparse.Namespace) -> Settings:
@@ -243,6 +262,7 @@ def _default_command(settings: Settings, *, malformed: Collection[str] = ()) -> 
 def _serve(settings: Settings, *, port: int, host: str) -> int:
     settings.secret("SLACK_SIGNING_SECRET")  # fail early, before migrating
     runtime = build_runtime(settings)
+    _start_work_processes(runtime, socket_mode=False)
     log.info("serving Slack requests on %s:%s/slack/events", host, port)
     runtime.reminders.start()
     try:
@@ -258,6 +278,7 @@ def _socket(settings: Settings) -> int:
 
     app_token = settings.secret("SLACK_APP_TOKEN")
     runtime = build_runtime(settings, socket_mode=True)
+    _start_work_processes(runtime, socket_mode=True)
     handler = TimedSocketModeHandler(runtime.app, app_token)  # observes the ack latency
     # `handler.start()` would block forever: SIGTERM would kill the process mid-work and
     # Ctrl+C would end in a traceback. Wait for either instead, then close the
@@ -283,6 +304,24 @@ def _socket(settings: Settings) -> int:
         restore()
     log.info("stopped")
     return 0
+
+
+def _start_work_processes(runtime: Runtime, *, socket_mode: bool) -> None:
+    """WORK_PROCESSES processes for the post-ack work (bot.platform.offload); the pools'
+    close stops them."""
+    count = runtime.settings.work_processes
+    if count < 1:
+        return
+    from bot import work_process
+
+    offload = Offload(
+        processes=count,
+        target=work_process.main,
+        args=(runtime.settings, socket_mode),
+        on_wake=runtime.reminders.scheduled,
+    )
+    offload.start()
+    runtime.work.offload = offload
 
 
 def _on_stop_signals(callback: Callable[[], None]) -> Callable[[], None]:

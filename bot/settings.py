@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     work_threads: int = Field(default=32, ge=1, le=512)
     work_queue: int = Field(default=200, ge=0, le=10_000)
     form_threads: int = Field(default=16, ge=1, le=256)
+    # Processes that run that work (bot.platform.offload) for `serve` and `socket`: the
+    # Python of many requests' post-ack work then never holds the lock the acks need.
+    # 0 keeps it in threads of the serving process.
+    work_processes: int = Field(default=1, ge=0, le=32)
     # Days withdrawn drafts, closed checklists and finished reminders are kept (PRIVACY.md).
     retention_days: int = Field(default=90, ge=1, le=3650)
 

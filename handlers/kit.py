@@ -9,6 +9,8 @@
   returns) are queued there too; modal submissions, which validate before they ack, run in
   the `forms` pool, admitted only when a worker is free, and the request waits for their
   ack alone. A full pool answers "busy" privately instead of queueing without bound.
+  Under `serve` and `socket` an `after_ack` job hands the request to a work process
+  (bot.platform.offload), where the same wrapper runs the listener inline.
 - `install(app, services, work=, report=)`: a global middleware that puts `Services`, the
   work pools and the error reporter into Bolt's context; listeners read
   `services_of(context)`, `context.user_id`, `context.team_id`.
@@ -30,12 +32,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.features.errors import NotAllowed
 from bot.platform import replays
 from bot.platform.mrkdwn import escape
+from bot.platform.offload import handoff_of
 from bot.platform.work import WorkPools
 from bot.services import Services
 from bot.ui.blocks import section
@@ -135,6 +138,7 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
         respond: Respond,
         say: Any,
         logger: logging.Logger,
+        request: BoltRequest,
     ) -> BoltResponse | None:
         given: dict[str, Any] = {
             "ack": ack,
@@ -182,6 +186,14 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
         def on_error(exc: BaseException) -> None:
             report(exc, body, client)
 
+        def after_ack() -> Callable[[], None]:
+            """The job of a command, click or event: here, or in a work process."""
+            offload = work.offload
+            if offload is None:
+                return run(_noop_ack)
+            handoff = handoff_of(request.mode, request.raw_body, request.body, request.headers)
+            return lambda: offload.run(handoff)
+
         owner = _team_in(body)  # one workspace never takes another's room in the pools
         if kind == "view":
             # Validation answers in the ack itself: the job acks, so it must start now,
@@ -207,7 +219,7 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
                 _answer_busy_view(ack, body)
             return None
         if kind == "event":  # Bolt acks when this returns; Slack waits for nothing else
-            if work.after_ack.submit(run(_noop_ack), kind=label, on_error=on_error, owner=owner):
+            if work.after_ack.submit(after_ack(), kind=label, on_error=on_error, owner=owner):
                 return None
             # Full: not acked, so Slack delivers the event again later (its retries back
             # off over minutes). Nothing piles up here and nothing is lost.
@@ -216,7 +228,7 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
             _answer_busy(kind, ack, body, client, respond, work)
             return None
         ack()
-        work.after_ack.start(run(_noop_ack), kind=label, on_error=on_error, owner=owner)
+        work.after_ack.start(after_ack(), kind=label, on_error=on_error, owner=owner)
         return None
 
     listener.__name__ = fn.__name__

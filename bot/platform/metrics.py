@@ -81,6 +81,34 @@ SLACK_API_CALLS = Counter(
     registry=REGISTRY,
 )
 
+# Counted in worker processes (bot.platform.offload) and sent to the acking process, whose
+# /metrics is the one scraped.
+FORWARDED_COUNTERS = (SLACK_API_CALLS, WORK_FAILED)
+_FORWARDED_BY_NAME = {family.name: c for c in FORWARDED_COUNTERS for family in c.describe()}
+
+# A counter's series: (family name, sorted label pairs).
+SeriesKey = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def counter_totals(counters: Iterable[Counter]) -> dict[SeriesKey, float]:
+    """Every series of `counters` with its total so far."""
+    totals: dict[SeriesKey, float] = {}
+    for counter in counters:
+        for family in counter.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    totals[(family.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return totals
+
+
+def count_forwarded(deltas: Mapping[SeriesKey, float]) -> None:
+    """Add a worker process's counts to this process's series (unknown names ignored)."""
+    for (name, labels), delta in deltas.items():
+        counter = _FORWARDED_BY_NAME.get(name)
+        if counter is not None and delta > 0:
+            counter.labels(**dict(labels)).inc(delta)
+
+
 # CPU, memory, open files and start time of this process (Linux; nothing elsewhere).
 ProcessCollector(registry=REGISTRY)
 

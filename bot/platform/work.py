@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from bot.platform.metrics import WORK_FAILED, WORK_QUEUE_DEPTH, WORK_REJECTED, WORK_RUNNING
+from bot.platform.offload import Offload
 
 log = logging.getLogger("council_bot.work")
 
@@ -27,10 +28,18 @@ class WorkPool:
 
     `queue_limit=0` admits a job only when a worker is free, so the job starts at once: for
     work that must answer within Slack's limit itself (modal submissions ack from inside).
+    `inline` runs each job in the thread that starts it: in a work process
+    (bot.platform.offload), whose own threads run one handed-off request each.
     """
 
     def __init__(
-        self, *, name: str, workers: int, queue_limit: int, owner_limit: int | None = None
+        self,
+        *,
+        name: str,
+        workers: int,
+        queue_limit: int,
+        owner_limit: int | None = None,
+        inline: bool = False,
     ) -> None:
         if workers < 1 or queue_limit < 0 or (owner_limit is not None and owner_limit < 1):
             raise ValueError("a pool needs at least one worker and a non-negative queue")
@@ -41,6 +50,7 @@ class WorkPool:
         # workspaces, one whose Slack calls are slow or rate-limited is answered busy
         # before it fills the pool, and the others' work keeps its room.
         self.owner_limit = owner_limit
+        self.inline = inline
         self._by_owner: dict[str, int] = {}
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{name}-")
         self._lock = threading.Lock()
@@ -101,6 +111,9 @@ class WorkPool:
         owner: str | None = None,
     ) -> None:
         """Run an admitted job on a worker; its exception goes to `on_error`."""
+        if self.inline:
+            self._run(job, kind, on_error, owner)
+            return
         try:
             self._executor.submit(self._run, job, kind, on_error, owner)
         except RuntimeError as exc:  # closed between admit and start (shutting down)
@@ -172,7 +185,12 @@ class WorkPool:
 class WorkPools:
     """The two pools a bot runs: `after_ack` for commands, clicks and events (acked first,
     queued), and `forms` for modal submissions (validated and acked by the job itself, so
-    admitted only when a worker is free to start at once)."""
+    admitted only when a worker is free to start at once).
+
+    With `offload` (worker processes), an `after_ack` job hands its request to a worker
+    process and waits for it there. `inline`: this is a work process; a job runs in the
+    thread that dispatched its request (the acking process bounds how many there are).
+    """
 
     def __init__(
         self,
@@ -181,6 +199,8 @@ class WorkPools:
         queue_limit: int = 200,
         form_workers: int = 16,
         owner_share: float = 1.0,
+        offload: Offload | None = None,
+        inline: bool = False,
     ) -> None:
         """`owner_share`: the part of each pool one workspace may hold at once (1.0 for a
         single workspace; less when one deployment serves many)."""
@@ -190,11 +210,13 @@ class WorkPools:
         def share(capacity: int) -> int | None:
             return None if owner_share >= 1 else max(1, int(capacity * owner_share))
 
+        self.offload = offload
         self.after_ack = WorkPool(
             name="after_ack",
             workers=workers,
             queue_limit=queue_limit,
             owner_limit=share(workers + queue_limit),
+            inline=inline,
         )
         self.forms = WorkPool(
             name="forms", workers=form_workers, queue_limit=0, owner_limit=share(form_workers)
@@ -211,3 +233,5 @@ class WorkPools:
     def close(self, *, wait: bool = True) -> None:
         for pool in self._all():
             pool.close(wait=wait)
+        if self.offload is not None:  # its jobs were waited for above
+            self.offload.close()

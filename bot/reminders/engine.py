@@ -151,6 +151,16 @@ class _Registration:
 # Engines started in this process, woken after a commit that schedules a reminder soon.
 _RUNNING: weakref.WeakSet[ReminderEngine] = weakref.WeakSet()
 _RUNNING_LOCK = threading.Lock()
+# Called with the due time of what a commit scheduled, where no engine runs in this process
+# (a work process, bot.platform.offload: the acking process's engine is woken instead).
+_WAKE_OBSERVERS: list[Callable[[datetime], None]] = []
+
+
+def observe_wakes(observer: Callable[[datetime], None]) -> None:
+    """Also tell `observer` the due time of every reminder scheduled in this process."""
+    _WAKE_OBSERVERS.append(observer)
+
+
 _SESSION_KEY = "bot.reminders.earliest_due"
 
 
@@ -211,11 +221,13 @@ def _after_commit(session: Session) -> None:
     due_at = session.info.pop(_SESSION_KEY, None)
     if due_at is None:
         return
+    for observer in _WAKE_OBSERVERS:
+        observer(due_at)
     with _RUNNING_LOCK:
         engines = list(_RUNNING)
     for engine in engines:
         try:
-            engine._scheduled(due_at)
+            engine.scheduled(due_at)
         except Exception:  # a wake-up is an optimisation; never fail the caller's commit
             log.warning("could not wake the reminder engine", exc_info=True)
 
@@ -682,7 +694,9 @@ class ReminderEngine:
         except Exception:  # shutting down concurrently
             log.debug("wake-up ignored", exc_info=True)
 
-    def _scheduled(self, due_at: datetime) -> None:
+    def scheduled(self, due_at: datetime) -> None:
+        """A reminder due at `due_at` was scheduled: look now if it is due before the next
+        look would come."""
         if self._scheduler is not None and due_at <= self._now() + self._interval:
             self.wake()
 

@@ -38,7 +38,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -158,6 +158,7 @@ class SlackStandIn:
         self._socket_mode: SocketModeServer | None = None
         self._socket_mode_lock = threading.Lock()
         self._latency: dict[str, float] = {}
+        self._in_flight: dict[str, int] = {}
 
     # --------------------------------------------------------------- lifecycle
     def start(self) -> SlackStandIn:
@@ -427,6 +428,21 @@ class SlackStandIn:
             else:
                 self._latency[method] = seconds
 
+    def in_flight(self, method: str) -> int:
+        """Calls to ``method`` being held by the latency knob right now."""
+        with self._calls_lock:
+            return self._in_flight.get(method, 0)
+
+    @contextlib.contextmanager
+    def _waiting(self, method: str) -> Iterator[None]:
+        with self._calls_lock:
+            self._in_flight[method] = self._in_flight.get(method, 0) + 1
+        try:
+            yield
+        finally:
+            with self._calls_lock:
+                self._in_flight[method] -= 1
+
     def _latency_of(self, method: str) -> float:
         with self._calls_lock:
             return self._latency.get(method, self._latency.get("*", 0.0))
@@ -672,7 +688,8 @@ class _Handler(BaseHTTPRequestHandler):
 
         delay = self.standin._latency_of(method)
         if delay:
-            time.sleep(delay)  # each request has its own thread: a slow Slack, not a queue
+            with self.standin._waiting(method):
+                time.sleep(delay)  # each request has its own thread: a slow Slack, not a queue
         fault = self.standin._take_fault(method)
         if fault is not None:
             self._fault(fault, method, args, token, path)

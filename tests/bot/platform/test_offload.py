@@ -1,0 +1,102 @@
+"""Post-ack work in a work process (bot.platform.offload), through `council-bot serve`."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import SORRY
+from bot.sandbox.standin.driver import Response, SlackDriver
+from bot.sandbox.standin.server import SlackStandIn
+from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
+from tests.plugins.serving import alive, serve, wait_until, work_processes_of
+
+SECRET = "0123456789abcdef0123456789abcdef"
+NOOR = DEMO_MEMBERS[0][0]
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    with SlackStandIn(seed_demo()) as running:
+        yield running
+
+
+def _count(metrics: str, method: str, outcome: str) -> float:
+    pattern = (
+        rf'^council_slack_api_calls_total\{{method="{re.escape(method)}",'
+        rf'outcome="{outcome}"\}} (\S+)$'
+    )
+    found = re.search(pattern, metrics, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def mission(driver: SlackDriver) -> Response:
+    return driver.command(user=NOOR, channel=DEMO_COUNCIL_CHANNEL, command="/mission")
+
+
+def test_a_command_is_acked_by_serve_and_its_modal_opened_by_the_work_process(
+    standin: SlackStandIn, tmp_path: Path
+) -> None:
+    with serve(standin, secret=SECRET, cwd=tmp_path) as served:
+        workers = work_processes_of(served.process.pid)
+        assert len(workers) == 1  # WORK_PROCESSES defaults to 1
+        driver = SlackDriver(app_url=served.events_url, signing_secret=SECRET, standin=standin)
+        assert mission(driver).status == 200
+        opened = standin.wait_for("views.open", timeout=15)
+        assert opened.ok
+        # The work process's Slack calls are counted where operators scrape.
+        assert wait_until(lambda: _count(served.metrics(), "views.open", "ok") >= 1, 10)
+        served.process.send_signal(signal.SIGTERM)
+        assert served.process.wait(timeout=30) in (0, -signal.SIGTERM)
+    output = served.process.stdout.read() if served.process.stdout else ""
+    assert "Traceback" not in output
+    assert wait_until(lambda: not alive(workers[0]), 10)  # stopped with it, not orphaned
+
+
+def test_with_no_work_processes_serve_runs_the_work_in_its_own_threads(
+    standin: SlackStandIn, tmp_path: Path
+) -> None:
+    with serve(standin, secret=SECRET, cwd=tmp_path, env={"WORK_PROCESSES": "0"}) as served:
+        assert work_processes_of(served.process.pid) == []
+        driver = SlackDriver(app_url=served.events_url, signing_secret=SECRET, standin=standin)
+        assert (
+            driver.command(user=NOOR, channel=DEMO_COUNCIL_CHANNEL, command="/mission").status
+            == 200
+        )
+        assert standin.wait_for("views.open", timeout=15).ok
+
+
+def test_a_work_process_killed_mid_request_is_replaced_and_its_member_told(
+    standin: SlackStandIn, tmp_path: Path
+) -> None:
+    with serve(standin, secret=SECRET, cwd=tmp_path) as served:
+        [first] = work_processes_of(served.process.pid)
+        driver = SlackDriver(app_url=served.events_url, signing_secret=SECRET, standin=standin)
+        standin.set_latency(20, method="views.open")  # the work process waits on Slack
+        assert (
+            driver.command(user=NOOR, channel=DEMO_COUNCIL_CHANNEL, command="/mission").status
+            == 200
+        )
+        # Killed while it holds the request (the views.open call is under way).
+        assert wait_until(lambda: standin.in_flight("views.open") >= 1, 15)
+        os.kill(first, signal.SIGKILL)
+        told = standin.wait_for("chat.postEphemeral", timeout=15)
+        assert told.args["user"] == NOOR and told.args["text"] == SORRY
+        assert wait_until(
+            lambda: [p for p in work_processes_of(served.process.pid) if p != first], 60
+        )
+        standin.set_latency(0, method="views.open")
+        standin.clear_calls()
+        # The replacement takes the next request.
+        assert (
+            driver.command(user=NOOR, channel=DEMO_COUNCIL_CHANNEL, command="/mission").status
+            == 200
+        )
+        assert standin.wait_for("views.open", timeout=30).ok
+    output = served.process.stdout.read() if served.process.stdout else ""
+    assert "ended (exit code -9) with 1 requests; starting another" in output
