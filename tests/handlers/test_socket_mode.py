@@ -34,6 +34,7 @@ from bot.services import Services
 from bot.settings import Settings
 from storage.missions import MissionDraft, ReactionFeedback
 from tests.plugins.clock import Clock
+from tests.plugins.serving import wait_until, work_processes_of
 
 NOOR, LENA = DEMO_MEMBERS[0][0], DEMO_MEMBERS[1][0]
 DRAFT_VALUES: dict[str, dict[str, dict[str, Any]]] = {
@@ -288,26 +289,55 @@ def test_council_bot_socket_with_a_refused_app_token_says_so_in_one_line(tmp_pat
     assert "Traceback" not in result.stderr
 
 
-def test_a_burst_behind_a_slow_slack_is_acked_and_every_modal_opens(
-    socket_slack: SocketSlack,
-) -> None:
+def test_a_burst_behind_a_slow_slack_is_acked_and_every_modal_opens(tmp_path: Path) -> None:
+    """`council-bot socket` as it runs in production: it acks each envelope, and its work
+    process (WORK_PROCESSES, default 1) opens the modals."""
     from concurrent.futures import ThreadPoolExecutor
 
-    socket_slack.standin.set_latency(0.4)
-    members = [m[0] for m in DEMO_MEMBERS]
-
-    def send(i: int) -> SocketAck:
-        return socket_slack.driver.command(
-            user=members[i % len(members)], channel=DEMO_COUNCIL_CHANNEL, command="/mission"
+    with SlackStandIn(seed_demo()) as standin:
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in UNSET},
+            "SLACK_BOT_TOKEN": standin.bot_token,
+            "SLACK_APP_TOKEN": standin.app_token,
+            "SLACK_API_URL": standin.api_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "socket"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        try:
+            assert wait_until(lambda: bool(standin.socket_mode.active_connections), 60)
+            assert len(work_processes_of(process.pid)) == 1
+            driver = SocketModeDriver(standin)
+            members = [m[0] for m in DEMO_MEMBERS]
 
-    # The driver raises TimeoutError for an envelope not acked within its timeout; Slack's
-    # own limit is 3 s, so the driver is held to that.
-    socket_slack.driver.timeout = 3.0
-    with ThreadPoolExecutor(max_workers=20) as senders:
-        acks = list(senders.map(send, range(40)))
-    assert len(acks) == 40 and all(a.status == 200 for a in acks)
-    assert socket_slack.runtime.work.wait_idle(60)
-    opened = [c for c in socket_slack.standin.calls_to("views.open") if c.ok]
-    assert len(opened) == 40
-    socket_slack.standin.set_latency(0)
+            def send(i: int) -> SocketAck:
+                return driver.command(
+                    user=members[i % len(members)], channel=DEMO_COUNCIL_CHANNEL, command="/mission"
+                )
+
+            send(0)  # the work process's first request (its first Slack calls) out of the way
+            assert standin.wait_for("views.open", timeout=30).ok
+            standin.clear_calls()
+            standin.set_latency(0.4)
+            # The driver raises TimeoutError for an envelope not acked within its timeout;
+            # Slack's own limit is 3 s, so the driver is held to that.
+            driver.timeout = 3.0
+            with ThreadPoolExecutor(max_workers=20) as senders:
+                acks = list(senders.map(send, range(40)))
+            assert len(acks) == 40 and all(a.status == 200 for a in acks)
+            opened = standin.wait_for("views.open", count=40, timeout=60)
+            assert all(call.ok for call in opened)
+        finally:
+            standin.set_latency(0)
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
