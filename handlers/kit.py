@@ -38,7 +38,7 @@ from slack_sdk import WebClient
 from bot.features.errors import NotAllowed
 from bot.platform import replays
 from bot.platform.mrkdwn import escape
-from bot.platform.offload import handoff_of
+from bot.platform.offload import NoWorkerReady, handoff_of
 from bot.platform.work import WorkPools
 from bot.services import Services
 from bot.ui.blocks import section
@@ -192,7 +192,15 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
             if offload is None:
                 return run(_noop_ack)
             handoff = handoff_of(request.mode, request.raw_body, request.body, request.headers)
-            return lambda: offload.run(handoff)
+            here = run(_noop_ack)
+
+            def handed_off() -> None:
+                try:
+                    offload.run(handoff)
+                except NoWorkerReady:  # none ready (one is being replaced): run it here
+                    here()
+
+            return handed_off
 
         owner = _team_in(body)  # one workspace never takes another's room in the pools
         if kind == "view":

@@ -49,6 +49,12 @@ class WorkerLost(RuntimeError):
     """The worker process running a job ended before the job did."""
 
 
+class NoWorkerReady(WorkerLost):
+    """No work process is ready (all starting, or replacing one that died): nothing was
+    handed over, so the caller runs the job itself rather than let it wait for a start
+    that can take longer than a trigger id lives."""
+
+
 @dataclass(frozen=True, slots=True)
 class Handoff:
     """One request as Bolt received it: enough for a worker's Bolt to dispatch it again."""
@@ -131,12 +137,14 @@ class Offload:
     def run(self, handoff: Handoff) -> None:
         """Hand `handoff` to the least busy worker and wait until it has run it.
 
-        Raises WorkerLost if that worker ended first (or none could take it).
+        Raises WorkerLost if that worker ended first, NoWorkerReady (before sending
+        anything) if none is ready.
         """
         with self._lock:
-            if self._closing or not self._workers:
-                raise WorkerLost("no work process is running")
-            worker = min(self._workers, key=lambda w: len(w.pending))
+            ready = [w for w in self._workers if w.ready.is_set()]
+            if self._closing or not ready:
+                raise NoWorkerReady("no work process is ready")
+            worker = min(ready, key=lambda w: len(w.pending))
             job_id = next(self._ids)
             pending = _Pending(done=threading.Event())
             worker.pending[job_id] = pending

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,10 +84,10 @@ class Served:
             return str(answer.read().decode())
 
 
-def wait_until(check: object, timeout: float = 15.0) -> bool:
+def wait_until(check: Callable[[], object], timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if callable(check) and check():
+        if check():
             return True
         time.sleep(0.05)
     return False
