@@ -312,7 +312,7 @@ def _start_work_processes(runtime: Runtime, *, socket_mode: bool) -> None:
     count = runtime.settings.work_processes
     if count < 1:
         return
-    from bot import work_process
+    from bot import work_process  # which imports this module
 
     offload = Offload(
         processes=count,

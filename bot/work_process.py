@@ -14,14 +14,13 @@ from multiprocessing.connection import Connection
 
 from slack_bolt import BoltRequest
 
+from bot.cli import build_runtime, configure_logging
 from bot.platform.offload import Handoff, worker_loop
 from bot.reminders.engine import observe_wakes
 from bot.settings import Settings
 
 
 def main(conn: Connection, settings: Settings, socket_mode: bool) -> None:
-    from bot.cli import build_runtime, configure_logging  # the cli imports this module
-
     configure_logging(settings)
     runtime = build_runtime(settings, socket_mode=socket_mode, offloaded=True)
     # The earliest reminder each thread's job scheduled, for the serving process's engine.
@@ -36,8 +35,7 @@ def main(conn: Connection, settings: Settings, socket_mode: bool) -> None:
         scheduled.due = None
         return due
 
-    def dispatch(handoff: Handoff) -> None:
-        scheduled.due = None
+    def dispatch(handoff: Handoff) -> None:  # `woken` runs after each, clearing `due`
         headers: dict[str, str | Sequence[str]] = dict(handoff.headers)
         runtime.app.dispatch(BoltRequest(body=handoff.body, headers=headers, mode=handoff.mode))
 

@@ -190,7 +190,7 @@ class Offload:
                 self._workers.remove(worker)
             pending, worker.pending = worker.pending, {}
             closing = self._closing
-        worker.ready.set()
+        worker.ready.set()  # `start` waits on it: a worker that died starting is done
         worker.process.join(timeout=5)
         for job in pending.values():
             job.lost = True
@@ -203,10 +203,6 @@ class Offload:
                 len(pending),
             )
             self._spawn()
-
-    def pids(self) -> list[int]:
-        with self._lock:
-            return [w.process.pid for w in self._workers if w.process.pid is not None]
 
     def close(self, *, timeout: float = 60.0) -> None:
         """Let the workers finish what they hold, then stop them (after the pool's close:

@@ -187,7 +187,7 @@ class WorkPools:
     queued), and `forms` for modal submissions (validated and acked by the job itself, so
     admitted only when a worker is free to start at once).
 
-    With `offload` (worker processes), an `after_ack` job hands its request to a worker
+    With `offload` (work processes), an `after_ack` job hands its request to a worker
     process and waits for it there. `inline`: this is a work process; a job runs in the
     thread that dispatched its request (the acking process bounds how many there are).
     """
@@ -199,7 +199,6 @@ class WorkPools:
         queue_limit: int = 200,
         form_workers: int = 16,
         owner_share: float = 1.0,
-        offload: Offload | None = None,
         inline: bool = False,
     ) -> None:
         """`owner_share`: the part of each pool one workspace may hold at once (1.0 for a
@@ -210,7 +209,8 @@ class WorkPools:
         def share(capacity: int) -> int | None:
             return None if owner_share >= 1 else max(1, int(capacity * owner_share))
 
-        self.offload = offload
+        # Set by `serve` and `socket` when they start work processes (bot.cli).
+        self.offload: Offload | None = None
         self.after_ack = WorkPool(
             name="after_ack",
             workers=workers,
