@@ -8,12 +8,8 @@ answered with its own token whichever process they reach.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,8 +21,8 @@ from bot.sandbox.standin.oauth import CLIENT_ID, CLIENT_SECRET
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import seed_demo
 from storage import crypto
-from tests.bot.test_serve_process import _free_port, _healthy
 from tests.plugins.distribution import FIRST_TEAM, SECOND_TEAM, install_link
+from tests.plugins.serving import free_port, serve, stop
 
 SECRET = "fedcba9876543210fedcba9876543210"
 
@@ -39,27 +35,6 @@ def standin() -> Iterator[SlackStandIn]:
         )
         running.configure_oauth(client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
         yield running
-
-
-def _serve(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def _stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-    return process.stdout.read() if process.stdout else ""
 
 
 def _install(
@@ -83,40 +58,24 @@ def _install(
 def test_two_processes_share_installations_and_install_states(
     standin: SlackStandIn, empty_database_url: str, tmp_path: Path
 ) -> None:
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
-    env = {
-        **os.environ,
+    env: dict[str, str | None] = {
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": standin.api_url,
         # Slack sends every installer back to the second process.
         "SLACK_REDIRECT_URI": urls[1] + "/slack/oauth_redirect",
         "DATABASE_URL": empty_database_url,
         "DATA_KEY": crypto.new_key(),
+        "SLACK_BOT_TOKEN": None,
     }
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
-        env.pop(name, None)
-    first = _serve(env, ports[0], tmp_path)
-    # The first migrates; the second starts once it answers (both would wait on the
-    # migration lock anyway).
-    outputs: list[str] = []
-    second: subprocess.Popen[str] | None = None
-    try:
-        for url, process in ((urls[0], first),):
-            for _ in range(400):
-                if _healthy(url) or process.poll() is not None:
-                    break
-                threading.Event().wait(0.05)
-            assert _healthy(url), _stop(process)
-        second = _serve(env, ports[1], tmp_path)
-        for _ in range(400):
-            if _healthy(urls[1]) or second.poll() is not None:
-                break
-            threading.Event().wait(0.05)
-        assert _healthy(urls[1]), _stop(second)
-
+    with ExitStack() as both:
+        # The first migrates; the second starts once it answers (both would wait on the
+        # migration lock anyway).
+        first, second = (
+            both.enter_context(serve(standin, secret=SECRET, cwd=tmp_path, env=env, port=port))
+            for port in ports
+        )
         with httpx.Client(timeout=10) as browser:
             # Started on the first process, finished on the second.
             installed = _install(standin, start_on=urls[0], team_id=FIRST_TEAM, browser=browser)
@@ -146,9 +105,6 @@ def test_two_processes_share_installations_and_install_states(
             opened = standin.wait_for("views.open", count=seen + 1)
             call = opened[-1] if isinstance(opened, list) else opened
             assert call.ok and call.token == issued[team_id]
-    finally:
-        outputs.append(_stop(first))
-        if second is not None:
-            outputs.append(_stop(second))
+        outputs = [stop(first.process), stop(second.process)]
     for output in outputs:
         assert "Traceback" not in output, output

@@ -9,7 +9,6 @@ payloads the HTTP tests send, as Socket Mode envelopes, and returns the app's ac
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from bot.services import Services
 from bot.settings import Settings
 from storage.missions import MissionDraft, ReactionFeedback
 from tests.plugins.clock import Clock
-from tests.plugins.serving import wait_until, work_processes_of
+from tests.plugins.serving import bot_env, start_bot, stop, wait_until, work_processes_of
 
 NOOR, LENA = DEMO_MEMBERS[0][0], DEMO_MEMBERS[1][0]
 DRAFT_VALUES: dict[str, dict[str, dict[str, Any]]] = {
@@ -219,26 +218,18 @@ def test_after_a_disconnect_the_app_reconnects_and_keeps_working(
 
 
 # ------------------------------------------------------- `council-bot socket` as a process
+def _socket_env(standin: SlackStandIn, *, app_token: str | None = None) -> dict[str, str | None]:
+    """What `council-bot socket` adds to a bot process's environment (its app token; no
+    signing secret, nor anything else of UNSET)."""
+    return {**dict.fromkeys(UNSET), "SLACK_APP_TOKEN": app_token or standin.app_token}
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_council_bot_socket_answers_and_stops_cleanly(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
     with SlackStandIn(seed_demo()) as standin:
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in UNSET},
-            "SLACK_BOT_TOKEN": standin.bot_token,
-            "SLACK_APP_TOKEN": standin.app_token,
-            "SLACK_API_URL": standin.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "socket"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        process = start_bot(["socket"], standin, cwd=tmp_path, env=_socket_env(standin))
         try:
             try:
                 standin.socket_mode.wait_for_connection(timeout=30)
@@ -251,12 +242,7 @@ def test_council_bot_socket_answers_and_stops_cleanly(
             assert isinstance(ack, SocketAck) and ack.ack["envelope_id"] == ack.envelope_id
             assert standin.wait_for("response_url").args["blocks"]
         finally:
-            process.send_signal(stop_signal)
-            try:
-                output = process.communicate(timeout=20)[0]
-            except subprocess.TimeoutExpired:
-                process.kill()
-                raise
+            output = stop(process, sig=stop_signal, timeout=20)
         assert process.returncode == 0, output
         assert "stopping: closing the Socket Mode connection" in output
         assert "Traceback" not in output
@@ -267,16 +253,10 @@ def test_council_bot_socket_answers_and_stops_cleanly(
 
 def test_council_bot_socket_with_a_refused_app_token_says_so_in_one_line(tmp_path: Path) -> None:
     with SlackStandIn(seed_demo()) as standin:
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in UNSET},
-            "SLACK_BOT_TOKEN": standin.bot_token,
-            "SLACK_APP_TOKEN": "xapp-1-A0OTHER-0000-not-this-app",
-            "SLACK_API_URL": standin.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        }
+        refused = "xapp-1-A0OTHER-0000-not-this-app"
         result = subprocess.run(
             [sys.executable, "-m", "bot.cli", "socket"],
-            env=env,
+            env=bot_env(standin, cwd=tmp_path, env=_socket_env(standin, app_token=refused)),
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -295,21 +275,7 @@ def test_a_burst_behind_a_slow_slack_is_acked_and_every_modal_opens(tmp_path: Pa
     from concurrent.futures import ThreadPoolExecutor
 
     with SlackStandIn(seed_demo()) as standin:
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in UNSET},
-            "SLACK_BOT_TOKEN": standin.bot_token,
-            "SLACK_APP_TOKEN": standin.app_token,
-            "SLACK_API_URL": standin.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "socket"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = start_bot(["socket"], standin, cwd=tmp_path, env=_socket_env(standin))
         try:
             assert wait_until(lambda: bool(standin.socket_mode.active_connections), 60)
             assert len(work_processes_of(process.pid)) == 1
@@ -335,9 +301,4 @@ def test_a_burst_behind_a_slow_slack_is_acked_and_every_modal_opens(tmp_path: Pa
             assert all(call.ok for call in opened)
         finally:
             standin.set_latency(0)
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+            stop(process)

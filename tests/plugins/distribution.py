@@ -10,7 +10,6 @@ install page set, as a browser would.
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from bot.sandbox.standin.oauth import CLIENT_ID, CLIENT_SECRET
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import Workspace, seed_demo
 from bot.settings import Settings
+from tests.plugins.serving import free_port
 from tests.plugins.slack import SIGNING_SECRET, Slack, serving
 
 FIRST_TEAM = "T0COUNCIL"
@@ -100,12 +100,6 @@ def _browser(given: httpx.Client | None) -> Iterator[httpx.Client]:
         yield client
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def running_distribution(
     engine: Engine,
@@ -127,7 +121,7 @@ def running_distribution(
         token_rotation=token_rotation,
         token_expires_in=token_expires_in,
     )
-    port = _free_port()
+    port = free_port()
     app_settings = Settings(
         slack_client_id=CLIENT_ID,  # type: ignore[arg-type]
         slack_client_secret=CLIENT_SECRET,  # type: ignore[arg-type]

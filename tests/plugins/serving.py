@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,42 +93,83 @@ def wait_until(check: Callable[[], object], timeout: float = 15.0) -> bool:
     return False
 
 
-@contextmanager
-def serve(
-    standin: SlackStandIn, *, secret: str, cwd: Path, env: dict[str, str] | None = None
-) -> Iterator[Served]:
-    """`council-bot serve` on a free port over a SQLite file in `cwd`; SIGTERM at the end
-    (the output is then in `served.process.stdout`)."""
-    port = free_port()
+# Proxies would route the bot's calls to the stand-in (on 127.0.0.1) elsewhere.
+_PROXIES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+
+
+def bot_env(
+    standin: SlackStandIn, *, cwd: Path, env: Mapping[str, str | None] | None = None
+) -> dict[str, str]:
+    """A bot process's environment: the stand-in as its Slack (bot token, API URL), a SQLite
+    file in `cwd`, no app token; `env` adds to it, a None there unsets a variable."""
     full = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in (*_PROXIES, "SLACK_APP_TOKEN")},
         "SLACK_BOT_TOKEN": standin.bot_token,
-        "SLACK_SIGNING_SECRET": secret,
         "SLACK_API_URL": standin.api_url,
         "DATABASE_URL": f"sqlite:///{cwd / 'bot.db'}",
-        **(env or {}),
     }
-    full.pop("SLACK_APP_TOKEN", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
-        env=full,
+    for name, value in (env or {}).items():
+        if value is None:
+            full.pop(name, None)
+        else:
+            full[name] = value
+    return full
+
+
+def start_bot(
+    args: Sequence[str],
+    standin: SlackStandIn,
+    *,
+    cwd: Path,
+    env: Mapping[str, str | None] | None = None,
+) -> subprocess.Popen[str]:
+    """`council-bot <args>` as its own process (see `bot_env`), its output in one pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args],
+        env=bot_env(standin, cwd=cwd, env=env),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def stop(
+    process: subprocess.Popen[str], *, sig: signal.Signals = signal.SIGTERM, timeout: float = 30
+) -> str:
+    """Send `sig` and wait (killing it after `timeout`); its whole output."""
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        return process.communicate(timeout=timeout)[0] or ""
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate(timeout=5)[0] or ""
+
+
+@contextmanager
+def serve(
+    standin: SlackStandIn,
+    *,
+    secret: str,
+    cwd: Path,
+    env: Mapping[str, str | None] | None = None,
+    port: int | None = None,
+) -> Iterator[Served]:
+    """`council-bot serve` on `port` (or a free one), answering once healthy; stopped with
+    SIGTERM at the end unless the test stopped it (`stop`)."""
+    port = port or free_port()
+    process = start_bot(
+        ["serve", "--port", str(port), "--host", "127.0.0.1"],
+        standin,
+        cwd=cwd,
+        env={"SLACK_SIGNING_SECRET": secret, **(env or {})},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         started = wait_until(lambda: healthy(url) or process.poll() is not None, 60)
         if not started or process.poll() is not None:
-            output = process.stdout.read() if process.poll() is not None and process.stdout else ""
-            raise AssertionError(f"council-bot serve did not start: {output}")
+            raise AssertionError(f"council-bot serve did not start: {stop(process)}")
         yield Served(process=process, url=url)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        stop(process)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.serving import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 ADDRESS = re.compile(r"Open (http://127\.0\.0\.1:\d+)/")
 
@@ -76,7 +78,7 @@ def test_plain_council_bot_with_no_tokens_opens_the_sandbox(tmp_path: Path) -> N
 
 
 def test_sandbox_port_and_data_dir(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "sandbox-data"
     process, url = _start(["sandbox", "--port", str(port), "--data-dir", str(data)], tmp_path)
     try:
@@ -122,14 +124,6 @@ def test_a_partial_slack_setup_is_not_mistaken_for_no_setup(tmp_path: Path, sett
     )
     assert result.returncode == 2
     assert result.stderr.startswith("council-bot: SLACK_BOT_TOKEN is not set")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_an_unknown_command_leaves_no_bolt_advice_in_the_terminal(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from bot.app import SORRY
 from bot.sandbox.standin.driver import Response, SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
-from tests.plugins.serving import alive, serve, wait_until, work_processes_of
+from tests.plugins.serving import alive, serve, stop, wait_until, work_processes_of
 
 SECRET = "0123456789abcdef0123456789abcdef"
 NOOR = DEMO_MEMBERS[0][0]
@@ -51,9 +51,8 @@ def test_a_command_is_acked_by_serve_and_its_modal_opened_by_the_work_process(
         assert opened.ok
         # The work process's Slack calls are counted where operators scrape.
         assert wait_until(lambda: _count(served.metrics(), "views.open", "ok") >= 1, 10)
-        served.process.send_signal(signal.SIGTERM)
-        assert served.process.wait(timeout=30) in (0, -signal.SIGTERM)
-    output = served.process.stdout.read() if served.process.stdout else ""
+        output = stop(served.process)
+    assert served.process.returncode in (0, -signal.SIGTERM)
     assert "Traceback" not in output
     assert wait_until(lambda: not alive(workers[0]), 10)  # stopped with it, not orphaned
 
@@ -98,5 +97,5 @@ def test_a_work_process_killed_mid_request_is_replaced_and_its_member_told(
             == 200
         )
         assert standin.wait_for("views.open", timeout=30).ok
-    output = served.process.stdout.read() if served.process.stdout else ""
+        output = stop(served.process)
     assert "ended (exit code -9) with 1 requests; starting another" in output
