@@ -46,22 +46,30 @@ from tests.plugins.slack import Slack
 FIGURES = ("185,000", "185000", "200k", "200000", "USD")
 
 
-def press_review(slack: Slack, user: str, posted: ApiCall) -> ApiCall | None:
-    """`user` presses "Request feedback by…" on the posted message: the modal Slack opened,
-    or None when it answered privately instead."""
+def press(slack: Slack, user: str, posted: ApiCall, action_id: str) -> ApiCall | None:
+    """`user` presses the button `action_id` on the posted message: the views.open call of
+    the modal it opened, or None when none opened."""
     opened = len(slack.standin.calls_to("views.open"))
-    answers = len(slack.standin.calls_to("response_url"))
     slack.driver.block_action(
         user=user,
-        action_id=ACTION_REVIEW,
+        action_id=action_id,
         channel=posted.args["channel"],
         message_ts=posted.response["ts"],
     )
     slack.settle()
     if len(slack.standin.calls_to("views.open")) > opened:
         return slack.standin.calls_to("views.open")[-1]
-    assert len(slack.standin.calls_to("response_url")) > answers
     return None
+
+
+def press_review(slack: Slack, user: str, posted: ApiCall) -> ApiCall | None:
+    """`user` presses "Request feedback by…" on the posted message: the modal Slack opened,
+    or None when it answered privately instead."""
+    answers = len(slack.standin.calls_to("response_url"))
+    opened = press(slack, user, posted, ACTION_REVIEW)
+    if opened is None:
+        assert len(slack.standin.calls_to("response_url")) > answers
+    return opened
 
 
 def ask(
@@ -235,17 +243,10 @@ def give_feedback(
 ) -> dict[str, Any] | None:
     """`user` presses Give feedback and sends the form: Slack's answer to the submission,
     or None when the button was answered privately instead of with the form."""
-    opened = len(slack.standin.calls_to("views.open"))
-    slack.driver.block_action(
-        user=user,
-        action_id=ACTION_NOTE,
-        channel=posted.args["channel"],
-        message_ts=posted.response["ts"],
-    )
-    slack.settle()
-    if len(slack.standin.calls_to("views.open")) == opened:
+    opened = press(slack, user, posted, ACTION_NOTE)
+    if opened is None:
         return None
-    view = slack.standin.calls_to("views.open")[-1].response["view"]
+    view = opened.response["view"]
     values = {
         FIELD_NOTE_TEXT: {FIELD_NOTE_TEXT: payloads.plain(text)},
         FIELD_NOTE_ANONYMOUS: {
@@ -321,15 +322,9 @@ def test_the_author_and_someone_outside_the_channel_cannot_give_feedback(
     assert give_feedback(slack, slack.lena, posted, text="my own") is None
     assert "That one is yours" in text_of(slack.standin.calls_to("response_url")[-1])
     # Arjun opens the form, then leaves the channel before sending it: refused inline.
-    opened = len(slack.standin.calls_to("views.open"))
-    slack.driver.block_action(
-        user=slack.arjun,
-        action_id=ACTION_NOTE,
-        channel=slack.council,
-        message_ts=posted.response["ts"],
-    )
-    slack.settle()
-    form = slack.standin.calls_to("views.open")[opened].response["view"]
+    opened = press(slack, slack.arjun, posted, ACTION_NOTE)
+    assert opened is not None
+    form = opened.response["view"]
     slack.workspace.channels[slack.council].members.discard(slack.arjun)
     answer = slack.driver.view_submission(
         user=slack.arjun,
@@ -339,13 +334,7 @@ def test_the_author_and_someone_outside_the_channel_cannot_give_feedback(
     assert (answer.json or {}).get("response_action") == "errors", answer.json
     slack.workspace.channels[slack.council].members.discard(slack.maya)
     updates = len(slack.standin.calls_to("views.update"))
-    slack.driver.block_action(
-        user=slack.maya,
-        action_id=ACTION_NOTE,
-        channel=slack.council,
-        message_ts=posted.response["ts"],
-    )
-    slack.settle()
+    press(slack, slack.maya, posted, ACTION_NOTE)
     (became,) = slack.standin.calls_to("views.update")[updates:]  # the form, now a notice
     assert "Only members of this council channel" in json.dumps(became.args["view"])
     assert "submit" not in became.args["view"]
