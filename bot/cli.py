@@ -263,6 +263,7 @@ def _serve(settings: Settings, *, port: int, host: str) -> int:
     settings.secret("SLACK_SIGNING_SECRET")  # fail early, before migrating
     runtime = build_runtime(settings)
     _start_work_processes(runtime, socket_mode=False)
+    runtime.work.prestart()
     log.info("serving Slack requests on %s:%s/slack/events", host, port)
     runtime.reminders.start()
     try:
@@ -279,6 +280,7 @@ def _socket(settings: Settings) -> int:
     app_token = settings.secret("SLACK_APP_TOKEN")
     runtime = build_runtime(settings, socket_mode=True)
     _start_work_processes(runtime, socket_mode=True)
+    runtime.work.prestart()
     handler = TimedSocketModeHandler(runtime.app, app_token)  # observes the ack latency
     # `handler.start()` would block forever: SIGTERM would kill the process mid-work and
     # Ctrl+C would end in a traceback. Wait for either instead, then close the

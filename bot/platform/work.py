@@ -134,6 +134,17 @@ class WorkPool:
         self.start(job, kind=kind, on_error=on_error, owner=owner)
         return True
 
+    def prestart(self, *, timeout: float = 10.0) -> None:
+        """Start every worker thread now. The executor starts threads as jobs come, and a
+        start (a few ms on a busy machine) in a burst's ack path holds that request and
+        every one behind it; a server starts them before it takes requests."""
+        if self.inline:
+            return
+        gate = threading.Barrier(self.workers + 1, timeout=timeout)
+        for _ in range(self.workers):  # each holds a thread until all of them are running
+            self._executor.submit(gate.wait)
+        gate.wait()
+
     def _run(
         self, job: Callable[[], None], kind: str, on_error: OnError, owner: str | None
     ) -> None:
@@ -229,6 +240,11 @@ class WorkPools:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         return all(pool.wait_idle(timeout) for pool in self._all())
+
+    def prestart(self) -> None:
+        """Start the pools' threads before serving (see WorkPool.prestart)."""
+        for pool in self._all():
+            pool.prestart()
 
     def close(self, *, wait: bool = True) -> None:
         for pool in self._all():

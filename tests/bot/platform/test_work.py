@@ -130,3 +130,29 @@ def test_pools_need_a_worker_and_a_non_negative_queue() -> None:
     assert pools.after_ack.capacity == 1 and pools.forms.capacity == 1
     assert pools.wait_idle(1)
     pools.close()
+
+
+def test_prestart_starts_every_worker_so_a_burst_starts_no_thread() -> None:
+    pool = WorkPool(name="prestarted", workers=3, queue_limit=5)
+
+    def workers() -> int:
+        return sum(1 for t in threading.enumerate() if t.name.startswith("prestarted-"))
+
+    try:
+        assert workers() == 0  # the executor starts threads as jobs come
+        pool.prestart()
+        assert workers() == 3
+        started = threading.Barrier(4, timeout=5)
+        for _ in range(3):
+            assert pool.submit(started.wait, kind="test", on_error=pytest.fail)
+        started.wait()  # all three ran at once, on the threads already there
+        assert workers() == 3
+    finally:
+        pool.close()
+
+
+def test_an_inline_pool_has_no_threads_to_prestart() -> None:
+    pool = WorkPool(name="inline_prestart", workers=2, queue_limit=0, inline=True)
+    pool.prestart()
+    assert not any(t.name.startswith("inline_prestart-") for t in threading.enumerate())
+    pool.close()
