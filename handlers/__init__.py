@@ -50,6 +50,7 @@ def register_all(app: App, services: Services, *, work: WorkPools, report: kit.R
         tour,
     ):
         feature.register(app, services)
+    kit.route(app)  # Bolt gets one listener per kind; the kit finds the feature's by name
     # A posted draft's message is the missions feature's: others re-render it through the
     # kit (a member's erase takes their feedback off other members' drafts).
     kit.provide_draft_refresher(_refresh_draft)

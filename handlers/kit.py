@@ -1,7 +1,9 @@
 """The handler kit: what every listener module shares, so a listener only translates.
 
 - `Listeners`: a module declares its listeners at module level (`@listeners.command`,
-  `.action`, `.view`, `.event`) and `register(app)` adds them in one place. The functions
+  `.action`, `.view`, `.event`) and `register(app)` adds them in one place; `route(app)`,
+  once every module registered, gives Bolt one listener per kind, and the kit finds a
+  request's listener by its name (a lookup, where Bolt would try each in turn). The functions
   stay plain module-level functions. Registration wraps each so that its ack never waits
   on anyone's Slack calls. The app runs Bolt with `process_before_response=True`, so the
   wrapper runs in the thread that answers Slack: commands and clicks are acked there and
@@ -27,7 +29,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -101,10 +105,204 @@ class Listeners:
         return self._add("event", event_type, matchers)
 
     def register(self, app: App) -> None:
+        """Add this module's listeners to the app's routes (`route(app)` serves them)."""
+        routes = _routes.setdefault(app, _Routes())
         for kind, matcher, matchers, fn in self._entries:
-            add = getattr(app, kind)
-            listener = _handed_off(kind, fn)
-            (add(matcher, matchers=list(matchers)) if matchers else add(matcher))(listener)
+            routes.add(kind, matcher, matchers, _handed_off(kind, fn))
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+# A routed listener: the wrapper `_handed_off` makes, called with Bolt's arguments by name.
+Routed = Callable[..., BoltResponse | None]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    order: int  # registration order: Bolt runs the first listener that matches
+    matchers: tuple[Callable[..., bool], ...]  # Bolt-style: they take argument names
+    listener: Routed
+
+
+class _Routes:
+    """Every kit listener of one app, found by the request's own key.
+
+    Bolt tries its listeners in turn and builds each matcher's arguments anew for every
+    try, so with a hundred listeners an ack spent most of its time matching, the longer
+    the later its listener was registered. `route(app)` registers one Bolt listener per
+    kind (commands, clicks, events, submissions, closes) whose pattern holds every name
+    the kit serves, and the listener is then looked up here: the same first-registered-wins
+    choice, in a dict lookup.
+    """
+
+    def __init__(self) -> None:
+        self.routed = False
+        self._order = 0
+        self.commands: dict[str, _Candidate] = {}
+        self.actions: dict[str, _Candidate] = {}
+        self.action_patterns: list[tuple[re.Pattern[str], _Candidate]] = []
+        self.views: dict[str, _Candidate] = {}
+        self.closes: dict[str, _Candidate] = {}
+        self.events: dict[str, list[_Candidate]] = {}
+
+    def add(
+        self, kind: str, matcher: Any, matchers: Sequence[Callable[..., bool]], listener: Routed
+    ) -> None:
+        if self.routed:
+            raise RuntimeError("listeners registered after route(app) would never run")
+        self._order += 1
+        entry = _Candidate(self._order, tuple(matchers), listener)
+        if matchers and kind != "event":
+            raise TypeError("only event listeners take extra matchers")
+        if kind == "command" and isinstance(matcher, str):
+            self.commands.setdefault(matcher, entry)
+        elif kind == "action" and isinstance(matcher, str):
+            self.actions.setdefault(matcher, entry)
+        elif kind == "action" and isinstance(matcher, Mapping) and set(matcher) == {"action_id"}:
+            pattern = matcher["action_id"]
+            if isinstance(pattern, str):
+                self.actions.setdefault(pattern, entry)
+            elif isinstance(pattern, re.Pattern) and pattern.flags == re.UNICODE:
+                self.action_patterns.append((pattern, entry))
+            else:
+                raise TypeError(f"an action id is a name or a plain pattern: {pattern!r}")
+        elif kind == "view" and isinstance(matcher, str):
+            self.views.setdefault(matcher, entry)
+        elif (
+            kind == "view"
+            and isinstance(matcher, Mapping)
+            and set(matcher) == {"type", "callback_id"}
+            and matcher["type"] == "view_closed"
+            and isinstance(matcher["callback_id"], str)
+        ):
+            self.closes.setdefault(matcher["callback_id"], entry)
+        elif kind == "event" and isinstance(matcher, str) and matcher != "message":
+            self.events.setdefault(matcher, []).append(entry)
+        else:
+            raise TypeError(f"the kit does not route a {kind} listener on {matcher!r}")
+
+    def names(self) -> dict[str, set[str]]:
+        """What the app serves, by kind (the manifest must declare the same)."""
+        return {
+            "command": set(self.commands),
+            "action": set(self.actions) | {p.pattern for p, _ in self.action_patterns},
+            "view": set(self.views) | set(self.closes),
+            "event": set(self.events),
+            "shortcut": set(),
+        }
+
+    def action(self, action_id: str) -> _Candidate | None:
+        found = [c for p, c in self.action_patterns if p.search(action_id)]
+        exact = self.actions.get(action_id)
+        if exact is not None:
+            found.append(exact)
+        return min(found, key=lambda c: c.order) if found else None
+
+    def event(self, event_type: str, given: Mapping[str, Any]) -> _Candidate | None:
+        for candidate in self.events.get(event_type, ()):
+            if all(_call_by_name(m, given) for m in candidate.matchers):
+                return candidate
+        return None
+
+
+_routes: weakref.WeakKeyDictionary[Any, _Routes] = weakref.WeakKeyDictionary()
+
+
+def _call_by_name(fn: Callable[..., Any], given: Mapping[str, Any]) -> Any:
+    """Call a Bolt-style function with the arguments it names, as Bolt would."""
+    return fn(**{name: given[name] for name in inspect.getfullargspec(fn).args})
+
+
+def _alternatives(names: Sequence[str]) -> re.Pattern[str]:
+    """A pattern matching exactly these names (Bolt matches a pattern with re.search)."""
+    return re.compile("^(?:" + "|".join(re.escape(n) for n in sorted(names)) + ")$")
+
+
+def served(app: App) -> dict[str, set[str]]:
+    """The commands, actions, views and events the kit serves on `app`."""
+    return _routes.get(app, _Routes()).names()
+
+
+def route(app: App) -> None:
+    """Serve every listener registered with `Listeners.register(app)` (call once, last)."""
+    routes = _routes.setdefault(app, _Routes())
+    if routes.routed:
+        raise RuntimeError("route(app) was already called")
+    routes.routed = True
+
+    def dispatcher(find: Callable[[dict[str, Any], dict[str, Any]], _Candidate | None]) -> Routed:
+        def routed(
+            ack: Ack,
+            body: dict[str, Any],
+            payload: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+            respond: Respond,
+            say: Any,
+            logger: logging.Logger,
+            request: BoltRequest,
+        ) -> BoltResponse | None:
+            given = {
+                "ack": ack,
+                "body": body,
+                "payload": payload,
+                "client": client,
+                "context": context,
+                "respond": respond,
+                "say": say,
+                "logger": logger,
+                "request": request,
+            }
+            found = find(body, given)
+            if found is None:  # Bolt's pattern matched, so one of ours does too
+                raise LookupError(f"no listener for {_label(_kind_of(body), body)}")
+            return found.listener(**given)
+
+        return routed
+
+    def command(body: dict[str, Any], _given: dict[str, Any]) -> _Candidate | None:
+        return routes.commands.get(str(body.get("command", "")))
+
+    def action(body: dict[str, Any], _given: dict[str, Any]) -> _Candidate | None:
+        return routes.action(str(((body.get("actions") or [{}])[0]).get("action_id", "")))
+
+    def event(body: dict[str, Any], given: dict[str, Any]) -> _Candidate | None:
+        event_given = {**given, "event": given["payload"]}
+        return routes.event(str((body.get("event") or {}).get("type", "")), event_given)
+
+    def view(body: dict[str, Any], _given: dict[str, Any]) -> _Candidate | None:
+        callback_id = str((body.get("view") or {}).get("callback_id", ""))
+        table = routes.closes if body.get("type") == "view_closed" else routes.views
+        return table.get(callback_id)
+
+    # Bolt tries these in this order: the kinds that must ack fastest first.
+    if routes.commands:
+        app.command(_alternatives(list(routes.commands)))(dispatcher(command))
+    if routes.actions or routes.action_patterns:
+        exact = [_alternatives(list(routes.actions)).pattern] if routes.actions else []
+        sources = [*exact, *(p.pattern for p, _ in routes.action_patterns)]
+        either = re.compile("|".join(f"(?:{s})" for s in sources))
+        app.action({"action_id": either})(dispatcher(action))
+    if routes.events:
+        narrowed_only = [t for t, found in routes.events.items() if all(c.matchers for c in found)]
+        if narrowed_only:  # Bolt's "unhandled" answer for the rest would need a matcher
+            raise TypeError(f"events with only narrowed listeners: {narrowed_only}")
+        app.event(_alternatives(list(routes.events)))(dispatcher(event))
+    if routes.views:
+        app.view(_alternatives(list(routes.views)))(dispatcher(view))
+    if routes.closes:
+        closes = _alternatives(list(routes.closes))
+        app.view({"type": "view_closed", "callback_id": closes})(dispatcher(view))
+
+
+def _kind_of(body: Mapping[str, Any]) -> str:
+    if "command" in body:
+        return "command"
+    if body.get("type") == "block_actions":
+        return "action"
+    if "event" in body:
+        return "event"
+    return "view"
 
 
 # What a wrapped listener may ask for by name, as Bolt would have given it.
