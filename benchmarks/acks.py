@@ -99,7 +99,7 @@ class PreparedDriver(SlackDriver):
         super().__init__(app_url="", signing_secret=SECRET, standin=standin)
         self.prepared: list[tuple[str, str]] = []
 
-    def send(self, body: str, *, content_type: str, **_options: object) -> Response:  # type: ignore[override]
+    def send(self, body: str, *, content_type: str, **_options: object) -> Response:
         self.prepared.append((body, content_type))
         return Response(200, "", None)
 
@@ -452,7 +452,7 @@ def run_socket(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> No
     from bot.sandbox.standin.socket_driver import SocketModeDriver
 
     root = Path(args.app_root).resolve()
-    env = {"SLACK_APP_TOKEN": standin.app_token}
+    env: dict[str, str | None] = {"SLACK_APP_TOKEN": standin.app_token}
     with app_process(["-m", "bot.cli", "socket"], standin=standin, tmp=tmp, root=root, env=env):
         if not wait_until(lambda: bool(standin.socket_mode.active_connections), 60):
             raise RuntimeError("the app did not connect in Socket Mode")

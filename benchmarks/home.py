@@ -120,11 +120,14 @@ def seed(engine: Engine, scenario: Scenario, team_id: str) -> None:
             author_id=author,
             mission=mission(company, number),
         )
-        missions.attach_message(engine, draft_id=draft_id, message_ts=f"1700000000.{number:06d}")
+        missions.attach_message(
+            engine, draft_id=draft_id, team_id=team_id, message_ts=f"1700000000.{number:06d}"
+        )
         if number % 5 == 0:
             missions.revise(
                 engine,
                 draft_id=draft_id,
+                team_id=team_id,
                 editor_id=author,
                 mission=mission(company, number),
                 now=datetime.now(UTC),
