@@ -99,6 +99,14 @@ class Slack:
 _stopping_servers: list[threading.Thread] = []
 
 
+def stop_later(stop: Callable[[], None]) -> None:
+    """Run `stop` (a server's graceful shutdown: uvicorn's 0.1 s ticks, the stand-in's
+    50 ms poll) in the background while the next test runs; joined at the session's end."""
+    stopping = threading.Thread(target=stop, daemon=True)
+    stopping.start()
+    _stopping_servers.append(stopping)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _join_stopping_servers() -> Iterator[None]:
     yield
@@ -147,9 +155,7 @@ def serving(
         # Every request has been answered: uvicorn's graceful shutdown (a few of its 0.1 s
         # ticks) and the stand-in's (up to its 50 ms poll) finish in the background while
         # the next test runs; the checks below read only what the stand-in recorded.
-        stopping = threading.Thread(target=_stop_both, args=(server, standin), daemon=True)
-        stopping.start()
-        _stopping_servers.append(stopping)
+        stop_later(lambda: _stop_both(server, standin))
     # Every message, modal and Home tab the app sent passed Slack's Block Kit checks.
     refused = [c.describe() for c in standin.calls if c.error in BLOCK_KIT_ERRORS]
     assert not refused, "Slack would have refused:\n" + "\n".join(refused)
