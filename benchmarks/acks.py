@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/acks.py [--commands 60] [--concurrency 30] [--latency 0.4]
-        [--help-concurrency 8] [--help-rounds 10] [--no-socket] [--distribution]
+        [--help-concurrency 8] [--help-rounds 10] [--rounds 3] [--no-socket] [--distribution]
 
 Three measurements, each printed as ack p50 / p99 / max, non-200 answers and acks over 3 s:
 1. `--commands` `/mission` (each opens the draft modal) sent `--concurrency` at a time as
@@ -24,10 +24,13 @@ Under each line is the app's own figure from its `/metrics` ack histogram, the t
 the app's process. The Socket Mode burst is sent from this process (its driver is the
 stand-in's own connection).
 
+Both apps run side by side and each burst of 1. and 2. is sent `--rounds` times to each, in
+turn (the order alternating): each round gives a ratio, and the median of them is the
+figure, so one slow moment of the machine moves one round rather than the result.
+
 It measures and prints; it asserts nothing, so a busy machine changes the numbers, not the
-outcome. Each app runs in its own process (as `council-bot serve` / `socket` do), one after
-the other, against one stand-in in this process, so Slack's own work is not counted as the
-app's.
+outcome. Each app runs in its own process (as `council-bot serve` / `socket` do), against
+one stand-in in this process, so Slack's own work is not counted as the app's.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -345,7 +348,6 @@ def reached(standin: SlackStandIn, method: str, count: int) -> Callable[[], bool
 
 def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None:
     root = Path(args.app_root).resolve()
-    here = Path(__file__).resolve()
     cases = (
         (
             f"{args.commands} x /mission, {args.concurrency} at a time, "
@@ -367,46 +369,74 @@ def run_http(standin: SlackStandIn, tmp: Path, args: argparse.Namespace) -> None
     names = ("bare Bolt", "council", *(("distrib.",) if args.distribution else ()))
     for title, latency, text, total, concurrency in cases:
         print(title)
-        results: dict[str, Burst] = {}
-        for name in names:
-            port = free_port()
-            command = (
-                [str(here), "--bare-server", str(port)]
-                if name == "bare Bolt"
-                else ["-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"]
-            )
-            env: dict[str, str | None] = {"SLACK_SIGNING_SECRET": SECRET}
-            if name == "distrib.":
-                env.update(installed_workspace(standin, tmp / f"distribution-{port}.db"))
-            with app_process(command, standin=standin, tmp=tmp, root=root, env=env) as process:
-                url = f"http://127.0.0.1:{port}"
-                if not wait_until(functools.partial(healthy, url), 60):
-                    raise RuntimeError(f"{name} did not start: {process.stderr}")
-                driver = SlackDriver(
-                    app_url=url + EVENTS_PATH, signing_secret=SECRET, standin=standin, timeout=30
-                )
-                burst(command_sender(driver, text), total=2, concurrency=1)  # warm up
-                time.sleep(1)
-                standin.set_latency(latency)
-                standin.clear_calls()
-                before = server_side(url)
-                requests = prepared_commands(standin, total=total, text=text)
-                results[name] = send_prepared(url + EVENTS_PATH, requests, concurrency=concurrency)
-                print(results[name].line(name))
-                print(server_line(before, server_side(url)))
-                if name != "bare Bolt":
-                    method = "response_url" if text else "views.open"
-                    wait_until(reached(standin, method, total), 60)
-                    wait_until(functools.partial(app_idle, url), 60)  # stop it quiet
-                    what = "help answers sent" if text else "modals opened"
-                    print(f"  post-ack work: {what} {ok_calls(standin, method)} of {total}")
-                standin.set_latency(0)
-        ratio = results["council"].p99() / results["bare Bolt"].p99()
-        print(f"  ack p99 ratio council / bare Bolt: {ratio:.2f}")
+        results: dict[str, list[Burst]] = {name: [] for name in names}
+        with ExitStack() as apps:
+            urls = {
+                name: apps.enter_context(started(name, standin, tmp, root, warm_up=text))
+                for name in names
+            }
+            for round_number in range(args.rounds):
+                # Each round measures every app once, in turn; the order alternates, so
+                # neither app is always the one measured right after the other's burst.
+                order = names if round_number % 2 == 0 else tuple(reversed(names))
+                for name in order:
+                    url = urls[name]
+                    standin.set_latency(latency)
+                    standin.clear_calls()
+                    before = server_side(url)
+                    requests = prepared_commands(standin, total=total, text=text)
+                    result = send_prepared(url + EVENTS_PATH, requests, concurrency=concurrency)
+                    results[name].append(result)
+                    print(result.line(f"{name} #{round_number + 1}"))
+                    print(server_line(before, server_side(url)))
+                    if name != "bare Bolt":
+                        method = "response_url" if text else "views.open"
+                        wait_until(reached(standin, method, total), 60)
+                        wait_until(functools.partial(app_idle, url), 60)  # the next one quiet
+                        what = "help answers sent" if text else "modals opened"
+                        print(f"  post-ack work: {what} {ok_calls(standin, method)} of {total}")
+                    standin.set_latency(0)
+                    time.sleep(0.5)
+        print(ratio_line("council / bare Bolt", results["council"], results["bare Bolt"]))
         if "distrib." in results:
-            ratio = results["distrib."].p99() / results["council"].p99()
-            print(f"  ack p99 ratio distribution mode / one workspace: {ratio:.2f}")
+            mine, theirs = results["distrib."], results["council"]
+            print(ratio_line("distribution / one workspace", mine, theirs))
         print()
+
+
+def ratio_line(title: str, mine: list[Burst], theirs: list[Burst]) -> str:
+    """The ack p99 ratio of each round, and their median (one slow moment of the machine
+    moves one round, not the figure)."""
+    ratios = [a.p99() / b.p99() for a, b in zip(mine, theirs, strict=True)]
+    rounds = ", ".join(f"{r:.2f}" for r in ratios)
+    return f"  ack p99 ratio {title}: per round {rounds}; median {statistics.median(ratios):.2f}"
+
+
+@contextmanager
+def started(
+    name: str, standin: SlackStandIn, tmp: Path, root: Path, *, warm_up: str
+) -> Iterator[str]:
+    """One app in its own process, healthy and warmed up (two `/mission <warm_up>`);
+    yields its URL."""
+    port = free_port()
+    command = (
+        [str(Path(__file__).resolve()), "--bare-server", str(port)]
+        if name == "bare Bolt"
+        else ["-m", "bot.cli", "serve", "--port", str(port), "--host", "127.0.0.1"]
+    )
+    env: dict[str, str | None] = {"SLACK_SIGNING_SECRET": SECRET}
+    if name == "distrib.":
+        env.update(installed_workspace(standin, tmp / f"distribution-{port}.db"))
+    with app_process(command, standin=standin, tmp=tmp, root=root, env=env) as process:
+        url = f"http://127.0.0.1:{port}"
+        if not wait_until(functools.partial(healthy, url), 60):
+            raise RuntimeError(f"{name} did not start: {process.stderr}")
+        driver = SlackDriver(
+            app_url=url + EVENTS_PATH, signing_secret=SECRET, standin=standin, timeout=30
+        )
+        burst(command_sender(driver, warm_up), total=2, concurrency=1)
+        time.sleep(1)
+        yield url
 
 
 def installed_workspace(standin: SlackStandIn, database: Path) -> dict[str, str | None]:
@@ -482,6 +512,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.4, help="seconds per Web API call")
     parser.add_argument("--help-concurrency", type=int, default=8)
     parser.add_argument("--help-rounds", type=int, default=10)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="bursts per app and case, measured in turn"
+    )
     parser.add_argument("--no-socket", action="store_true", help="skip the Socket Mode burst")
     parser.add_argument(
         "--distribution",
