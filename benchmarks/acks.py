@@ -409,7 +409,15 @@ def ratio_line(title: str, mine: list[Burst], theirs: list[Burst]) -> str:
     moves one round, not the figure)."""
     ratios = [a.p99() / b.p99() for a, b in zip(mine, theirs, strict=True)]
     rounds = ", ".join(f"{r:.2f}" for r in ratios)
-    return f"  ack p99 ratio {title}: per round {rounds}; median {statistics.median(ratios):.2f}"
+    pooled = pool(mine).p99() / pool(theirs).p99()
+    return (
+        f"  ack p99 ratio {title}: per round {rounds}; median {statistics.median(ratios):.2f}"
+        f" (p99 of all rounds' acks together: {pooled:.2f})"
+    )
+
+
+def pool(bursts: list[Burst]) -> Burst:
+    return Burst([x for b in bursts for x in b.latencies], sum(b.non_200 for b in bursts))
 
 
 @contextmanager
