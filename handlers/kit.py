@@ -60,12 +60,16 @@ log = logging.getLogger("council_bot.handlers")
 # Reports a listener's failure (the app's error handler: log, then tell the member).
 Reporter = Callable[[BaseException, dict[str, Any], WebClient], None]
 
-# How long a modal submission's request waits for its listener's ack (Slack allows 3 s).
-FORM_ACK_WAIT = 2.5
-
 BUSY = (
     "I'm busy with a lot of requests right now and could not take this one. "
     "Nothing was saved or shared. Please try again in a minute."
+)
+# A submission whose listener did not answer within the wait: it is still running and may
+# yet save, so it is not "nothing was saved"; a second submission of the same form is
+# taken for a copy (and changes nothing) if the first one went through.
+SLOW_FORM = (
+    "This is taking me longer than Slack waits for, and I'm still on it. "
+    "Give it a minute: if it doesn't show up, submit this again."
 )
 
 
@@ -420,9 +424,11 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
                     acked.set()  # it raised or returned without acking: stop waiting
 
             work.forms.start(job, kind=label, on_error=on_error, owner=owner)
-            if not acked.wait(FORM_ACK_WAIT) and ack.response is None:
-                log.warning("%s did not ack in %.1f s: answered busy", label, FORM_ACK_WAIT)
-                _answer_busy_view(ack, body)
+            if not acked.wait(work.form_ack_wait) and ack.response is None:
+                log.warning(
+                    "%s did not ack in %.1f s: answered that it is slow", label, work.form_ack_wait
+                )
+                _answer_busy_view(ack, body, text=SLOW_FORM)
             return None
         if kind == "event":  # Bolt acks when this returns; Slack waits for nothing else
             if work.after_ack.submit(after_ack(), kind=label, on_error=on_error, owner=owner):
@@ -481,12 +487,12 @@ def _answer_busy(
     work.notices.submit(tell, kind="notice", on_error=lambda _e: None)
 
 
-def _answer_busy_view(ack: Ack, body: Mapping[str, Any]) -> None:
+def _answer_busy_view(ack: Ack, body: Mapping[str, Any], *, text: str = BUSY) -> None:
     """Keep the modal open with the member's typing, and say why it did not go through."""
     blocks = (body.get("view") or {}).get("blocks") or []
     first_input = next((b.get("block_id") for b in blocks if b.get("type") == "input"), None)
     if first_input:
-        ack(response_action="errors", errors={first_input: BUSY})
+        ack(response_action="errors", errors={first_input: text})
     else:
         ack()
 

@@ -19,6 +19,9 @@ from bot.platform.offload import Offload
 
 log = logging.getLogger("council_bot.work")
 
+# How long a modal submission's request waits for its listener's ack (Slack allows 3 s).
+FORM_ACK_WAIT = 2.5
+
 # Called with the exception of a job that raised; the pool logs it either way.
 OnError = Callable[[BaseException], None]
 
@@ -211,15 +214,18 @@ class WorkPools:
         form_workers: int = 16,
         owner_share: float = 1.0,
         inline: bool = False,
+        form_ack_wait: float = FORM_ACK_WAIT,
     ) -> None:
         """`owner_share`: the part of each pool one workspace may hold at once (1.0 for a
-        single workspace; less when one deployment serves many)."""
+        single workspace; less when one deployment serves many). `form_ack_wait`: how long
+        a modal submission waits for its listener's ack before it is told it is slow."""
         if not 0 < owner_share <= 1:
             raise ValueError("owner_share is a fraction of the pool, above 0 and at most 1")
 
         def share(capacity: int) -> int | None:
             return None if owner_share >= 1 else max(1, int(capacity * owner_share))
 
+        self.form_ack_wait = form_ack_wait
         # Set by `serve` and `socket` when they start work processes (bot.cli).
         self.offload: Offload | None = None
         self.after_ack = WorkPool(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,7 @@ def routed() -> Iterator[Routed]:
             enterprise_id=None, team_id="T1", bot_user_id="UB", bot_id="B1", bot_token="xoxb-1"
         ),
     )
-    work = WorkPools(workers=2, queue_limit=10, form_workers=2)
+    work = WorkPools(workers=2, queue_limit=10, form_workers=2, form_ack_wait=0.3)
     kit.install(app, Services(engine=make_engine("sqlite://")), work=work, report=_fail)
     yield Routed(app, work)
     work.close()
@@ -80,7 +81,12 @@ def click(action_id: str) -> BoltRequest:
 
 
 def modal(kind: str, callback_id: str) -> BoltRequest:
-    view = {"type": "modal", "callback_id": callback_id, "state": {"values": {}}}
+    view = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "state": {"values": {}},
+        "blocks": [{"type": "input", "block_id": "name", "element": {"type": "plain_text_input"}}],
+    }
     return interaction({"type": kind, "view": view})
 
 
@@ -190,3 +196,28 @@ def test_an_event_only_narrowed_listeners_take_is_refused_at_start(routed: Route
     listeners.register(routed.app)
     with pytest.raises(TypeError, match="only narrowed"):
         kit.route(routed.app)
+
+
+def test_a_submission_slower_than_the_wait_is_told_so_and_still_finishes(routed: Routed) -> None:
+    go_on, finished = threading.Event(), threading.Event()
+
+    def slow(ack: Ack) -> None:
+        go_on.wait(5)  # e.g. a machine too busy to save within Slack's 3 s
+        ack()
+        finished.set()
+
+    listeners = kit.Listeners()
+    listeners.view("form")(slow)
+    listeners.register(routed.app)
+    kit.route(routed.app)
+
+    answer = routed.app.dispatch(modal("view_submission", "form"))
+    # The modal stays open with a note by the field: not "nothing was saved" (it may be).
+    assert json.loads(answer.body) == {
+        "response_action": "errors",
+        "errors": {"name": kit.SLOW_FORM},
+    }
+    assert "doesn't show up, submit this again" in kit.SLOW_FORM
+    go_on.set()
+    assert finished.wait(5)  # the listener ran to its end: what it saved stays saved
+    assert routed.work.wait_idle(5)
