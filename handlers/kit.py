@@ -117,8 +117,8 @@ class Listeners:
 
 # --- routing ------------------------------------------------------------------------------------
 
-# A routed listener: the wrapper `_handed_off` makes, called with Bolt's arguments by name.
-Routed = Callable[..., BoltResponse | None]
+# A routed listener: the wrapper `_handed_off` makes, given Bolt's arguments by name.
+Routed = Callable[[Mapping[str, Any]], BoltResponse | None]
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,9 @@ def route(app: App) -> None:
         raise RuntimeError("route(app) was already called")
     routes.routed = True
 
-    def dispatcher(find: Callable[[dict[str, Any], dict[str, Any]], _Candidate | None]) -> Routed:
+    def dispatcher(
+        find: Callable[[dict[str, Any], dict[str, Any]], _Candidate | None],
+    ) -> Callable[..., BoltResponse | None]:
         def routed(
             ack: Ack,
             body: dict[str, Any],
@@ -260,7 +262,7 @@ def route(app: App) -> None:
             found = find(body, given)
             if found is None:  # Bolt's pattern matched, so one of ours does too
                 raise LookupError(f"no listener for {_label(_kind_of(body), body)}")
-            return found.listener(**given)
+            return found.listener(given)
 
         return routed
 
@@ -320,38 +322,25 @@ def _noop_ack(*_args: Any, **_kwargs: Any) -> None:
     """The ack a handed-off listener calls: the request was acked before it started."""
 
 
-def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse | None]:
-    """`fn` as a Bolt listener whose slow part runs in a work pool (see the module doc).
+def _handed_off(kind: str, fn: Callable[..., Any]) -> Routed:
+    """`fn` as a routed listener whose slow part runs in a work pool (see the module doc).
 
-    Bolt passes listener arguments by the names in the signature, so the wrapper takes every
-    name a listener here may use and hands `fn` the ones it declared.
+    It takes what Bolt gave the kind's one listener (`route`), by name, and hands `fn` the
+    names `fn` declared, as Bolt would have.
     """
     names = inspect.getfullargspec(fn).args
     unknown = set(names) - _PAYLOAD_NAMES - _GIVEN_NAMES
     if unknown:
         raise TypeError(f"{fn.__name__} asks for arguments the kit does not pass: {unknown}")
 
-    def listener(
-        ack: Ack,
-        body: dict[str, Any],
-        payload: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
-        say: Any,
-        logger: logging.Logger,
-        request: BoltRequest,
-    ) -> BoltResponse | None:
-        given: dict[str, Any] = {
-            "ack": ack,
-            "body": body,
-            "payload": payload,
-            "client": client,
-            "context": context,
-            "respond": respond,
-            "say": say,
-            "logger": logger,
-        }
+    def listener(given: Mapping[str, Any]) -> BoltResponse | None:
+        ack: Ack = given["ack"]
+        body: dict[str, Any] = given["body"]
+        payload: dict[str, Any] = given["payload"]
+        client: WebClient = given["client"]
+        context: BoltContext = given["context"]
+        respond: Respond = given["respond"]
+        request: BoltRequest = given["request"]
         label = _label(kind, body)
         work, report = _work_of(context), _reporter_of(context)
 
@@ -443,8 +432,6 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Callable[..., BoltResponse
         work.after_ack.start(after_ack(), kind=label, on_error=on_error, owner=owner)
         return None
 
-    listener.__name__ = fn.__name__
-    listener.__qualname__ = fn.__qualname__
     return listener
 
 
