@@ -261,7 +261,7 @@ def route(app: App) -> None:
             }
             found = find(body, given)
             if found is None:  # Bolt's pattern matched, so one of ours does too
-                raise LookupError(f"no listener for {_label(_kind_of(body), body)}")
+                raise LookupError("no kit listener for a request its pattern matched")
             return found.listener(given)
 
         return routed
@@ -299,16 +299,6 @@ def route(app: App) -> None:
     if routes.closes:
         closes = _alternatives(list(routes.closes))
         app.view({"type": "view_closed", "callback_id": closes})(dispatcher(view))
-
-
-def _kind_of(body: Mapping[str, Any]) -> str:
-    if "command" in body:
-        return "command"
-    if body.get("type") == "block_actions":
-        return "action"
-    if "event" in body:
-        return "event"
-    return "view"
 
 
 # What a wrapped listener may ask for by name, as Bolt would have given it.
