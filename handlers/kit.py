@@ -42,7 +42,7 @@ from slack_sdk import WebClient
 from bot.features.errors import NotAllowed
 from bot.platform import replays
 from bot.platform.mrkdwn import escape
-from bot.platform.offload import NoWorkerReady, handoff_of
+from bot.platform.offload import NoWorkerReady, WorkerLost, handoff_of
 from bot.platform.work import WorkPools
 from bot.services import Services
 from bot.ui.blocks import section
@@ -379,6 +379,14 @@ def _handed_off(kind: str, fn: Callable[..., Any]) -> Routed:
                 try:
                     offload.run(handoff)
                 except NoWorkerReady:  # none ready (one is being replaced): run it here
+                    here()
+                except WorkerLost:
+                    if kind != "event":
+                        raise  # the member is told; their trigger has likely expired
+                    # Slack never sends an acked event again, so it would be lost. Event
+                    # listeners take Slack's own redeliveries (event ids, idempotent
+                    # writes), so running it again here is as safe as one of those.
+                    log.warning("%s: its work process ended; running it here", label)
                     here()
 
             return handed_off

@@ -99,3 +99,24 @@ def test_a_work_process_killed_mid_request_is_replaced_and_its_member_told(
         assert standin.wait_for("views.open", timeout=30).ok
         output = stop(served.process)
     assert "ended (exit code -9) with 1 requests; starting another" in output
+
+
+def test_an_event_whose_work_process_was_killed_is_handled_by_serve_itself(
+    standin: SlackStandIn, tmp_path: Path
+) -> None:
+    with serve(standin, secret=SECRET, cwd=tmp_path) as served:
+        [first] = work_processes_of(served.process.pid)
+        driver = SlackDriver(app_url=served.events_url, signing_secret=SECRET, standin=standin)
+        standin.set_latency(20, method="views.publish")  # the work process waits on Slack
+        assert driver.app_home_opened(user=NOOR).status == 200  # acked: Slack won't resend
+        assert wait_until(lambda: standin.in_flight("views.publish") >= 1, 15)
+        os.kill(first, signal.SIGKILL)
+        standin.set_latency(0, method="views.publish")
+        # Not lost: the serving process runs the event's listener itself.
+        published = standin.wait_for(
+            "views.publish", predicate=lambda c: c.ok and c.args["user_id"] == NOOR, timeout=15
+        )
+        assert published.ok
+        assert standin.calls_to("chat.postEphemeral") == []  # nobody is told of a failure
+        output = stop(served.process)
+    assert "event:app_home_opened: its work process ended; running it here" in output
