@@ -14,8 +14,8 @@ worker and wait for it to finish": a blocked thread costs no interpreter time. T
 dispatches the same request through its own Bolt app (built by the same code, signature
 already checked by the acking process), whose listeners do the work inline.
 
-A worker that dies fails the jobs it held (each is reported to its member by the acking
-process, as any failed job) and is replaced. Slack API call counts made in a worker are
+A worker that dies fails the jobs it held (`WorkerLost`: the kit tells a command's or a
+click's member, as for any failed job, and runs an event again itself) and is replaced. Slack API call counts made in a worker are
 sent to the acking process, whose `/metrics` shows them; reminders a worker schedules
 wake the acking process's reminder engine.
 """
@@ -69,10 +69,6 @@ class _Pending:
     done: threading.Event
     wake: datetime | None = None
     lost: bool = False
-
-
-# A worker's entry point: runs in the new process, with the connection to the acking one.
-WorkerMain = Callable[[Connection], None]
 
 
 class _Worker:
