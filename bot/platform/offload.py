@@ -15,9 +15,9 @@ dispatches the same request through its own Bolt app (built by the same code, si
 already checked by the acking process), whose listeners do the work inline.
 
 A worker that dies fails the jobs it held (`WorkerLost`: the kit tells a command's or a
-click's member, as for any failed job, and runs an event again itself) and is replaced. Slack API call counts made in a worker are
-sent to the acking process, whose `/metrics` shows them; reminders a worker schedules
-wake the acking process's reminder engine.
+click's member, as for any failed job, and runs an event again itself) and is replaced.
+Slack API call counts made in a worker are sent to the acking process, whose `/metrics`
+shows them; reminders a worker schedules wake the acking process's reminder engine.
 """
 
 from __future__ import annotations
