@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from bot.app import SORRY
 from bot.sandbox.standin.driver import Response, SlackDriver
 from bot.sandbox.standin.server import SlackStandIn
 from bot.sandbox.standin.state import DEMO_COUNCIL_CHANNEL, DEMO_MEMBERS, seed_demo
-from tests.plugins.serving import alive, serve, stop, wait_until, work_processes_of
+from tests.plugins.serving import Served, alive, serve, stop, wait_until, work_processes_of
 
 SECRET = "0123456789abcdef0123456789abcdef"
 NOOR = DEMO_MEMBERS[0][0]
@@ -70,32 +70,34 @@ def test_with_no_work_processes_serve_runs_the_work_in_its_own_threads(
         assert standin.wait_for("views.open", timeout=15).ok
 
 
+def killed_mid_call(
+    standin: SlackStandIn, served: Served, method: str, send: Callable[[], Response]
+) -> int:
+    """Send a request, kill the (only) work process while it waits on Slack's `method` for
+    it, and put Slack back to speed; the killed process's pid."""
+    [worker] = work_processes_of(served.process.pid)
+    standin.set_latency(20, method=method)  # the work process waits on Slack
+    assert send().status == 200
+    assert wait_until(lambda: standin.in_flight(method) >= 1, 15)
+    os.kill(worker, signal.SIGKILL)
+    standin.set_latency(0, method=method)
+    return worker
+
+
 def test_a_work_process_killed_mid_request_is_replaced_and_its_member_told(
     standin: SlackStandIn, tmp_path: Path
 ) -> None:
     with serve(standin, secret=SECRET, cwd=tmp_path) as served:
-        [first] = work_processes_of(served.process.pid)
         driver = SlackDriver(app_url=served.events_url, signing_secret=SECRET, standin=standin)
-        standin.set_latency(20, method="views.open")  # the work process waits on Slack
-        assert (
-            driver.command(user=NOOR, channel=DEMO_COUNCIL_CHANNEL, command="/mission").status
-            == 200
-        )
-        # Killed while it holds the request (the views.open call is under way).
-        assert wait_until(lambda: standin.in_flight("views.open") >= 1, 15)
-        os.kill(first, signal.SIGKILL)
+        first = killed_mid_call(standin, served, "views.open", lambda: mission(driver))
         told = standin.wait_for("chat.postEphemeral", timeout=15)
         assert told.args["user"] == NOOR and told.args["text"] == SORRY
         assert wait_until(
             lambda: [p for p in work_processes_of(served.process.pid) if p != first], 60
         )
-        standin.set_latency(0, method="views.open")
         standin.clear_calls()
         # The replacement takes the next request.
-        assert (
-            driver.command(user=NOOR, channel=DEMO_COUNCIL_CHANNEL, command="/mission").status
-            == 200
-        )
+        assert mission(driver).status == 200
         assert standin.wait_for("views.open", timeout=30).ok
         output = stop(served.process)
     assert "ended (exit code -9) with 1 requests; starting another" in output
@@ -105,13 +107,9 @@ def test_an_event_whose_work_process_was_killed_is_handled_by_serve_itself(
     standin: SlackStandIn, tmp_path: Path
 ) -> None:
     with serve(standin, secret=SECRET, cwd=tmp_path) as served:
-        [first] = work_processes_of(served.process.pid)
         driver = SlackDriver(app_url=served.events_url, signing_secret=SECRET, standin=standin)
-        standin.set_latency(20, method="views.publish")  # the work process waits on Slack
-        assert driver.app_home_opened(user=NOOR).status == 200  # acked: Slack won't resend
-        assert wait_until(lambda: standin.in_flight("views.publish") >= 1, 15)
-        os.kill(first, signal.SIGKILL)
-        standin.set_latency(0, method="views.publish")
+        # Acked (200): Slack will not send it again.
+        killed_mid_call(standin, served, "views.publish", lambda: driver.app_home_opened(user=NOOR))
         # Not lost: the serving process runs the event's listener itself.
         published = standin.wait_for(
             "views.publish", predicate=lambda c: c.ok and c.args["user_id"] == NOOR, timeout=15
